@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The char device /dev/edudma<N>: one per bound device, dynamic major, a
+ * class so udev creates the node. An open file holds a reference to the
+ * device structure, so the structure outlives remove() while files are
+ * open; every call checks 'gone' under the lifetime lock and answers
+ * -ENODEV once the hardware has left.
+ */
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+
+#include <edu/edu_regs.h>
+
+#include "edudma.h"
+
+static dev_t edudma_devt;
+static struct class *edudma_class;
+
+struct edudma_file {
+	struct edudma_dev *edev;
+};
+
+static int edudma_open(struct inode *inode, struct file *file)
+{
+	struct edudma_dev *edev = container_of(inode->i_cdev,
+					       struct edudma_dev, cdev);
+	struct edudma_file *ef;
+
+	ef = kzalloc(sizeof(*ef), GFP_KERNEL);
+	if (!ef)
+		return -ENOMEM;
+	get_device(&edev->dev);
+	ef->edev = edev;
+	file->private_data = ef;
+	return 0;
+}
+
+static int edudma_release(struct inode *inode, struct file *file)
+{
+	struct edudma_file *ef = file->private_data;
+
+	put_device(&ef->edev->dev);
+	kfree(ef);
+	return 0;
+}
+
+static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
+{
+	struct edudma_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = EDUDMA_ABI_VERSION;
+	info.dev_ident = edev->ident;
+	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL;
+	info.irq_mode = edev->irq_mode;
+	info.dma_mask_bits = edudma_dma_bits;
+	info.window_size = edudma_window;
+	info.dev_buffer_size = EDU_DEV_BUF_SIZE;
+	info.dev_buffer_addr = EDU_DEV_BUF_ADDR;
+	info.max_alloc = edudma_max_alloc;
+	info.minor_index = edev->minor_index;
+	info.timeout_ms = edudma_timeout_ms;
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct edudma_file *ef = file->private_data;
+	struct edudma_dev *edev = ef->edev;
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	down_read(&edev->lifetime);
+	if (edev->gone) {
+		ret = -ENODEV;
+		goto out;
+	}
+	switch (cmd) {
+	case EDUDMA_IOC_INFO:
+		ret = edudma_ioctl_info(edev, uarg);
+		break;
+	case EDUDMA_IOC_IRQ_TEST:
+		ret = edudma_ioctl_irq_test(edev, uarg);
+		break;
+	case EDUDMA_IOC_FACTORIAL:
+		ret = edudma_ioctl_factorial(edev, uarg);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+out:
+	up_read(&edev->lifetime);
+	return ret;
+}
+
+static const struct file_operations edudma_fops = {
+	.owner		= THIS_MODULE,
+	.open		= edudma_open,
+	.release	= edudma_release,
+	.unlocked_ioctl	= edudma_ioctl,
+	/* Every ABI struct has the same layout for 32- and 64-bit callers. */
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static void edudma_dev_release(struct device *dev)
+{
+	kfree(to_edudma_dev(dev));
+}
+
+/* Called from probe once the hardware is ready: the node appears last. */
+int edudma_cdev_add(struct edudma_dev *edev)
+{
+	int ret;
+
+	cdev_init(&edev->cdev, &edudma_fops);
+	edev->cdev.owner = THIS_MODULE;
+	edev->dev.devt = MKDEV(MAJOR(edudma_devt), edev->minor_index);
+	ret = cdev_device_add(&edev->cdev, &edev->dev);
+	if (ret)
+		dev_err(&edev->pdev->dev, "cannot add %s: %d\n",
+			dev_name(&edev->dev), ret);
+	return ret;
+}
+
+void edudma_cdev_del(struct edudma_dev *edev)
+{
+	cdev_device_del(&edev->cdev, &edev->dev);
+}
+
+/*
+ * Prepares edev->dev (class, groups, name, release) so that from here on
+ * put_device() frees the structure.
+ */
+void edudma_dev_init(struct edudma_dev *edev, struct device *parent)
+{
+	device_initialize(&edev->dev);
+	edev->dev.class = edudma_class;
+	edev->dev.parent = parent;
+	edev->dev.groups = edudma_dev_groups;
+	edev->dev.release = edudma_dev_release;
+}
+
+int edudma_cdev_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&edudma_devt, 0, EDUDMA_MAX_DEVICES,
+				  EDUDMA_NAME);
+	if (ret)
+		return ret;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	edudma_class = class_create(EDUDMA_NAME);
+#else
+	edudma_class = class_create(THIS_MODULE, EDUDMA_NAME);
+#endif
+	if (IS_ERR(edudma_class)) {
+		unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+		return PTR_ERR(edudma_class);
+	}
+	return 0;
+}
+
+void edudma_cdev_exit(void)
+{
+	class_destroy(edudma_class);
+	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+}

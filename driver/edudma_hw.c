@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Register access for the edu device. Every read and write of BAR0 happens
+ * here, with the offsets and bits from <edu/edu_regs.h>; the rest of the
+ * driver speaks of interrupts, factorials and commands.
+ */
+#include <linux/io.h>
+/*
+ * 64-bit registers written as two 32-bit halves, low half first: a 4-byte
+ * write to a DMA register zeroes its upper half (EDU.md), so the high half
+ * must come second. On 64-bit kernels this is a single writeq.
+ */
+#include <linux/io-64-nonatomic-lo-hi.h>
+
+#include <edu/edu_regs.h>
+
+#include "edudma.h"
+
+static u32 rd32(struct edudma_dev *edev, unsigned int reg)
+{
+	return ioread32(edev->bar + reg);
+}
+
+static void wr32(struct edudma_dev *edev, unsigned int reg, u32 val)
+{
+	iowrite32(val, edev->bar + reg);
+}
+
+/*
+ * Refuse anything that is not a live edu device of a version we know:
+ * identification magic and major version, then the liveness register with
+ * several patterns, so a stuck bus (all ones or all zeros) cannot pass.
+ */
+int edudma_hw_check(struct edudma_dev *edev)
+{
+	static const u32 patterns[] = {
+		0x00000000, 0xffffffff, 0x12345678, 0xa5a5a5a5, 0x5a5a5a5a,
+	};
+	struct device *dev = &edev->pdev->dev;
+	unsigned int i;
+	u32 id = rd32(edev, EDU_REG_IDENT);
+
+	if ((id & EDU_IDENT_MAGIC_MASK) != EDU_IDENT_MAGIC) {
+		dev_err(dev, "not an edu device: ident 0x%08x lacks magic 0x%02x\n",
+			id, EDU_IDENT_MAGIC);
+		return -ENODEV;
+	}
+	if (EDU_IDENT_MAJOR(id) != EDU_SUPPORTED_MAJOR) {
+		dev_err(dev, "unsupported edu version %u.%u (ident 0x%08x), driver supports %u.x\n",
+			EDU_IDENT_MAJOR(id), EDU_IDENT_MINOR(id), id,
+			EDU_SUPPORTED_MAJOR);
+		return -ENODEV;
+	}
+	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
+		u32 got;
+
+		wr32(edev, EDU_REG_LIVENESS, patterns[i]);
+		got = rd32(edev, EDU_REG_LIVENESS);
+		if (got != ~patterns[i]) {
+			dev_err(dev, "liveness check failed: wrote 0x%08x, read 0x%08x, expected 0x%08x\n",
+				patterns[i], got, ~patterns[i]);
+			return -EIO;
+		}
+	}
+	edev->ident = id;
+	return 0;
+}
+
+u32 edudma_hw_irq_status(struct edudma_dev *edev)
+{
+	return rd32(edev, EDU_REG_IRQ_STATUS);
+}
+
+void edudma_hw_irq_ack(struct edudma_dev *edev, u32 bits)
+{
+	wr32(edev, EDU_REG_IRQ_ACK, bits);
+}
+
+void edudma_hw_irq_raise(struct edudma_dev *edev, u32 bits)
+{
+	wr32(edev, EDU_REG_IRQ_RAISE, bits);
+}
+
+bool edudma_hw_fact_busy(struct edudma_dev *edev)
+{
+	return rd32(edev, EDU_REG_STATUS) & EDU_STATUS_COMPUTING;
+}
+
+/* The status write must come first: it decides whether completion raises an IRQ. */
+void edudma_hw_fact_start(struct edudma_dev *edev, u32 n, bool irq)
+{
+	wr32(edev, EDU_REG_STATUS, irq ? EDU_STATUS_FACT_IRQ : 0);
+	wr32(edev, EDU_REG_FACT, n);
+}
+
+u32 edudma_hw_fact_result(struct edudma_dev *edev)
+{
+	return rd32(edev, EDU_REG_FACT);
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma - a DMA driver for QEMU's edu device (PCI 1234:11e8).
+ *
+ * This file holds the module parameters and the PCI side: probe brings a
+ * device up step by step and unwinds through labels named for what they
+ * undo; remove undoes probe in reverse.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include <edu/edu_regs.h>
+
+#include "edudma.h"
+
+bool edudma_force_intx;
+module_param_named(force_intx, edudma_force_intx, bool, 0444);
+MODULE_PARM_DESC(force_intx, "Use the legacy INTx interrupt even when MSI is available (default: off)");
+
+unsigned int edudma_window = EDU_WINDOW_SAFE;
+module_param_named(window, edudma_window, uint, 0444);
+MODULE_PARM_DESC(window, "Bytes of the device buffer a DMA command may use, 1..4096 (default 4095: "
+		 "QEMU before 9.1 aborts the VM on a command touching the buffer's last byte; "
+		 "4096 is safe on QEMU 9.1 and later)");
+
+unsigned int edudma_dma_bits = EDU_DMA_BITS_DEFAULT;
+module_param_named(dma_bits, edudma_dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "Width of the device's DMA addresses, 28..64 (default 28, QEMU's edu default; "
+		 "match -device edu,dma_mask=...)");
+
+unsigned int edudma_timeout_ms = 1000;
+module_param_named(timeout_ms, edudma_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(timeout_ms, "Default time to wait for one device command or interrupt, ms (default 1000)");
+
+unsigned long edudma_max_alloc = 4UL << 20;
+module_param_named(max_alloc, edudma_max_alloc, ulong, 0444);
+MODULE_PARM_DESC(max_alloc, "Largest coherent buffer one ALLOC may ask for, bytes (default 4 MiB)");
+
+static DEFINE_IDA(edudma_ida);
+
+static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edudma_dev *edev;
+	int ret;
+
+	edev = kzalloc(sizeof(*edev), GFP_KERNEL);
+	if (!edev)
+		return -ENOMEM;
+	edev->pdev = pdev;
+	init_rwsem(&edev->lifetime);
+	spin_lock_init(&edev->irq_lock);
+	init_waitqueue_head(&edev->irq_wq);
+	mutex_init(&edev->irq_test_mutex);
+	mutex_init(&edev->fact_mutex);
+	atomic64_set(&edev->irq_count, 0);
+	edev->irq_mode = EDUDMA_IRQ_NONE;
+
+	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
+	if (ret < 0) {
+		dev_err(&pdev->dev, "more than %d edu devices\n", EDUDMA_MAX_DEVICES);
+		kfree(edev);
+		return ret;
+	}
+	edev->minor_index = ret;
+	/* From here on put_device() frees edev. */
+	edudma_dev_init(edev, &pdev->dev);
+	ret = dev_set_name(&edev->dev, EDUDMA_NAME "%d", edev->minor_index);
+	if (ret)
+		goto err_put;
+
+	ret = pci_enable_device(pdev);
+	if (ret) {
+		dev_err(&pdev->dev, "cannot enable device: %d\n", ret);
+		goto err_put;
+	}
+	ret = pci_request_regions(pdev, EDUDMA_NAME);
+	if (ret) {
+		dev_err(&pdev->dev, "BARs in use by someone else: %d\n", ret);
+		goto err_disable;
+	}
+	edev->bar = pci_iomap(pdev, EDU_BAR, 0);
+	if (!edev->bar) {
+		dev_err(&pdev->dev, "cannot map BAR%d\n", EDU_BAR);
+		ret = -ENOMEM;
+		goto err_release_regions;
+	}
+	ret = edudma_hw_check(edev);
+	if (ret)
+		goto err_iounmap;
+
+	/*
+	 * The device ANDs RAM addresses with its mask and silently writes to
+	 * the wrong place beyond it: the DMA layer must know the real width.
+	 */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edudma_dma_bits));
+	if (ret) {
+		dev_err(&pdev->dev, "platform refuses a %u-bit DMA mask: %d\n",
+			edudma_dma_bits, ret);
+		goto err_iounmap;
+	}
+	/* Without bus mastering every DMA silently does nothing (EDU.md). */
+	pci_set_master(pdev);
+
+	ret = edudma_irq_setup(edev);
+	if (ret)
+		goto err_clear_master;
+
+	pci_set_drvdata(pdev, edev);
+	ret = edudma_cdev_add(edev);
+	if (ret)
+		goto err_irq;
+
+	dev_info(&edev->dev, "edu %u.%u at %s, %s interrupt, window %u bytes, %u-bit DMA\n",
+		 EDU_IDENT_MAJOR(edev->ident), EDU_IDENT_MINOR(edev->ident),
+		 pci_name(pdev), edudma_irq_mode_name(edev->irq_mode),
+		 edudma_window, edudma_dma_bits);
+	return 0;
+
+err_irq:
+	pci_set_drvdata(pdev, NULL);
+	edudma_irq_teardown(edev);
+err_clear_master:
+	pci_clear_master(pdev);
+err_iounmap:
+	pci_iounmap(pdev, edev->bar);
+err_release_regions:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_put:
+	ida_free(&edudma_ida, edev->minor_index);
+	put_device(&edev->dev);
+	return ret;
+}
+
+static void edudma_remove(struct pci_dev *pdev)
+{
+	struct edudma_dev *edev = pci_get_drvdata(pdev);
+
+	/* Wait for calls in progress, then make every later one see -ENODEV. */
+	down_write(&edev->lifetime);
+	edev->gone = true;
+	up_write(&edev->lifetime);
+
+	edudma_cdev_del(edev);
+	edudma_irq_teardown(edev);
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, edev->bar);
+	edev->bar = NULL;
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	pci_set_drvdata(pdev, NULL);
+	ida_free(&edudma_ida, edev->minor_index);
+	/* Open files may still hold the structure; the last one frees it. */
+	put_device(&edev->dev);
+}
+
+static const struct pci_device_id edudma_ids[] = {
+	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edudma_ids);
+
+static struct pci_driver edudma_pci_driver = {
+	.name		= EDUDMA_NAME,
+	.id_table	= edudma_ids,
+	.probe		= edudma_probe,
+	.remove		= edudma_remove,
+};
+
+static int edudma_check_params(void)
+{
+	if (edudma_window < 1 || edudma_window > EDU_DEV_BUF_SIZE) {
+		pr_err("edudma: window=%u out of range 1..%u\n",
+		       edudma_window, EDU_DEV_BUF_SIZE);
+		return -EINVAL;
+	}
+	if (edudma_dma_bits < EDU_DMA_BITS_DEFAULT || edudma_dma_bits > 64) {
+		pr_err("edudma: dma_bits=%u out of range %u..64\n",
+		       edudma_dma_bits, EDU_DMA_BITS_DEFAULT);
+		return -EINVAL;
+	}
+	if (!edudma_timeout_ms) {
+		pr_err("edudma: timeout_ms must be at least 1\n");
+		return -EINVAL;
+	}
+	if (edudma_max_alloc < PAGE_SIZE) {
+		pr_err("edudma: max_alloc=%lu below one page\n", edudma_max_alloc);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __init edudma_init(void)
+{
+	int ret;
+
+	ret = edudma_check_params();
+	if (ret)
+		return ret;
+	ret = edudma_cdev_init();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&edudma_pci_driver);
+	if (ret)
+		edudma_cdev_exit();
+	return ret;
+}
+
+static void __exit edudma_exit(void)
+{
+	pci_unregister_driver(&edudma_pci_driver);
+	edudma_cdev_exit();
+	ida_destroy(&edudma_ida);
+}
+
+module_init(edudma_init);
+module_exit(edudma_exit);
+
+MODULE_DESCRIPTION("DMA driver for QEMU's edu PCI device: coherent buffers, pinned user memory, interrupts");
+MODULE_AUTHOR("edudma developers");
+MODULE_LICENSE("GPL");

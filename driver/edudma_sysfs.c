@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-only attributes of /sys/class/edudma/edudma<N>. libdma's discovery
+ * reads these through libudev, so their names and formats are ABI too.
+ */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include <edu/edu_regs.h>
+
+#include "edudma.h"
+
+const char *edudma_irq_mode_name(int mode)
+{
+	switch (mode) {
+	case EDUDMA_IRQ_MSI:
+		return "msi";
+	case EDUDMA_IRQ_INTX:
+		return "intx";
+	default:
+		return "none";
+	}
+}
+
+static ssize_t dev_version_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	u32 id = to_edudma_dev(dev)->ident;
+
+	return sysfs_emit(buf, "%u.%u\n", EDU_IDENT_MAJOR(id), EDU_IDENT_MINOR(id));
+}
+static DEVICE_ATTR_RO(dev_version);
+
+static ssize_t ident_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "0x%08x\n", to_edudma_dev(dev)->ident);
+}
+static DEVICE_ATTR_RO(ident);
+
+static ssize_t window_size_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", edudma_window);
+}
+static DEVICE_ATTR_RO(window_size);
+
+static ssize_t dma_mask_bits_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", edudma_dma_bits);
+}
+static DEVICE_ATTR_RO(dma_mask_bits);
+
+static ssize_t irq_mode_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  edudma_irq_mode_name(to_edudma_dev(dev)->irq_mode));
+}
+static DEVICE_ATTR_RO(irq_mode);
+
+static ssize_t irq_count_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&to_edudma_dev(dev)->irq_count));
+}
+static DEVICE_ATTR_RO(irq_count);
+
+static struct attribute *edudma_dev_attrs[] = {
+	&dev_attr_dev_version.attr,
+	&dev_attr_ident.attr,
+	&dev_attr_window_size.attr,
+	&dev_attr_dma_mask_bits.attr,
+	&dev_attr_irq_mode.attr,
+	&dev_attr_irq_count.attr,
+	NULL,
+};
+
+static const struct attribute_group edudma_dev_group = {
+	.attrs = edudma_dev_attrs,
+};
+
+const struct attribute_group *edudma_dev_groups[] = {
+	&edudma_dev_group,
+	NULL,
+};

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdma - userspace library for the edudma driver (QEMU's "edu" PCI device).
+ *
+ * Find devices, open one, allocate device-coherent buffers or register your
+ * own memory, and move data through the device's DMA engine.
+ *
+ *   struct libdma_device *dev;
+ *   struct libdma_buffer *buf;
+ *   struct libdma_region r;
+ *
+ *   if (libdma_open("0", &dev) < 0)          // or "/dev/edudma0", "0000:00:04.0"
+ *           errx(1, "%s", libdma_errmsg());
+ *   libdma_buffer_alloc(dev, 4096, &buf);
+ *   memset(libdma_buffer_ptr(buf), 0x5a, 100);
+ *   r = libdma_region_buffer(buf, 0, 100);
+ *   libdma_transfer_to_device(dev, &r, 0, NULL);
+ *   libdma_buffer_free(buf);
+ *   libdma_close(dev);
+ *
+ * Conventions
+ *   - Functions that can fail return 0 (or a non-negative count) on success
+ *     and a negative errno value on failure. They never change errno.
+ *   - After a failure, libdma_errmsg() gives a sentence saying what went
+ *     wrong and, where the library can tell, how to fix it.
+ *   - Output structures are zeroed by the library before being filled;
+ *     optional output pointers may be NULL.
+ *   - This header does not need the kernel's ABI header (uapi/edudma.h).
+ *
+ * Errors the library documents (libdma_strerror() explains each):
+ *   -EINVAL     bad argument: NULL, zero length, offset + length overflows,
+ *               region outside its buffer, buffer of another device,
+ *               overlapping copy, unknown flags, malformed device spec
+ *   -EBADF      object already closed/freed (see "Lifetime" below)
+ *   -ENODEV     no such device, module not loaded, or device gone (removed)
+ *   -ENOENT     device node missing from /dev
+ *   -EACCES     no permission to open the node (join its group)
+ *   -ENOTTY     not an edudma device, or the driver lacks that ioctl
+ *   -EPROTO     the driver speaks an ABI version this library does not know
+ *   -EOPNOTSUPP the driver or backend lacks the feature (see LIBDMA_FEAT_*)
+ *   -ENOMEM     out of memory (also: RLIMIT_MEMLOCK reached when pinning)
+ *   -EFAULT     the driver could not access user memory
+ *   -EINTR      a transfer or copy was interrupted by a signal; the stats
+ *               say how much was done
+ *   -ETIMEDOUT  the device did not complete a command in time
+ *   -EIO        the device reported or caused an I/O error
+ *   -EBUSY      the device or resource is busy
+ *
+ * Thread safety
+ *   - A device handle may be used from many threads at once: the driver
+ *     serialises the DMA engine, the library keeps no shared mutable state
+ *     besides reference counts (atomic).
+ *   - A buffer may be used by many threads at once (as a region of
+ *     concurrent transfers), but must not be freed while another thread
+ *     uses it; likewise a device must not be closed while another thread is
+ *     inside a call on it.
+ *   - libdma_errmsg() is per thread.
+ *
+ * Lifetime
+ *   - A buffer keeps its device's underlying file open: libdma_close() with
+ *     buffers still allocated is allowed; the device can then no longer be
+ *     used for transfers (-EBADF), but the buffers stay mapped and must still
+ *     be freed, and the file is closed when the last one is.
+ *   - Objects carry a magic number that closing/freeing destroys. A second
+ *     close, or use after close, returns -EBADF as long as the object's memory
+ *     has not been released: always for a closed device that still has
+ *     buffers; for fully released objects the check reads freed memory, so it
+ *     is a best effort (and tools like valgrind will report it). Passing
+ *     NULL is always detected.
+ */
+#ifndef LIBDMA_H
+#define LIBDMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* API version of this header. The runtime version: libdma_version(). */
+#define LIBDMA_VERSION_MAJOR	1
+#define LIBDMA_VERSION_MINOR	0
+#define LIBDMA_VERSION		((LIBDMA_VERSION_MAJOR << 16) | LIBDMA_VERSION_MINOR)
+
+/* Opaque objects. */
+struct libdma_device;	/* an open device */
+struct libdma_buffer;	/* memory the device can reach: allocated or registered */
+
+/* How the device signals completion (libdma_device_desc, libdma_info). */
+#define LIBDMA_IRQ_UNKNOWN	(-1)
+#define LIBDMA_IRQ_NONE		0	/* polling */
+#define LIBDMA_IRQ_INTX		1
+#define LIBDMA_IRQ_MSI		2
+
+/* What the open device supports (libdma_info.features). */
+#define LIBDMA_FEAT_IRQ_TEST	(1ULL << 0)	/* interrupt self-test */
+#define LIBDMA_FEAT_FACTORIAL	(1ULL << 1)	/* factorial unit */
+#define LIBDMA_FEAT_COHERENT	(1ULL << 2)	/* libdma_buffer_alloc() */
+#define LIBDMA_FEAT_TRANSFER	(1ULL << 3)	/* libdma_transfer_*() */
+#define LIBDMA_FEAT_COPY	(1ULL << 4)	/* libdma_copy() */
+#define LIBDMA_FEAT_PIN		(1ULL << 5)	/* libdma_buffer_register() */
+#define LIBDMA_FEAT_USER_REGION	(1ULL << 6)	/* libdma_region_user() */
+
+/* Who may touch registered memory (libdma_buffer_register()). */
+#define LIBDMA_ACCESS_DEV_READ	(1U << 0)	/* device reads it: to-device, copy source */
+#define LIBDMA_ACCESS_DEV_WRITE	(1U << 1)	/* device writes it: from-device, copy destination */
+#define LIBDMA_ACCESS_RW	(LIBDMA_ACCESS_DEV_READ | LIBDMA_ACCESS_DEV_WRITE)
+
+/* ---------------------------------------------------------------- library */
+
+/* Runtime version, encoded like LIBDMA_VERSION: (major << 16) | minor. */
+unsigned int libdma_version(void);
+
+/* Runtime version as a string, "MAJOR.MINOR". Never NULL. */
+const char *libdma_version_string(void);
+
+/*
+ * Text for an error number, negative (as returned) or positive. Mentions
+ * what the error means for this library where that differs from the plain
+ * C library text. Never NULL; valid until the next call in this thread.
+ */
+const char *libdma_strerror(int err);
+
+/*
+ * What the most recent failing libdma call of this thread went wrong on, in
+ * one sentence (names the node, the group to join, the missing module...).
+ * "" when nothing has failed yet. Successful calls leave it unchanged, except
+ * libdma_list(), which explains an empty result here. Never NULL.
+ */
+const char *libdma_errmsg(void);
+
+/* -------------------------------------------------------------- discovery */
+
+/* One device, as sysfs describes it (no need to open it). */
+struct libdma_device_desc {
+	unsigned int index;		/* N of /dev/edudma<N> */
+	char node[64];			/* "/dev/edudma0" */
+	char pci_address[32];		/* "0000:00:04.0", "" if unknown */
+	unsigned int version_major;	/* edu device version, 0 if unknown */
+	unsigned int version_minor;
+	uint32_t window_size;		/* bytes per DMA command, 0 if unknown */
+	int irq_mode;			/* LIBDMA_IRQ_* */
+	int numa_node;			/* -1 if none */
+	uint32_t reserved[8];
+};
+
+/*
+ * List the devices bound to the edudma driver, ordered by index. Fills at
+ * most 'max' entries of 'descs' (which may be NULL when max is 0) and returns
+ * how many devices exist - possibly more than 'max', like snprintf. Returns
+ * 0 when there are none, and then libdma_errmsg() says why ("module edudma
+ * not loaded" or "no edu device bound to edudma"). -errno on failure.
+ */
+int libdma_list(struct libdma_device_desc *descs, size_t max);
+
+/* ----------------------------------------------------------------- device */
+
+/*
+ * Open a device. 'spec' is one of
+ *   "0"               index N of /dev/edudma<N> ("edudma0" works too)
+ *   "/dev/edudma0"    a device node path
+ *   "0000:00:04.0"    the PCI address (the domain may be omitted: "00:04.0")
+ *   "vfio:<pci>"      reserved for the VFIO backend: -EOPNOTSUPP for now
+ * On success stores a handle in *devp and returns 0. Fails with -ENODEV (no
+ * such device; libdma_errmsg() distinguishes "module edudma not loaded" from
+ * "no edu device bound to edudma"), -ENOENT (node missing), -EACCES (the
+ * message names the node's group to join), -ENOTTY (not an edudma device),
+ * -EPROTO (unknown driver ABI), -EINVAL (malformed spec).
+ */
+int libdma_open(const char *spec, struct libdma_device **devp);
+
+/* The same, each for one kind of spec. */
+int libdma_open_index(unsigned int index, struct libdma_device **devp);
+int libdma_open_node(const char *path, struct libdma_device **devp);
+int libdma_open_pci(const char *pci_address, struct libdma_device **devp);
+
+/*
+ * Close a device handle. Buffers still allocated on it stay valid (see
+ * "Lifetime"). Returns 0, or -EBADF for NULL or an already closed handle.
+ */
+int libdma_close(struct libdma_device *dev);
+
+/* Everything about an open device. */
+struct libdma_info {
+	char backend[16];		/* "kernel" (the edudma driver) */
+	char node[64];			/* "/dev/edudma0" */
+	char pci_address[32];		/* "" if unknown */
+	unsigned int index;		/* N of /dev/edudma<N> */
+	int numa_node;			/* -1 if none */
+	unsigned int abi_version;	/* driver ABI version */
+	unsigned int version_major;	/* edu device version */
+	unsigned int version_minor;
+	uint32_t dev_ident;		/* raw identification register */
+	uint64_t features;		/* LIBDMA_FEAT_* */
+	int irq_mode;			/* LIBDMA_IRQ_* */
+	unsigned int dma_mask_bits;	/* the device reaches addresses < 2^bits */
+	uint32_t window_size;		/* usable bytes of the device buffer */
+	uint32_t dev_buffer_size;	/* size of the device's internal buffer */
+	uint64_t dev_buffer_addr;	/* device-side address of that buffer */
+	uint64_t max_alloc;		/* largest libdma_buffer_alloc(), bytes */
+	uint32_t timeout_ms;		/* default per-command timeout */
+	uint32_t reserved[15];
+};
+
+/* Query the device (freshly, not from a cache) into *info. 0 or -errno. */
+int libdma_get_info(struct libdma_device *dev, struct libdma_info *info);
+
+/* The driver's ABI version (positive), or -errno. */
+int libdma_driver_abi_version(struct libdma_device *dev);
+
+/* ---------------------------------------------------------------- buffers */
+
+/*
+ * Allocate a device-coherent buffer of at least 'size' bytes (rounded up to
+ * whole pages; it reads as zeros) and map it into this process. Needs
+ * LIBDMA_FEAT_COHERENT. 0 or -errno (-EINVAL for size 0).
+ */
+int libdma_buffer_alloc(struct libdma_device *dev, size_t size,
+			struct libdma_buffer **bufp);
+
+/*
+ * Unmap and free a buffer from libdma_buffer_alloc(). The object is released
+ * even when the driver reports an error. -EINVAL for a registered buffer
+ * (use libdma_buffer_unregister()), -EBADF for NULL or a freed one.
+ */
+int libdma_buffer_free(struct libdma_buffer *buf);
+
+/* What registering user memory took (libdma_buffer_register()). */
+struct libdma_pin_stats {
+	uint32_t pages;			/* pages pinned */
+	uint32_t cpu_segments;		/* physically contiguous runs */
+	uint32_t dma_segments;		/* segments after DMA mapping */
+	uint32_t reserved0;
+	uint64_t pin_ns;		/* pinning the pages */
+	uint64_t map_ns;		/* building and mapping the table */
+	uint64_t reserved[2];
+};
+
+/*
+ * Register ordinary memory [addr, addr + length) for DMA: the driver pins
+ * it until libdma_buffer_unregister(). 'access' is LIBDMA_ACCESS_* (at
+ * least one). Any alignment and length. Needs LIBDMA_FEAT_PIN. 'stats' may
+ * be NULL. Pinned pages count against RLIMIT_MEMLOCK (-ENOMEM).
+ */
+int libdma_buffer_register(struct libdma_device *dev, void *addr,
+			   size_t length, unsigned int access,
+			   struct libdma_buffer **bufp,
+			   struct libdma_pin_stats *stats);
+
+/*
+ * Unpin memory registered with libdma_buffer_register(); the memory itself
+ * stays yours. The object is released even when the driver reports an
+ * error. -EINVAL for an allocated buffer, -EBADF for NULL or a freed one.
+ */
+int libdma_buffer_unregister(struct libdma_buffer *buf);
+
+/*
+ * Where the buffer is mapped in this process, and how many bytes it has
+ * (for allocated buffers: the page-rounded size). NULL / 0 for NULL or a
+ * freed buffer.
+ */
+void *libdma_buffer_ptr(const struct libdma_buffer *buf);
+size_t libdma_buffer_size(const struct libdma_buffer *buf);
+
+/* ---------------------------------------------------------------- regions */
+
+/*
+ * Memory taking part in a transfer or copy: 'length' bytes either at
+ * 'offset' into 'buf' (addr NULL), or - with buf NULL - at user address
+ * 'addr', which the driver pins and maps for that one call only
+ * (LIBDMA_FEAT_USER_REGION). Build regions with the two helpers below.
+ */
+struct libdma_region {
+	struct libdma_buffer *buf;
+	void *addr;
+	size_t offset;
+	size_t length;
+};
+
+/* 'length' bytes at 'offset' into a buffer. */
+static inline struct libdma_region
+libdma_region_buffer(struct libdma_buffer *buf, size_t offset, size_t length)
+{
+	struct libdma_region r;
+
+	r.buf = buf;
+	r.addr = NULL;
+	r.offset = offset;
+	r.length = length;
+	return r;
+}
+
+/* 'length' bytes of plain memory at 'addr', pinned for one call only. */
+static inline struct libdma_region
+libdma_region_user(void *addr, size_t length)
+{
+	struct libdma_region r;
+
+	r.buf = NULL;
+	r.addr = addr;
+	r.offset = 0;
+	r.length = length;
+	return r;
+}
+
+/* -------------------------------------------------------------- transfers */
+
+/* What a transfer or copy did; filled also when it failed part way. */
+struct libdma_stats {
+	uint64_t bytes;			/* bytes moved to completion */
+	uint64_t commands;		/* device commands issued */
+	uint64_t wall_ns;		/* whole call, in the driver */
+	uint64_t device_ns;		/* commands start to completion, summed */
+	uint64_t host_ns;		/* wall_ns - device_ns */
+	uint64_t setup_ns;		/* pinning/mapping one-shot user regions */
+	uint32_t pages;			/* pages pinned for one-shot regions */
+	uint32_t dma_segments;		/* DMA segments walked */
+	uint64_t reserved[4];
+};
+
+/*
+ * Move mem->length bytes from memory to the device buffer at 'dev_offset'
+ * (< info.window_size), or back. A length larger than the space from
+ * dev_offset to the end of the window streams through it chunk by chunk
+ * (the device keeps the last chunk). Needs LIBDMA_FEAT_TRANSFER. 'stats'
+ * may be NULL. An interrupted call returns -EINTR (never retried).
+ */
+int libdma_transfer_to_device(struct libdma_device *dev,
+			      const struct libdma_region *src,
+			      size_t dev_offset, struct libdma_stats *stats);
+int libdma_transfer_from_device(struct libdma_device *dev,
+				const struct libdma_region *dst,
+				size_t dev_offset, struct libdma_stats *stats);
+
+/*
+ * Copy src->length bytes from src to dst through the device, window-sized
+ * chunk by chunk (memcpy's argument order). Lengths must be equal; the
+ * regions may share a buffer but must not overlap. Needs LIBDMA_FEAT_COPY.
+ * 'stats' may be NULL. An interrupted call returns -EINTR (never retried).
+ */
+int libdma_copy(struct libdma_device *dev, const struct libdma_region *dst,
+		const struct libdma_region *src, struct libdma_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBDMA_H */

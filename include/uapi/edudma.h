@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * edudma - ioctl ABI of the edudma driver (/dev/edudma<N>).
+ *
+ * This header is the contract between the kernel module and userspace
+ * (libdma, dmactl, the tests). It is shared verbatim by both sides and
+ * compiles standalone as C90 with only <linux/types.h> and <linux/ioctl.h>.
+ *
+ * Rules every structure here follows (Documentation/process/botching-up-ioctls.rst):
+ *  - only fixed-size __u32/__u64 fields, naturally aligned, explicit padding,
+ *    sizes a multiple of 8 so 32- and 64-bit userspace see the same layout
+ *    (no compat_ioctl translation is needed);
+ *  - pointers travel as __u64;
+ *  - every input structure has a 'flags' field; unknown flags and non-zero
+ *    'reserved' fields are refused with EINVAL so they can be given a meaning
+ *    later without breaking old binaries;
+ *  - unknown ioctl numbers (including a known number with another size,
+ *    since the size is part of the number) fail with ENOTTY.
+ *
+ * Userspace should check EDUDMA_IOC_INFO's abi_version and features before
+ * using anything beyond INFO.
+ */
+#ifndef _UAPI_LINUX_EDUDMA_H
+#define _UAPI_LINUX_EDUDMA_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/*
+ * Bumped only on an incompatible change. Compatible additions are
+ * announced through feature bits instead.
+ */
+#define EDUDMA_ABI_VERSION	1
+
+/* Name of the char device class and node prefix: /dev/edudma<N>. */
+#define EDUDMA_NAME		"edudma"
+
+/* Feature bits, reported in edudma_info.features. */
+#define EDUDMA_FEAT_IRQ_TEST	(1U << 0)	/* EDUDMA_IOC_IRQ_TEST */
+#define EDUDMA_FEAT_FACTORIAL	(1U << 1)	/* EDUDMA_IOC_FACTORIAL */
+#define EDUDMA_FEAT_COHERENT	(1U << 2)	/* ALLOC, FREE and mmap */
+#define EDUDMA_FEAT_TRANSFER	(1U << 3)	/* EDUDMA_IOC_TRANSFER */
+#define EDUDMA_FEAT_COPY	(1U << 4)	/* EDUDMA_IOC_COPY */
+#define EDUDMA_FEAT_PIN		(1U << 5)	/* PIN and UNPIN */
+#define EDUDMA_FEAT_USER_REGION	(1U << 6)	/* EDUDMA_REGION_USER (one-shot) */
+
+/* Interrupt delivery, edudma_info.irq_mode. */
+#define EDUDMA_IRQ_NONE		0
+#define EDUDMA_IRQ_INTX		1
+#define EDUDMA_IRQ_MSI		2
+
+/*
+ * EDUDMA_IOC_INFO - what this device and driver are and can do.
+ * Output only; the driver fills every field, reserved ones with zero.
+ */
+struct edudma_info {
+	__u32 abi_version;	/* EDUDMA_ABI_VERSION of the driver */
+	__u32 dev_ident;	/* raw identification register, 0xMMmm00ed */
+	__u64 features;		/* EDUDMA_FEAT_* */
+	__u32 irq_mode;		/* EDUDMA_IRQ_* */
+	__u32 dma_mask_bits;	/* addresses the device can reach: 2^bits */
+	__u32 window_size;	/* usable bytes of the device buffer per command */
+	__u32 dev_buffer_size;	/* size of the device's internal buffer */
+	__u64 dev_buffer_addr;	/* device-side address of that buffer */
+	__u64 max_alloc;	/* largest EDUDMA_IOC_ALLOC size, bytes */
+	__u32 minor_index;	/* N of /dev/edudma<N> */
+	__u32 timeout_ms;	/* default per-command completion timeout */
+	__u64 reserved[6];
+};
+
+/*
+ * EDUDMA_IOC_IRQ_TEST - raise the device interrupt with 'value' and wait
+ * until the interrupt handler has seen those bits. Proves the whole IRQ
+ * path (MSI or INTx) from userspace. Bits the driver owns (factorial done,
+ * DMA done) are refused with EINVAL.
+ */
+#define EDUDMA_IRQ_TEST_DEFAULT	0x00010000U
+
+struct edudma_irq_test {
+	__u32 value;		/* in: status bits to raise, 0 = default */
+	__u32 flags;		/* in: must be 0 */
+	__u32 timeout_ms;	/* in: 0 = driver default */
+	__u32 seen;		/* out: status bits the handler acknowledged */
+	__u64 latency_ns;	/* out: raise to handler-seen */
+	__u64 reserved[2];
+};
+
+/*
+ * EDUDMA_IOC_FACTORIAL - run the device's factorial unit on n.
+ * The result is n! modulo 2^32 (the unit is 32 bits wide). By default the
+ * caller sleeps until the completion interrupt; EDUDMA_FACT_POLL polls the
+ * busy bit instead (no interrupt requested).
+ */
+#define EDUDMA_FACT_POLL	(1U << 0)
+#define EDUDMA_FACT_FLAGS	(EDUDMA_FACT_POLL)
+
+struct edudma_factorial {
+	__u32 n;		/* in */
+	__u32 flags;		/* in: EDUDMA_FACT_* */
+	__u32 timeout_ms;	/* in: 0 = driver default */
+	__u32 result;		/* out: n! mod 2^32 */
+	__u64 elapsed_ns;	/* out */
+	__u32 irq_seen;		/* out: 1 if completion came by interrupt */
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/*
+ * EDUDMA_IOC_ALLOC - allocate a physically contiguous, device-coherent
+ * buffer (dma_alloc_coherent). The size is rounded up to whole pages; new
+ * buffers read as zeros. The buffer belongs to the open file: it is freed by
+ * EDUDMA_IOC_FREE or close(), but a live mmap keeps it alive until munmap.
+ * mmap(NULL, len, PROT_*, MAP_SHARED, fd, mmap_offset) maps it; the offset is
+ * a cookie, meaningful only on this file.
+ */
+struct edudma_alloc {
+	__u64 size;		/* in: bytes, 1 .. info.max_alloc */
+	__u32 flags;		/* in: must be 0 */
+	__u32 handle;		/* out: names the buffer in later calls */
+	__u64 mmap_offset;	/* out: offset to pass to mmap() */
+	__u64 alloc_size;	/* out: size rounded up to pages */
+	__u64 reserved[2];
+};
+
+/* EDUDMA_IOC_FREE / EDUDMA_IOC_UNPIN - drop a handle. */
+struct edudma_handle {
+	__u32 handle;		/* in */
+	__u32 flags;		/* in: must be 0 */
+};
+
+/*
+ * EDUDMA_IOC_PIN - register user memory for DMA: pin the pages
+ * (pin_user_pages_fast, FOLL_LONGTERM), build a scatterlist that merges
+ * physically adjacent pages and map it for the device. Any alignment and
+ * length. Pinned pages are charged to RLIMIT_MEMLOCK.
+ */
+#define EDUDMA_ACCESS_DEV_READ	(1U << 0)	/* device reads: to-device */
+#define EDUDMA_ACCESS_DEV_WRITE	(1U << 1)	/* device writes: from-device */
+#define EDUDMA_ACCESS_MASK	(EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
+
+struct edudma_pin {
+	__u64 addr;		/* in: user virtual address */
+	__u64 length;		/* in: bytes, > 0 */
+	__u32 access;		/* in: EDUDMA_ACCESS_*, at least one */
+	__u32 flags;		/* in: must be 0 */
+	__u32 handle;		/* out */
+	__u32 nr_pages;		/* out: pages pinned */
+	__u32 nr_cpu_segments;	/* out: scatterlist entries after merging */
+	__u32 nr_dma_segments;	/* out: DMA segments after mapping */
+	__u64 pin_ns;		/* out: time to pin the pages */
+	__u64 map_ns;		/* out: time to build and map the table */
+	__u64 reserved[2];
+};
+
+/*
+ * A region names memory for a transfer or copy: 'length' bytes (given by
+ * the enclosing request) at 'offset' into the buffer or pinned range named by
+ * 'handle', or - with EDUDMA_REGION_USER - at user address 'offset', pinned
+ * and mapped for the duration of that one call only (handle must be 0).
+ */
+#define EDUDMA_REGION_USER	(1U << 0)
+#define EDUDMA_REGION_FLAGS	(EDUDMA_REGION_USER)
+
+struct edudma_region {
+	__u32 handle;
+	__u32 flags;		/* EDUDMA_REGION_* */
+	__u64 offset;		/* offset into the handle, or user address */
+};
+
+/*
+ * What a transfer or copy did. 'wall_ns' is ioctl entry to exit;
+ * 'device_ns' sums, over all commands, the time from starting the command
+ * to its completion interrupt; 'host_ns' is wall_ns - device_ns: what the
+ * host spent around the device (validation, pinning, mapping, interrupt
+ * handling, waking up). 'setup_ns' is the part of host_ns spent pinning and
+ * mapping user regions (one-shot only). Filled also on partial failure.
+ */
+struct edudma_stats {
+	__u64 bytes;		/* bytes moved to completion */
+	__u64 commands;		/* device commands issued */
+	__u64 wall_ns;
+	__u64 device_ns;
+	__u64 host_ns;
+	__u64 setup_ns;
+	__u32 nr_pages;		/* pages pinned for one-shot regions */
+	__u32 nr_dma_segments;	/* DMA segments walked, all regions */
+	__u64 reserved[2];
+};
+
+/*
+ * EDUDMA_IOC_TRANSFER - move 'length' bytes between memory and the device
+ * buffer at 'dev_offset'. Each command moves at most the space from
+ * dev_offset to the end of the window; a longer transfer streams through that
+ * space chunk after chunk (like a FIFO: the device keeps the last chunk).
+ * Refused with EINVAL before any register is written: length 0, a range
+ * outside the memory region, dev_offset outside the window.
+ */
+#define EDUDMA_DIR_TO_DEVICE	1	/* memory -> device buffer */
+#define EDUDMA_DIR_FROM_DEVICE	2	/* device buffer -> memory */
+
+struct edudma_transfer {
+	struct edudma_region mem;
+	__u64 length;		/* in: bytes, > 0 */
+	__u32 direction;	/* in: EDUDMA_DIR_* */
+	__u32 dev_offset;	/* in: offset into the window */
+	__u32 flags;		/* in: must be 0 */
+	__u32 timeout_ms;	/* in: per command, 0 = driver default */
+	struct edudma_stats stats;	/* out */
+};
+
+/*
+ * EDUDMA_IOC_COPY - move 'length' bytes from src through the device to dst,
+ * window-sized chunk by chunk (each chunk: memory -> device -> memory). The
+ * two regions may name the same buffer; overlapping ranges are refused.
+ */
+struct edudma_copy {
+	struct edudma_region src;
+	struct edudma_region dst;
+	__u64 length;		/* in: bytes, > 0 */
+	__u32 flags;		/* in: must be 0 */
+	__u32 timeout_ms;	/* in: per command, 0 = driver default */
+	struct edudma_stats stats;	/* out */
+};
+
+#define EDUDMA_IOC_MAGIC	0xED
+
+#define EDUDMA_IOC_INFO		_IOR(EDUDMA_IOC_MAGIC, 0x00, struct edudma_info)
+#define EDUDMA_IOC_IRQ_TEST	_IOWR(EDUDMA_IOC_MAGIC, 0x01, struct edudma_irq_test)
+#define EDUDMA_IOC_FACTORIAL	_IOWR(EDUDMA_IOC_MAGIC, 0x02, struct edudma_factorial)
+#define EDUDMA_IOC_ALLOC	_IOWR(EDUDMA_IOC_MAGIC, 0x10, struct edudma_alloc)
+#define EDUDMA_IOC_FREE		_IOW(EDUDMA_IOC_MAGIC, 0x11, struct edudma_handle)
+#define EDUDMA_IOC_PIN		_IOWR(EDUDMA_IOC_MAGIC, 0x12, struct edudma_pin)
+#define EDUDMA_IOC_UNPIN	_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_handle)
+#define EDUDMA_IOC_TRANSFER	_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_transfer)
+#define EDUDMA_IOC_COPY		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_copy)
+
+#endif /* _UAPI_LINUX_EDUDMA_H */

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Summarise test logs; exit non-zero on any failure.
+#   collect.sh [--host FILE]... [GUEST_LOG]...
+# Every test program prints, as its last line,
+#   EDUTEST-RESULT <program> passed=<n> failed=<n> skipped=<n>
+# and exits 0 iff failed==0. Guest logs (run-guest.sh) frame each program with
+# "@@EDUTEST BEGIN <name>" / "@@EDUTEST END <name> rc=<n>". Host files may use
+# the same framing (check.sh adds it) or just contain EDUTEST-RESULT lines.
+# Extra failures: a framed program with rc!=0 but failed=0, or with no result
+# line; in guest logs, no "@@EDUTEST DONE", "@@EDUTEST MODLOAD FAIL", a failed
+# module unload, "@@QEMU EXIT" != 0 (or missing), and kernel log lines (with a
+# printk timestamp, anywhere in the log) matching BUG:/WARNING:/Oops:/etc.
+# Last line: "N passed, N failed" (", N skipped" when >0).
+set -euo pipefail
+
+args=()
+while (($#)); do
+    case $1 in
+        --host) args+=(mode=host "$2"); shift 2 ;;
+        --host=*) args+=(mode=host "${1#*=}"); shift ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) args+=(mode=guest "$1"); shift ;;
+    esac
+done
+((${#args[@]})) || { echo "usage: collect.sh [--host FILE]... [GUEST_LOG]..." >&2; exit 2; }
+for ((i = 1; i < ${#args[@]}; i += 2)); do
+    [[ -f ${args[i]} ]] || { echo "collect.sh: ${args[i]}: no such file" >&2; exit 2; }
+done
+
+exec awk '
+function fail(msg) { nfail++; fails[nfail] = "FAIL [" label "] " msg; extra++ }
+function num(s, key,   i, r) {  # value of key=N in s
+    i = index(s, key "="); if (!i) return 0
+    r = substr(s, i + length(key) + 1); sub(/[^0-9].*/, "", r); return r + 0
+}
+function record(prog, p, f, s) {
+    P += p; F += f; S += s; nprog++
+    line = "[" label "] " prog ": " p " passed, " f " failed"
+    if (s > 0) line = line ", " s " skipped"
+    print line
+}
+function close_prog(rc, how) {  # finish the program opened by BEGIN
+    if (res == "") {
+        fail(cur ": no EDUTEST-RESULT line (" how ")"); nprog++
+    } else {
+        record(cur, num(res, "passed"), num(res, "failed"), num(res, "skipped"))
+        if (rc != 0 && num(res, "failed") == 0) fail(cur ": " how " but reported failed=0")
+    }
+    cur = ""; res = ""
+}
+function finish_file() {
+    if (FILENAME_prev == "") return
+    if (cur != "") close_prog(-1, "did not finish, guest died?")
+    if (fmode == "guest") {
+        if (!done) fail("guest did not reach @@EDUTEST DONE (panic, hang or crash)")
+        if (qemu == "") fail("no @@QEMU EXIT line in " FILENAME_prev)
+        else if (qemu != 0) fail("QEMU exited with status " qemu)
+    } else if (!seen && !framed) fail(FILENAME_prev ": no EDUTEST-RESULT line")
+}
+FNR == 1 {
+    finish_file(); FILENAME_prev = FILENAME; fmode = mode
+    cur = ""; res = ""; done = 0; qemu = ""; seen = 0; framed = 0; tmo = 0; delete klines
+    label = FILENAME; sub(/.*\//, "", label); sub(/\.log$/, "", label)
+    if (mode == "host") label = "host"
+}
+{ sub(/\r+$/, ""); gsub(/\r/, "") }
+/@@EDUTEST CONFIG / { label = $0; sub(/.*@@EDUTEST CONFIG /, "", label); sub(/ .*/, "", label) }
+/@@EDUTEST BEGIN / {
+    if (cur != "") close_prog(-1, "no END line")
+    cur = $0; sub(/.*@@EDUTEST BEGIN /, "", cur); sub(/ .*/, "", cur); res = ""; framed = 1
+}
+/@@EDUTEST TIMEOUT / { tmo = 1 }
+/EDUTEST-RESULT [^ ]+ passed=[0-9]+ failed=[0-9]+ skipped=[0-9]+/ {
+    seen = 1
+    r = $0; sub(/.*EDUTEST-RESULT /, "", r)
+    if (cur != "") res = r   # the last result line inside BEGIN/END wins
+    else { pr = r; sub(/ .*/, "", pr); record(pr, num(r, "passed"), num(r, "failed"), num(r, "skipped")) }
+}
+/@@EDUTEST END / {
+    rc = num($0, "rc")
+    if (cur != "") close_prog(rc, tmo ? "timed out (rc=" rc ")" : "exited rc=" rc)
+    tmo = 0
+}
+/@@EDUTEST MODLOAD FAIL/ { fail("module failed to load (insmod)") }
+/@@EDUTEST MODUNLOAD rc=/ { if (num($0, "rc") != 0) fail("module failed to unload (rmmod rc=" num($0, "rc") ")") }
+/@@EDUTEST DONE/ { done = 1 }
+/^@@QEMU EXIT / { qemu = $3 }
+fmode == "guest" && /\[ *[0-9]+\.[0-9]+\] / && !/ommand line:/ &&
+/BUG:|WARNING:|Oops:|Call Trace|general protection fault|Kernel panic|DMAR:.*[Ff]ault|hung_task|INFO: task .* blocked/ {
+    match($0, /\[ *[0-9]+\.[0-9]+\] /); k = substr($0, RSTART)  # drop junk before the timestamp
+    if (!(k in klines)) { klines[k] = 1; fail("kernel: " k) }
+}
+END {
+    finish_file()
+    if (nprog == 0) { label = "all"; fail("no test programs ran") }
+    if (nfail) { print ""; for (i = 1; i <= nfail; i++) print fails[i] }
+    F += extra
+    line = P " passed, " F " failed"; if (S > 0) line = line ", " S " skipped"
+    print line
+    exit F > 0
+}' "${args[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages needed to build and test the project.
+# Silent when everything is already installed.
+set -euo pipefail
+
+pkgs=(build-essential gcc g++ make libc6-dev pkg-config
+      libcunit1-dev libudev-dev
+      linux-headers-amd64 kmod
+      qemu-system-x86 busybox-static cpio xz-utils file)
+
+missing=()
+for p in "${pkgs[@]}"; do
+    # "ii " = installed and configured; anything else (absent, half-installed) needs work
+    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == "ii " ]] || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+if ((EUID != 0)); then
+    echo "deps.sh: must run as root to install packages" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get -qq update
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,68 @@
+#!/bin/sh
+# /init of the test initramfs (busybox sh; console on ttyS0).
+# Kernel command line parameters:
+#   edutest.config=NAME          configuration name, echoed for collect.sh
+#   edutest.modparams=a=1,b=2    module parameters (commas become spaces)
+#   edutest.tests=t1,t2          run only these programs (default: /tests/order)
+#   edutest.timeout=SECS         per-program timeout (default 300)
+# Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
+# No "set -e": a failing step must not kill init (that would panic the guest).
+export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+
+# An oops or a task stuck in D state ends the run (panic=-1 + -no-reboot make
+# QEMU exit) instead of hanging until the host-side timeout.
+echo 1 >/proc/sys/kernel/panic_on_oops
+echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
+
+config=unknown modparams= tests= tmo=300
+for arg in $(cat /proc/cmdline); do
+    case $arg in
+        edutest.config=*) config=${arg#*=} ;;
+        edutest.modparams=*) modparams=$(echo "${arg#*=}" | tr , ' ') ;;
+        edutest.tests=*) tests=$(echo "${arg#*=}" | tr , ' ') ;;
+        edutest.timeout=*) tmo=${arg#*=} ;;
+    esac
+done
+[ -n "$tests" ] || tests=$(cat /tests/order)
+
+ko=$(ls /lib/edudma/*.ko | head -n1)
+mod=$(basename "$ko" .ko)
+export EDUDMA_KO="$ko" EDUDMA_MODPARAMS="$modparams" EDUTEST_CONFIG="$config"
+
+echo "@@EDUTEST CONFIG $config"
+# shellcheck disable=SC2086 # modparams must split into separate words
+insmod "$ko" $modparams || echo "@@EDUTEST MODLOAD FAIL"
+
+cd /tmp
+for t in $tests; do
+    echo "@@EDUTEST BEGIN $t"
+    start=$(date +%s)
+    timeout -k 10 "$tmo" "/tests/$t"
+    rc=$?
+    # busybox timeout leaves the killed program's status (143/137), not 124
+    [ $(($(date +%s) - start)) -ge "$tmo" ] && echo "@@EDUTEST TIMEOUT $t after ${tmo}s"
+    echo "@@EDUTEST END $t rc=$rc"
+done
+
+# Unloading must work too (a leak or WARN at remove shows up in dmesg).
+if [ -d "/sys/module/$mod" ]; then
+    rmmod "$mod"
+    echo "@@EDUTEST MODUNLOAD rc=$?"
+fi
+
+echo "@@DMESG BEGIN"
+dmesg
+echo "@@DMESG END"
+echo "@@EDUTEST DONE"
+sync
+poweroff -f

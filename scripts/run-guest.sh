@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Boot one test configuration and write its serial log:
+#   run-guest.sh CONFIG INITRAMFS LOGFILE
+# Environment: GUEST_KERNEL (default: from guest-kernel.sh), GUEST_TIMEOUT
+# (seconds, default 600), EXTRA_QEMU_ARGS, EXTRA_APPEND, QEMU (binary).
+# The log ends with "@@QEMU EXIT <rc>"; the script exits with that rc.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+(($# == 3)) || { echo "usage: run-guest.sh CONFIG INITRAMFS LOGFILE" >&2; exit 2; }
+config=$1 initrd=$2 log=$3
+[[ -f $initrd ]] || { echo "run-guest.sh: $initrd not found" >&2; exit 2; }
+[[ -n ${GUEST_KERNEL:-} ]] || eval "$("$here/guest-kernel.sh")"
+
+# Configuration table. Defaults, overridden per config below:
+machine=pc mem=256M devices="-device edu" append=
+case $config in
+    msi) ;;
+    two) devices="-device edu -device edu" ;;
+    intx) append="edutest.modparams=force_intx=1" ;;
+    noinit) append="init_on_alloc=0" ;;
+    # Not in the default CONFIGS list:
+    iommu) machine=q35 devices="-device intel-iommu -device edu" append="intel_iommu=on" ;;
+    bigmem) mem=1G ;;  # RAM above the edu's default 28-bit DMA mask
+    *) echo "run-guest.sh: unknown configuration '$config'" >&2; exit 2 ;;
+esac
+
+# -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
+# DMA timer), virtual time jumps ahead instead of sleeping; see EDU.md "Time".
+# printk.time=1: collect.sh recognises kernel lines by their timestamp.
+# shellcheck disable=SC2086 # devices/EXTRA_QEMU_ARGS are word lists
+set +e
+timeout -k 10 "${GUEST_TIMEOUT:-600}" "${QEMU:-qemu-system-x86_64}" \
+    -machine "$machine" -cpu max -m "$mem" -smp 1 \
+    -icount shift=3,sleep=off \
+    -nographic -no-reboot -nic none \
+    -kernel "$GUEST_KERNEL" -initrd "$initrd" \
+    -append "console=ttyS0 panic=-1 rdinit=/init printk.time=1 edutest.config=$config $append ${EXTRA_APPEND:-}" \
+    $devices ${EXTRA_QEMU_ARGS:-} </dev/null >"$log" 2>&1
+rc=$?
+set -e
+# start the marker on its own line even if the guest output ended mid-line
+[[ -z $(tail -c1 "$log") ]] || echo >>"$log"
+echo "@@QEMU EXIT $rc" >>"$log"
+exit "$rc"

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for the guest test programs: they run as root inside the QEMU
+ * guest, next to the real edu device(s) and the edudma module.
+ */
+#ifndef GUEST_UTIL_H
+#define GUEST_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uapi/edudma.h>
+
+/* Open /dev/edudma<index> read-write; -1 (errno set) on failure. */
+int gu_open(int index);
+
+/* Read a sysfs file into buf (trailing newline stripped). 0 or -errno. */
+int gu_read_file(const char *path, char *buf, size_t len);
+/* Same, for /sys/class/edudma/edudma<index>/<attr>. */
+int gu_read_attr(int index, const char *attr, char *buf, size_t len);
+/* Parse an attribute as an unsigned number (any base strtoull accepts). */
+int gu_attr_u64(int index, const char *attr, uint64_t *val);
+
+/* PCI addresses (0000:00:04.0) of every edu device in the machine. */
+int gu_list_edu_pci(char addrs[][32], int max);
+/* Number of /dev/edudma* nodes. */
+int gu_count_nodes(void);
+
+/* The kernel log, whole, into a malloc'd NUL-terminated buffer. */
+char *gu_dmesg(void);
+/* Kernel log size now; pass it to gu_dmesg_since() to read what came later. */
+size_t gu_dmesg_mark(void);
+int gu_dmesg_since_contains(size_t mark, const char *needle);
+
+/* Load the module from $EDUDMA_KO with $EDUDMA_MODPARAMS (or 'params' if non-NULL). */
+int gu_module_load(const char *params);
+int gu_module_unload(void);
+int gu_module_loaded(void);
+
+/* Does the current config (EDUTEST_CONFIG) equal 'name'? */
+int gu_config_is(const char *name);
+
+/* Fill / check a buffer with a pattern derived from 'seed'. */
+void gu_fill(void *buf, size_t len, uint32_t seed);
+/* Returns the offset of the first wrong byte, or (size_t)-1 if all match. */
+size_t gu_check(const void *buf, size_t len, uint32_t seed);
+
+#endif /* GUEST_UTIL_H */

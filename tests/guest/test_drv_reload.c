@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Module lifetime: unloading is refused while a file is open, and twenty
+ * unload/load cycles leave nothing behind (no class, node, chrdev major or
+ * interrupt line) and a device that still works. Runs last in a boot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/edutest.h"
+#include "guest_util.h"
+
+#define CYCLES 20
+
+static int file_mentions(const char *path, const char *word)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, word) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Every device answers an IRQ self-test and a factorial. */
+static int devices_work(int expected)
+{
+	int i;
+
+	if (gu_count_nodes() != expected)
+		return 0;
+	for (i = 0; i < expected; i++) {
+		struct edudma_irq_test t = { 0 };
+		struct edudma_factorial f = { 0 };
+		int fd = gu_open(i), ok;
+
+		if (fd < 0)
+			return 0;
+		f.n = 10;
+		ok = !ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t) &&
+		     !ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) && f.result == 3628800;
+		close(fd);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static void test_unload_refused_while_open(void)
+{
+	int fd = gu_open(0);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_NOT_EQUAL(gu_module_unload(), 0);
+	CU_ASSERT_TRUE(gu_module_loaded());
+	CU_ASSERT_TRUE(devices_work(gu_count_nodes()));
+	close(fd);
+}
+
+static void test_reload_cycles(void)
+{
+	char addrs[8][32];
+	int edu = gu_list_edu_pci(addrs, 8), cycle, left_behind = 0, broken = 0;
+	struct stat st;
+
+	CU_ASSERT_FATAL(edu > 0);
+	CU_ASSERT_FATAL(gu_module_loaded());
+	for (cycle = 0; cycle < CYCLES; cycle++) {
+		CU_ASSERT_EQUAL_FATAL(gu_module_unload(), 0);
+		if (gu_module_loaded() || stat("/sys/class/edudma", &st) == 0 ||
+		    gu_count_nodes() != 0 ||
+		    file_mentions("/proc/devices", "edudma") != 0 ||
+		    file_mentions("/proc/interrupts", "edudma") != 0)
+			left_behind++;
+		CU_ASSERT_EQUAL_FATAL(gu_module_load(NULL), 0);
+		if (!devices_work(edu))
+			broken++;
+	}
+	CU_ASSERT_EQUAL(left_behind, 0);
+	CU_ASSERT_EQUAL(broken, 0);
+}
+
+/* A bad parameter is refused at load time with a message, not used. */
+static void test_bad_parameter_refused(void)
+{
+	size_t mark;
+
+	CU_ASSERT_EQUAL_FATAL(gu_module_unload(), 0);
+	mark = gu_dmesg_mark();
+	CU_ASSERT_EQUAL(gu_module_load("window=4097"), -EINVAL);
+	CU_ASSERT_TRUE(gu_dmesg_since_contains(mark, "window=4097 out of range"));
+	CU_ASSERT_FALSE(gu_module_loaded());
+	CU_ASSERT_EQUAL(gu_module_load(NULL), 0);
+	CU_ASSERT_TRUE(gu_module_loaded());
+}
+
+static const struct edutest_case cases[] = {
+	{ "unload_refused_while_open", test_unload_refused_while_open },
+	{ "reload_cycles", test_reload_cycles },
+	{ "bad_parameter_refused", test_bad_parameter_refused },
+	{ NULL, NULL }
+};
+
+static const struct edutest_suite suites[] = {
+	{ "reload", NULL, NULL, cases },
+	{ NULL, NULL, NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	return edutest_main(argc, argv, "drv_reload", suites);
+}

@@ -1,0 +1,31 @@
+# Test programs. Each is one .c file plus the shared CUnit layer; host tests
+# run on the build machine, guest tests inside QEMU against /dev/edudma*.
+# Guest programs run in the order of tests/guest/order.
+
+TEST_COMMON := $(BUILD)/tests/common/edutest.o
+GUEST_UTIL  := $(BUILD)/tests/guest/guest_util.o
+
+HOST_TEST_SRCS  := $(wildcard tests/host/test_*.c)
+GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
+
+HOST_TESTS  += $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(HOST_TEST_SRCS))
+GUEST_TESTS += $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(GUEST_TEST_SRCS)) \
+	       $(BUILD)/tests/guest/order
+
+$(BUILD)/tests/host/%: $(BUILD)/tests/host/%.o $(TEST_COMMON) $(TEST_HOST_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_HOST_LIBS)
+
+$(BUILD)/tests/guest/%: $(BUILD)/tests/guest/%.o $(GUEST_UTIL) $(TEST_COMMON) $(TEST_GUEST_DEPS)
+	$(CC) $(LDFLAGS) -pthread -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_GUEST_LIBS)
+
+$(BUILD)/tests/guest/order: tests/guest/order
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The uapi header must compile on its own as strict C90 (botching-up-ioctls).
+HOST_TESTS += $(BUILD)/tests/uapi-c90.stamp
+$(BUILD)/tests/uapi-c90.stamp: include/uapi/edudma.h
+	@mkdir -p $(dir $@)
+	printf '#include <uapi/edudma.h>\nint main(void) { struct edudma_info i; (void)i; return 0; }\n' > $(BUILD)/tests/uapi-c90.c
+	$(CC) -std=c90 -pedantic -Werror -Wall -Wextra -Iinclude -c -o $(BUILD)/tests/uapi-c90.o $(BUILD)/tests/uapi-c90.c
+	touch $@
