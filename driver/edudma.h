@@ -8,21 +8,32 @@
  *   edudma_fact.c   the factorial unit
  *   edudma_cdev.c   the char device: open/release/ioctl dispatch
  *   edudma_sysfs.c  attributes of /sys/class/edudma/edudma<N>
+ *   edudma_mem.c    memory objects, per-file handles, regions
+ *   edudma_buf.c    coherent buffers and their mmap
+ *   edudma_engine.c runs a list of DMA commands, interrupt to interrupt
+ *   edudma_xfer.c   TRANSFER and COPY: regions -> command plan -> engine
  */
 #ifndef EDUDMA_H
 #define EDUDMA_H
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <edu/edu_plan.h>
 
 #include <uapi/edudma.h>
 
 #define EDUDMA_MAX_DEVICES	32
+
+/* The first mmap cookie (pages); offsets below it name nothing, 0 included. */
+#define EDUDMA_PGOFF_BASE	0x100000ULL
 
 /* Module parameters (edudma_main.c). */
 extern bool edudma_force_intx;
@@ -61,6 +72,64 @@ struct edudma_dev {
 	/* Factorial unit. */
 	struct mutex fact_mutex;
 	bool fact_done;			/* set by the handler, under irq_lock */
+
+	/* DMA engine: one job at a time (engine_mutex); job under irq_lock. */
+	struct mutex engine_mutex;
+	struct edudma_job *job;
+	bool engine_wedged;		/* a command never finished: refuse DMA */
+	atomic64_t commands;		/* issued since probe */
+
+	/* Live objects, for leak checks in the tests (sysfs). */
+	atomic_t nr_buffers;
+	atomic_t nr_pinned;
+};
+
+/*
+ * A list of commands for the engine and what became of it. The engine owns
+ * the fields below 'cmds' while the job runs.
+ */
+struct edudma_job {
+	const struct edu_cmd *cmds;
+	unsigned long ncmds;
+	unsigned long next;		/* commands issued so far */
+	unsigned long done;		/* commands completed */
+	u64 credit;			/* bytes of the request complete */
+	u64 cmd_start_ns;
+	u64 device_ns;
+	bool stop;			/* issue nothing more */
+	bool finished;			/* nothing in flight any more */
+	bool wedged;			/* a command may still be running: keep its memory */
+};
+
+/*
+ * Memory a region can name: a coherent buffer or a pinned user range. The
+ * segments are what the device sees (bus addresses), in order.
+ */
+enum edudma_mem_kind {
+	EDUDMA_MEM_COHERENT = 1,
+	EDUDMA_MEM_PINNED,
+};
+
+struct edudma_mem {
+	struct kref ref;
+	enum edudma_mem_kind kind;
+	struct edudma_dev *edev;	/* holds a device reference */
+	u64 size;			/* bytes a region may address */
+	u32 access;			/* EDUDMA_ACCESS_* the device may use */
+	struct edu_seg *segs;
+	unsigned long nsegs;
+	void (*release)(struct edudma_mem *mem);
+	/* Streaming mappings only: hand the memory to the device and back. */
+	void (*sync_for_device)(struct edudma_mem *mem);
+	void (*sync_for_cpu)(struct edudma_mem *mem);
+};
+
+/* Per open file. */
+struct edudma_file {
+	struct edudma_dev *edev;
+	struct mutex lock;		/* handles and mmap cookies */
+	struct xarray handles;		/* u32 handle -> struct edudma_mem */
+	u64 next_pgoff;			/* next mmap cookie, in pages */
 };
 
 static inline struct edudma_dev *to_edudma_dev(struct device *dev)
@@ -76,6 +145,8 @@ void edudma_hw_irq_raise(struct edudma_dev *edev, u32 bits);
 bool edudma_hw_fact_busy(struct edudma_dev *edev);
 void edudma_hw_fact_start(struct edudma_dev *edev, u32 n, bool irq);
 u32 edudma_hw_fact_result(struct edudma_dev *edev);
+void edudma_hw_dma_start(struct edudma_dev *edev, const struct edu_cmd *cmd);
+bool edudma_hw_dma_busy(struct edudma_dev *edev);
 
 /* edudma_irq.c */
 int edudma_irq_setup(struct edudma_dev *edev);
@@ -92,6 +163,30 @@ void edudma_cdev_exit(void);
 void edudma_dev_init(struct edudma_dev *edev, struct device *parent);
 int edudma_cdev_add(struct edudma_dev *edev);
 void edudma_cdev_del(struct edudma_dev *edev);
+
+/* edudma_mem.c */
+void edudma_mem_init(struct edudma_mem *mem, enum edudma_mem_kind kind,
+		     struct edudma_dev *edev, void (*release)(struct edudma_mem *));
+void edudma_mem_put(struct edudma_mem *mem);
+int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle);
+struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
+					enum edudma_mem_kind kind);
+struct edudma_mem *edudma_handle_get(struct edudma_file *ef, u32 handle);
+void edudma_handles_release(struct edudma_file *ef);
+
+/* edudma_buf.c */
+long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_free(struct edudma_file *ef, void __user *uarg);
+int edudma_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* edudma_engine.c */
+int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
+		      u32 timeout_ms);
+void edudma_engine_irq(struct edudma_dev *edev);
+
+/* edudma_xfer.c */
+long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg);
 
 /* edudma_sysfs.c */
 extern const struct attribute_group *edudma_dev_groups[];

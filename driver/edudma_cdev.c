@@ -19,10 +19,6 @@
 static dev_t edudma_devt;
 static struct class *edudma_class;
 
-struct edudma_file {
-	struct edudma_dev *edev;
-};
-
 static int edudma_open(struct inode *inode, struct file *file)
 {
 	struct edudma_dev *edev = container_of(inode->i_cdev,
@@ -34,6 +30,9 @@ static int edudma_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	get_device(&edev->dev);
 	ef->edev = edev;
+	mutex_init(&ef->lock);
+	xa_init_flags(&ef->handles, XA_FLAGS_ALLOC1);
+	ef->next_pgoff = EDUDMA_PGOFF_BASE;
 	file->private_data = ef;
 	return 0;
 }
@@ -42,6 +41,7 @@ static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *ef = file->private_data;
 
+	edudma_handles_release(ef);
 	put_device(&ef->edev->dev);
 	kfree(ef);
 	return 0;
@@ -54,7 +54,9 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 	memset(&info, 0, sizeof(info));
 	info.abi_version = EDUDMA_ABI_VERSION;
 	info.dev_ident = edev->ident;
-	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL;
+	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL |
+			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
+			EDUDMA_FEAT_COPY;
 	info.irq_mode = edev->irq_mode;
 	info.dma_mask_bits = edudma_dma_bits;
 	info.window_size = edudma_window;
@@ -90,6 +92,18 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_IOC_FACTORIAL:
 		ret = edudma_ioctl_factorial(edev, uarg);
 		break;
+	case EDUDMA_IOC_ALLOC:
+		ret = edudma_ioctl_alloc(ef, uarg);
+		break;
+	case EDUDMA_IOC_FREE:
+		ret = edudma_ioctl_free(ef, uarg);
+		break;
+	case EDUDMA_IOC_TRANSFER:
+		ret = edudma_ioctl_transfer(ef, uarg);
+		break;
+	case EDUDMA_IOC_COPY:
+		ret = edudma_ioctl_copy(ef, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;
@@ -99,11 +113,23 @@ out:
 	return ret;
 }
 
+static int edudma_mmap_checked(struct file *file, struct vm_area_struct *vma)
+{
+	struct edudma_file *ef = file->private_data;
+	int ret;
+
+	down_read(&ef->edev->lifetime);
+	ret = ef->edev->gone ? -ENODEV : edudma_mmap(file, vma);
+	up_read(&ef->edev->lifetime);
+	return ret;
+}
+
 static const struct file_operations edudma_fops = {
 	.owner		= THIS_MODULE,
 	.open		= edudma_open,
 	.release	= edudma_release,
 	.unlocked_ioctl	= edudma_ioctl,
+	.mmap		= edudma_mmap_checked,
 	/* Every ABI struct has the same layout for 32- and 64-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

@@ -5,7 +5,6 @@
  * device's second interrupt source, so it doubles as a test of the IRQ
  * dispatch alongside DMA completions.
  */
-#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/uaccess.h>
@@ -21,20 +20,37 @@ void edudma_fact_irq(struct edudma_dev *edev)
 }
 
 /*
- * Sleep-poll the busy bit until it clears. Used for EDUDMA_FACT_POLL and to
- * wait out a computation a timed-out caller left behind (writes to the unit
- * are ignored while it computes).
+ * The unit computes outside the guest's notion of time: in QEMU a host
+ * thread does the work, and under -icount sleep=off guest time jumps ahead
+ * whenever the guest idles, so a plain timeout can expire before that
+ * thread has even run. Time is therefore counted in one-jiffy slices, and
+ * only slices in which the unit was idle without having signalled
+ * completion count against the caller's timeout. Slices in which it still
+ * computes are capped separately: a large n legitimately takes long, a
+ * wedged unit must not hold the caller forever.
  */
-static int edudma_fact_wait_idle(struct edudma_dev *edev, unsigned long timeout)
-{
-	unsigned long deadline = jiffies + timeout;
+#define EDUDMA_FACT_BUSY_SLICES	(60 * HZ)
 
-	while (edudma_hw_fact_busy(edev)) {
-		if (time_after(jiffies, deadline))
+static bool edudma_fact_finished(struct edudma_dev *edev, bool use_irq)
+{
+	return use_irq ? READ_ONCE(edev->fact_done) : !edudma_hw_fact_busy(edev);
+}
+
+static int edudma_fact_wait(struct edudma_dev *edev, bool use_irq,
+			    unsigned long timeout)
+{
+	unsigned long idle = 0, busy = 0;
+
+	while (!edudma_fact_finished(edev, use_irq)) {
+		if (edudma_hw_fact_busy(edev)) {
+			if (++busy > EDUDMA_FACT_BUSY_SLICES)
+				return -ETIMEDOUT;
+		} else if (++idle > timeout) {
 			return -ETIMEDOUT;
-		if (signal_pending(current))
+		}
+		if (wait_event_interruptible_timeout(edev->irq_wq,
+				edudma_fact_finished(edev, use_irq), 1) < 0)
 			return -EINTR;
-		usleep_range(50, 200);
 	}
 	return 0;
 }
@@ -49,15 +65,16 @@ long edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg)
 
 	if (copy_from_user(&f, uarg, sizeof(f)))
 		return -EFAULT;
-	if ((f.flags & ~EDUDMA_FACT_FLAGS) || f.result || f.elapsed_ns ||
-	    f.irq_seen || f.reserved0 || f.reserved[0] || f.reserved[1])
+	if ((f.flags & ~EDUDMA_FACT_FLAGS) || f.reserved0 || f.reserved[0] ||
+	    f.reserved[1])
 		return -EINVAL;
 	use_irq = !(f.flags & EDUDMA_FACT_POLL);
 	timeout = edudma_timeout_jiffies(f.timeout_ms);
 
 	if (mutex_lock_interruptible(&edev->fact_mutex))
 		return -EINTR;
-	ret = edudma_fact_wait_idle(edev, timeout);
+	/* A computation a timed-out caller left behind: writes are ignored until it ends. */
+	ret = edudma_fact_wait(edev, false, timeout);
 	if (ret)
 		goto out_unlock;
 
@@ -67,18 +84,7 @@ long edudma_ioctl_factorial(struct edudma_dev *edev, void __user *uarg)
 
 	start = ktime_get_ns();
 	edudma_hw_fact_start(edev, f.n, use_irq);
-	if (use_irq) {
-		ret = wait_event_interruptible_timeout(edev->irq_wq,
-				READ_ONCE(edev->fact_done), timeout);
-		if (ret == 0)
-			ret = -ETIMEDOUT;
-		else if (ret > 0)
-			ret = 0;
-		else
-			ret = -EINTR;
-	} else {
-		ret = edudma_fact_wait_idle(edev, timeout);
-	}
+	ret = edudma_fact_wait(edev, use_irq, timeout);
 	f.elapsed_ns = ktime_get_ns() - start;
 	f.irq_seen = READ_ONCE(edev->fact_done);
 	if (!ret)

@@ -12,7 +12,7 @@
  */
 #include <linux/io-64-nonatomic-lo-hi.h>
 
-#include <edu/edu_regs.h>
+#include <edu/edu_plan.h>
 
 #include "edudma.h"
 
@@ -96,4 +96,21 @@ void edudma_hw_fact_start(struct edudma_dev *edev, u32 n, bool irq)
 u32 edudma_hw_fact_result(struct edudma_dev *edev)
 {
 	return rd32(edev, EDU_REG_FACT);
+}
+
+/*
+ * Start one DMA command. Addresses are 64-bit registers written whole (see
+ * the lo-hi note above); the command register last, with RUN.
+ */
+void edudma_hw_dma_start(struct edudma_dev *edev, const struct edu_cmd *cmd)
+{
+	writeq(cmd->src, edev->bar + EDU_REG_DMA_SRC);
+	writeq(cmd->dst, edev->bar + EDU_REG_DMA_DST);
+	writeq(cmd->count, edev->bar + EDU_REG_DMA_COUNT);
+	writeq(cmd->cmd | EDU_DMA_RUN | EDU_DMA_IRQ, edev->bar + EDU_REG_DMA_CMD);
+}
+
+bool edudma_hw_dma_busy(struct edudma_dev *edev)
+{
+	return readq(edev->bar + EDU_REG_DMA_CMD) & EDU_DMA_RUN;
 }

@@ -28,6 +28,8 @@ static irqreturn_t edudma_irq_handler(int irq, void *data)
 	edudma_hw_irq_ack(edev, status);
 	atomic64_inc(&edev->irq_count);
 
+	if (status & EDU_IRQ_DMA)
+		edudma_engine_irq(edev);
 	if (status & EDU_IRQ_FACT)
 		edudma_fact_irq(edev);
 	if (status & ~EDU_IRQ_DRIVER_BITS) {
@@ -96,7 +98,7 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 
 	if (copy_from_user(&t, uarg, sizeof(t)))
 		return -EFAULT;
-	if (t.flags || t.seen || t.latency_ns || t.reserved[0] || t.reserved[1])
+	if (t.flags || t.reserved[0] || t.reserved[1])
 		return -EINVAL;
 	if (!t.value)
 		t.value = EDUDMA_IRQ_TEST_DEFAULT;

@@ -68,7 +68,33 @@ static ssize_t irq_count_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(irq_count);
 
+static ssize_t commands_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&to_edudma_dev(dev)->commands));
+}
+static DEVICE_ATTR_RO(commands);
+
+/* Live objects: the tests' leak checks compare these with a baseline. */
+static ssize_t nr_buffers_show(struct device *dev, struct device_attribute *attr,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_edudma_dev(dev)->nr_buffers));
+}
+static DEVICE_ATTR_RO(nr_buffers);
+
+static ssize_t nr_pinned_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_edudma_dev(dev)->nr_pinned));
+}
+static DEVICE_ATTR_RO(nr_pinned);
+
 static struct attribute *edudma_dev_attrs[] = {
+	&dev_attr_commands.attr,
+	&dev_attr_nr_buffers.attr,
+	&dev_attr_nr_pinned.attr,
 	&dev_attr_dev_version.attr,
 	&dev_attr_ident.attr,
 	&dev_attr_window_size.attr,

@@ -135,7 +135,7 @@ const char *libdma_errmsg(void);
 /* One device, as sysfs describes it (no need to open it). */
 struct libdma_device_desc {
 	unsigned int index;		/* N of /dev/edudma<N> */
-	char node[64];			/* "/dev/edudma0" */
+	char node[128];		/* "/dev/edudma0" */
 	char pci_address[32];		/* "0000:00:04.0", "" if unknown */
 	unsigned int version_major;	/* edu device version, 0 if unknown */
 	unsigned int version_minor;
@@ -184,7 +184,7 @@ int libdma_close(struct libdma_device *dev);
 /* Everything about an open device. */
 struct libdma_info {
 	char backend[16];		/* "kernel" (the edudma driver) */
-	char node[64];			/* "/dev/edudma0" */
+	char node[128];		/* "/dev/edudma0" */
 	char pci_address[32];		/* "" if unknown */
 	unsigned int index;		/* N of /dev/edudma<N> */
 	int numa_node;			/* -1 if none */

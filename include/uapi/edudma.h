@@ -14,6 +14,9 @@
  *  - every input structure has a 'flags' field; unknown flags and non-zero
  *    'reserved' fields are refused with EINVAL so they can be given a meaning
  *    later without breaking old binaries;
+ *  - fields marked "out" are ignored on input, so a structure can be reused;
+ *  - an unknown handle (never issued, already freed, another file's) fails
+ *    with ENOENT, a handle of the wrong kind with EINVAL;
  *  - unknown ioctl numbers (including a known number with another size,
  *    since the size is part of the number) fail with ENOTTY.
  *
@@ -192,9 +195,15 @@ struct edudma_stats {
  * buffer at 'dev_offset'. Each command moves at most the space from
  * dev_offset to the end of the window; a longer transfer streams through that
  * space chunk after chunk (like a FIFO: the device keeps the last chunk).
- * Refused with EINVAL before any register is written: length 0, a range
- * outside the memory region, dev_offset outside the window.
+ * Refused with EINVAL before any register is written: length 0 or above
+ * EDUDMA_MAX_LENGTH, a range outside the memory region, dev_offset outside
+ * the window. EACCES: a pinned range registered without the access needed.
+ * A signal stops a transfer after the command in flight (EINTR, stats tell
+ * how far it got); ETIMEDOUT when a command does not complete in time.
  */
+/* Longest TRANSFER or COPY in one call. */
+#define EDUDMA_MAX_LENGTH	(256U << 20)
+
 #define EDUDMA_DIR_TO_DEVICE	1	/* memory -> device buffer */
 #define EDUDMA_DIR_FROM_DEVICE	2	/* device buffer -> memory */
 

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory objects and the handles that name them.
+ *
+ * An object (coherent buffer or pinned range) is reference counted: the
+ * file's handle table holds one reference, every transfer using it one
+ * more, every mmap of a buffer one more. Dropping the handle (FREE, UNPIN,
+ * close) therefore never pulls memory from under a running DMA or a live
+ * mapping; the last reference releases it.
+ *
+ * Handles are per file: another file's handle is simply not found.
+ */
+#include <linux/slab.h>
+
+#include "edudma.h"
+
+/* Handles start at 1 so that 0 can mean "no handle" in the ABI. */
+#define EDUDMA_HANDLE_LIMIT	XA_LIMIT(1, 0x7fffffff)
+
+void edudma_mem_init(struct edudma_mem *mem, enum edudma_mem_kind kind,
+		     struct edudma_dev *edev, void (*release)(struct edudma_mem *))
+{
+	kref_init(&mem->ref);
+	mem->kind = kind;
+	mem->edev = edev;
+	mem->release = release;
+	get_device(&edev->dev);
+}
+
+static void edudma_mem_release(struct kref *ref)
+{
+	struct edudma_mem *mem = container_of(ref, struct edudma_mem, ref);
+	struct edudma_dev *edev = mem->edev;
+
+	mem->release(mem);	/* frees mem itself */
+	put_device(&edev->dev);
+}
+
+void edudma_mem_put(struct edudma_mem *mem)
+{
+	kref_put(&mem->ref, edudma_mem_release);
+}
+
+int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle)
+{
+	return xa_alloc(&ef->handles, handle, mem, EDUDMA_HANDLE_LIMIT,
+			GFP_KERNEL);
+}
+
+/*
+ * Take a handle out of the table and return its reference to the caller.
+ * A handle of the wrong kind (FREE of a pinned range) is left alone: EINVAL.
+ */
+struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
+					enum edudma_mem_kind kind)
+{
+	struct edudma_mem *mem;
+
+	mutex_lock(&ef->lock);
+	mem = xa_load(&ef->handles, handle);
+	if (!mem)
+		mem = ERR_PTR(-ENOENT);
+	else if (mem->kind != kind)
+		mem = ERR_PTR(-EINVAL);
+	else
+		xa_erase(&ef->handles, handle);
+	mutex_unlock(&ef->lock);
+	return mem;
+}
+
+/* A new reference to the object behind 'handle', or ERR_PTR(-ENOENT). */
+struct edudma_mem *edudma_handle_get(struct edudma_file *ef, u32 handle)
+{
+	struct edudma_mem *mem;
+
+	mutex_lock(&ef->lock);
+	mem = handle ? xa_load(&ef->handles, handle) : NULL;
+	if (mem)
+		kref_get(&mem->ref);
+	mutex_unlock(&ef->lock);
+	return mem ? mem : ERR_PTR(-ENOENT);
+}
+
+/* On close: drop every handle the file still holds. */
+void edudma_handles_release(struct edudma_file *ef)
+{
+	struct edudma_mem *mem;
+	unsigned long index;
+
+	xa_for_each(&ef->handles, index, mem) {
+		xa_erase(&ef->handles, index);
+		edudma_mem_put(mem);
+	}
+	xa_destroy(&ef->handles);
+}

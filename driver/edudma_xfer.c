@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TRANSFER and COPY: resolve the caller's regions to device-visible
+ * segments, plan the commands (edu/edu_plan.h, shared with the VFIO
+ * backend), hand the plan to the engine, report what happened.
+ *
+ * Everything the caller gave is checked before a single register is
+ * written; the plan itself can only produce commands inside the window.
+ */
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "edudma.h"
+
+/* A region resolved to referenced memory and a cursor at its start. */
+struct edudma_span {
+	struct edudma_mem *mem;
+	struct edu_cursor cur;
+	u64 offset;
+};
+
+static int edudma_span_get(struct edudma_file *ef, const struct edudma_region *r,
+			   u64 length, u32 access, struct edudma_span *span)
+{
+	struct edudma_mem *mem;
+
+	if (r->flags & ~EDUDMA_REGION_FLAGS)
+		return -EINVAL;
+	if (r->flags & EDUDMA_REGION_USER)
+		return -EOPNOTSUPP;
+	mem = edudma_handle_get(ef, r->handle);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	if (r->offset > mem->size || length > mem->size - r->offset ||
+	    edu_cursor_init(&span->cur, mem->segs, mem->nsegs, r->offset)) {
+		edudma_mem_put(mem);
+		return -EINVAL;
+	}
+	if ((mem->access & access) != access) {
+		edudma_mem_put(mem);
+		return -EACCES;
+	}
+	span->mem = mem;
+	span->offset = r->offset;
+	return 0;
+}
+
+static void edudma_span_put(struct edudma_span *span, bool wedged)
+{
+	/* The device may still write into it: never give it back. */
+	if (wedged)
+		return;
+	edudma_mem_put(span->mem);
+}
+
+static void edudma_sync_for_device(struct edudma_span *span)
+{
+	if (span->mem->sync_for_device)
+		span->mem->sync_for_device(span->mem);
+}
+
+static void edudma_sync_for_cpu(struct edudma_span *span)
+{
+	if (span->mem->sync_for_cpu)
+		span->mem->sync_for_cpu(span->mem);
+}
+
+/* How many device-visible segments 'length' bytes of the span touch. */
+static u32 edudma_span_segments(const struct edudma_span *span, u64 length)
+{
+	struct edu_cursor c = span->cur;
+	u64 addr, k;
+	u32 n = 0;
+
+	while (length && (k = edu_cursor_take(&c, length, &addr))) {
+		length -= k;
+		n++;
+	}
+	return n;
+}
+
+static struct edu_cmd *edudma_plan_alloc(long n)
+{
+	return n > 0 ? kvmalloc_array(n, sizeof(struct edu_cmd), GFP_KERNEL) : NULL;
+}
+
+static void edudma_stats_fill(struct edudma_stats *st, const struct edudma_job *job,
+			      u64 start_ns)
+{
+	st->bytes = job->credit;
+	st->commands = job->done;
+	st->device_ns = job->device_ns;
+	st->wall_ns = ktime_get_ns() - start_ns;
+	st->host_ns = st->wall_ns > st->device_ns ? st->wall_ns - st->device_ns : 0;
+}
+
+static int edudma_check_length(u64 length)
+{
+	return length == 0 || length > EDUDMA_MAX_LENGTH ? -EINVAL : 0;
+}
+
+long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_dev *edev = ef->edev;
+	struct edudma_job job = { };
+	struct edudma_transfer req;
+	struct edudma_span span;
+	struct edu_cmd *cmds = NULL;
+	bool to_dev;
+	u64 start;
+	long n;
+	int ret;
+
+	start = ktime_get_ns();
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || edudma_check_length(req.length) ||
+	    (req.direction != EDUDMA_DIR_TO_DEVICE &&
+	     req.direction != EDUDMA_DIR_FROM_DEVICE) ||
+	    !edu_window_ok(req.dev_offset, 1, edudma_window))
+		return -EINVAL;
+	to_dev = req.direction == EDUDMA_DIR_TO_DEVICE;
+	memset(&req.stats, 0, sizeof(req.stats));
+
+	ret = edudma_span_get(ef, &req.mem, req.length,
+			      to_dev ? EDUDMA_ACCESS_DEV_READ : EDUDMA_ACCESS_DEV_WRITE,
+			      &span);
+	if (ret)
+		return ret;
+	/* Count, then fill: the plan is pure and gives the same answer twice. */
+	n = edu_plan_transfer(NULL, 0, span.cur, req.length, to_dev,
+			      req.dev_offset, edudma_window);
+	cmds = edudma_plan_alloc(n);
+	if (!cmds) {
+		ret = n > 0 ? -ENOMEM : -EINVAL;
+		goto out_put;
+	}
+	edu_plan_transfer(cmds, n, span.cur, req.length, to_dev,
+			  req.dev_offset, edudma_window);
+
+	job.cmds = cmds;
+	job.ncmds = n;
+	req.stats.nr_dma_segments = edudma_span_segments(&span, req.length);
+	edudma_sync_for_device(&span);
+	ret = edudma_engine_run(edev, &job, req.timeout_ms);
+	if (!job.wedged)
+		edudma_sync_for_cpu(&span);
+	edudma_stats_fill(&req.stats, &job, start);
+	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
+		ret = -EFAULT;
+out_put:
+	kvfree(cmds);
+	edudma_span_put(&span, job.wedged);
+	return ret;
+}
+
+static bool edudma_spans_overlap(const struct edudma_span *a,
+				 const struct edudma_span *b, u64 length)
+{
+	return a->mem == b->mem && a->offset < b->offset + length &&
+	       b->offset < a->offset + length;
+}
+
+long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_dev *edev = ef->edev;
+	struct edudma_span src, dst;
+	struct edudma_job job = { };
+	struct edu_cmd *cmds = NULL;
+	struct edudma_copy req;
+	u64 start;
+	long n;
+	int ret;
+
+	start = ktime_get_ns();
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || edudma_check_length(req.length))
+		return -EINVAL;
+	memset(&req.stats, 0, sizeof(req.stats));
+
+	ret = edudma_span_get(ef, &req.src, req.length, EDUDMA_ACCESS_DEV_READ, &src);
+	if (ret)
+		return ret;
+	ret = edudma_span_get(ef, &req.dst, req.length, EDUDMA_ACCESS_DEV_WRITE, &dst);
+	if (ret)
+		goto out_put_src;
+	if (edudma_spans_overlap(&src, &dst, req.length)) {
+		ret = -EINVAL;
+		goto out_put_dst;
+	}
+	n = edu_plan_copy(NULL, 0, src.cur, dst.cur, req.length, edudma_window);
+	cmds = edudma_plan_alloc(n);
+	if (!cmds) {
+		ret = n > 0 ? -ENOMEM : -EINVAL;
+		goto out_put_dst;
+	}
+	edu_plan_copy(cmds, n, src.cur, dst.cur, req.length, edudma_window);
+
+	job.cmds = cmds;
+	job.ncmds = n;
+	req.stats.nr_dma_segments = edudma_span_segments(&src, req.length) +
+				     edudma_span_segments(&dst, req.length);
+	edudma_sync_for_device(&src);
+	edudma_sync_for_device(&dst);
+	ret = edudma_engine_run(edev, &job, req.timeout_ms);
+	if (!job.wedged) {
+		edudma_sync_for_cpu(&src);
+		edudma_sync_for_cpu(&dst);
+	}
+	edudma_stats_fill(&req.stats, &job, start);
+	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
+		ret = -EFAULT;
+out_put_dst:
+	kvfree(cmds);
+	edudma_span_put(&dst, job.wedged);
+out_put_src:
+	edudma_span_put(&src, job.wedged);
+	return ret;
+}
