@@ -50,6 +50,7 @@ if [[ -d $HOST_TESTS_DIR ]]; then
             echo "@@EDUTEST BEGIN $t"
             rc=0
             timeout -k 10 "${HOST_TEST_TIMEOUT:-300}" "$HOST_TESTS_DIR/$t" </dev/null 2>&1 || rc=$?
+            ((rc != 124)) || echo "@@EDUTEST TIMEOUT $t"
             echo "@@EDUTEST END $t rc=$rc"
         } >"$log"
         hostlogs+=(--host "$log")

@@ -28,7 +28,7 @@ for ((i = 1; i < ${#args[@]}; i += 2)); do
 done
 
 exec awk '
-function fail(msg) { nfail++; fails[nfail] = "FAIL [" label "] " msg; extra++ }
+function fail(msg) { fails[++nfail] = "FAIL [" label "] " msg; extra++ }
 function num(s, key,   i, r) {  # value of key=N in s
     i = index(s, key "="); if (!i) return 0
     r = substr(s, i + length(key) + 1); sub(/[^0-9].*/, "", r); return r + 0
@@ -38,9 +38,11 @@ function record(prog, p, f, s) {
     line = "[" label "] " prog ": " p " passed, " f " failed"
     if (s > 0) line = line ", " s " skipped"
     print line
+    if (f > 0) fails[++nfail] = "FAIL [" label "] " prog ": " f " failed"  # (already counted)
 }
 function close_prog(rc, how) {  # finish the program opened by BEGIN
     if (res == "") {
+        print "[" label "] " cur ": no result (" how ")"
         fail(cur ": no EDUTEST-RESULT line (" how ")"); nprog++
     } else {
         record(cur, num(res, "passed"), num(res, "failed"), num(res, "skipped"))
@@ -54,16 +56,33 @@ function finish_file() {
     if (fmode == "guest") {
         if (!done) fail("guest did not reach @@EDUTEST DONE (panic, hang or crash)")
         if (qemu == "") fail("no @@QEMU EXIT line in " FILENAME_prev)
-        else if (qemu != 0) fail("QEMU exited with status " qemu)
+        else if (qemu != 0) {
+            fail("QEMU exited with status " qemu (qemu == 124 ? " (timeout)" : ""))
+            for (i = 1; i <= nq; i++) fails[++nfail] = "    " ql[i]
+        }
+        if (nk) {
+            fail("kernel log reports problems (" FILENAME_prev "):")
+            for (i = 1; i <= nk; i++) fails[++nfail] = "    " kl[i]
+        }
     } else if (!seen && !framed) fail(FILENAME_prev ": no EDUTEST-RESULT line")
 }
 FNR == 1 {
     finish_file(); FILENAME_prev = FILENAME; fmode = mode
-    cur = ""; res = ""; done = 0; qemu = ""; seen = 0; framed = 0; tmo = 0; delete klines
+    cur = ""; res = ""; done = 0; qemu = ""; seen = 0; framed = 0; tmo = 0; nk = 0; nq = 0; pend = ""; delete klines
     label = FILENAME; sub(/.*\//, "", label); sub(/\.log$/, "", label)
     if (mode == "host") label = "host"
 }
-{ sub(/\r+$/, ""); gsub(/\r/, "") }
+{
+    gsub(/\r/, "")
+    # A kernel message can land in the middle of a line a program is writing:
+    # "EDUTEST-RESULT x pas[   9.1] edudma: ...\nsed=1 ...". Keep the kernel
+    # part as its own line and glue the program text back together.
+    if (pend != "" && $0 !~ /^\[ *[0-9]+\.[0-9]+\] /) { $0 = pend $0; pend = "" }
+    if (match($0, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1) {
+        pre = substr($0, 1, RSTART - 1); $0 = substr($0, RSTART)
+        if (pre !~ /\033/) pend = pend pre  # (boot-time escape sequences: dropped)
+    }
+}
 /@@EDUTEST CONFIG / { label = $0; sub(/.*@@EDUTEST CONFIG /, "", label); sub(/ .*/, "", label) }
 /@@EDUTEST BEGIN / {
     if (cur != "") close_prog(-1, "no END line")
@@ -85,17 +104,18 @@ FNR == 1 {
 /@@EDUTEST MODUNLOAD rc=/ { if (num($0, "rc") != 0) fail("module failed to unload (rmmod rc=" num($0, "rc") ")") }
 /@@EDUTEST DONE/ { done = 1 }
 /^@@QEMU EXIT / { qemu = $3 }
+/^(qemu[-a-z0-9_]*|run-guest\.sh): / { ql[++nq] = $0 }  # e.g. "qemu: hardware error: ..."
 fmode == "guest" && /\[ *[0-9]+\.[0-9]+\] / && !/ommand line:/ &&
 /BUG:|WARNING:|Oops:|Call Trace|general protection fault|Kernel panic|DMAR:.*[Ff]ault|hung_task|INFO: task .* blocked/ {
     match($0, /\[ *[0-9]+\.[0-9]+\] /); k = substr($0, RSTART)  # drop junk before the timestamp
-    if (!(k in klines)) { klines[k] = 1; fail("kernel: " k) }
+    if (!(k in klines)) { klines[k] = 1; kl[++nk] = k }  # console and dmesg repeat lines
 }
 END {
     finish_file()
     if (nprog == 0) { label = "all"; fail("no test programs ran") }
     if (nfail) { print ""; for (i = 1; i <= nfail; i++) print fails[i] }
     F += extra
-    line = P " passed, " F " failed"; if (S > 0) line = line ", " S " skipped"
+    line = P + 0 " passed, " F + 0 " failed"; if (S > 0) line = line ", " S " skipped"
     print line
     exit F > 0
 }' "${args[@]}"

@@ -24,7 +24,7 @@ exec </dev/console >/dev/console 2>&1
 echo 1 >/proc/sys/kernel/panic_on_oops
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 
-config=unknown modparams= tests= tmo=300
+config=unknown modparams='' tests='' tmo=300
 for arg in $(cat /proc/cmdline); do
     case $arg in
         edutest.config=*) config=${arg#*=} ;;
@@ -43,7 +43,7 @@ echo "@@EDUTEST CONFIG $config"
 # shellcheck disable=SC2086 # modparams must split into separate words
 insmod "$ko" $modparams || echo "@@EDUTEST MODLOAD FAIL"
 
-cd /tmp
+cd /tmp || cd /
 for t in $tests; do
     echo "@@EDUTEST BEGIN $t"
     start=$(date +%s)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers sourced by the other scripts (bash).
 
 # list_tests DIR: print the test programs of DIR in run order, one per line.

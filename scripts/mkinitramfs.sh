@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
 
-out= module= tests= extra=()
+out='' module='' tests='' extra=()
 while (($#)); do
     case $1 in
         --module) module=$2; shift 2 ;;
@@ -29,7 +29,7 @@ done
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,lib/edudma,tests,proc,sys,dev,tmp,root,etc}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/lib/x86_64-linux-gnu,lib/edudma,tests,proc,sys,dev,tmp,root,etc}
 # /dev/console for the kernel to open before /init runs (needs root; the
 # kernel's built-in initramfs provides one too, so failure is harmless).
 mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
@@ -67,18 +67,24 @@ done
 # Shared libraries, resolved on the host. libgcc_s is dlopen()ed by glibc for
 # pthread_cancel/exit, which ldd cannot see, so it is always added.
 libs=(/lib64/ld-linux-x86-64.so.2)
-for g in /lib/x86_64-linux-gnu/libgcc_s.so.1; do [[ -e $g ]] && libs+=("$g"); done
+[[ -e /lib/x86_64-linux-gnu/libgcc_s.so.1 ]] && libs+=(/lib/x86_64-linux-gnu/libgcc_s.so.1)
 for f in ${bins[@]+"${bins[@]}"}; do
     # scripts and static binaries are "not a dynamic executable": nothing to do
     deps=$(ldd "$f" 2>/dev/null) || continue
     if grep -q 'not found' <<<"$deps"; then
         die "$f: unresolved libraries: $(grep 'not found' <<<"$deps" | tr -s ' \t\n' ' ')"
     fi
-    libs+=($(grep -o '/[^ ]*' <<<"$deps"))
+    mapfile -t -O "${#libs[@]}" libs < <(grep -o '/[^ ]*' <<<"$deps")
 done
 for l in $(printf '%s\n' "${libs[@]}" | sort -u); do
     mkdir -p "$stage/$(dirname "$l")"
     cp -L "$l" "$stage/$l"
+    # A library from the build tree, found through a relative RUNPATH ($ORIGIN),
+    # is not where the guest looks for it: put it in a default directory too.
+    case $l in
+        /lib/* | /lib64/* | /usr/lib/*) ;;
+        *) cp -L "$l" "$stage/usr/lib/x86_64-linux-gnu/" ;;
+    esac
 done
 
 # VFIO modules of the guest kernel, decompressed (busybox insmod may not read .xz).

@@ -13,7 +13,9 @@ config=$1 initrd=$2 log=$3
 [[ -n ${GUEST_KERNEL:-} ]] || eval "$("$here/guest-kernel.sh")"
 
 # Configuration table. Defaults, overridden per config below:
-machine=pc mem=256M devices="-device edu" append=
+# pci-testdev (1b36:0005) is a device nothing drives: the tests offer it to
+# edudma to prove probe refuses what is not an edu.
+machine=pc mem=256M devices="-device edu" append= common_devices="-device pci-testdev"
 case $config in
     msi) ;;
     two) devices="-device edu -device edu" ;;
@@ -22,12 +24,17 @@ case $config in
     # Not in the default CONFIGS list:
     iommu) machine=q35 devices="-device intel-iommu -device edu" append="intel_iommu=on" ;;
     bigmem) mem=1G ;;  # RAM above the edu's default 28-bit DMA mask
-    *) echo "run-guest.sh: unknown configuration '$config'" >&2; exit 2 ;;
+    *) # leave a log collect.sh will count as a failure
+       echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
+       echo "@@QEMU EXIT 2" >>"$log"
+       exit 2 ;;
 esac
 
 # -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
 # DMA timer), virtual time jumps ahead instead of sleeping; see EDU.md "Time".
 # printk.time=1: collect.sh recognises kernel lines by their timestamp.
+# iomem=relaxed: lets the tests read the edu registers through sysfs
+# resource0 while edudma holds the region (CONFIG_IO_STRICT_DEVMEM=y).
 # shellcheck disable=SC2086 # devices/EXTRA_QEMU_ARGS are word lists
 set +e
 timeout -k 10 "${GUEST_TIMEOUT:-600}" "${QEMU:-qemu-system-x86_64}" \
@@ -35,8 +42,8 @@ timeout -k 10 "${GUEST_TIMEOUT:-600}" "${QEMU:-qemu-system-x86_64}" \
     -icount shift=3,sleep=off \
     -nographic -no-reboot -nic none \
     -kernel "$GUEST_KERNEL" -initrd "$initrd" \
-    -append "console=ttyS0 panic=-1 rdinit=/init printk.time=1 edutest.config=$config $append ${EXTRA_APPEND:-}" \
-    $devices ${EXTRA_QEMU_ARGS:-} </dev/null >"$log" 2>&1
+    -append "console=ttyS0 panic=-1 rdinit=/init printk.time=1 iomem=relaxed edutest.config=$config $append ${EXTRA_APPEND:-}" \
+    $devices $common_devices ${EXTRA_QEMU_ARGS:-} </dev/null >"$log" 2>&1
 rc=$?
 set -e
 # start the marker on its own line even if the guest output ended mid-line

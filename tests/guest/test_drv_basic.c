@@ -4,6 +4,7 @@
  * probe and binding, identity, sysfs, INFO, the interrupt self-test (MSI or
  * INTx, whichever the boot configuration chose) and the factorial unit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -177,37 +178,66 @@ static void test_nodes_have_distinct_minors(void)
 	}
 }
 
+/* PCI address of a device with this vendor:device and no driver, or 0. */
+static int find_unbound(const char *ven, const char *dev, char *addr, size_t len)
+{
+	char v[32], d[32], path[320];
+	struct dirent *e;
+	struct stat st;
+	DIR *dir = opendir("/sys/bus/pci/devices");
+	int found = 0;
+
+	if (!dir)
+		return 0;
+	while (!found && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		if (gu_read_file(path, v, sizeof(v)) || strcmp(v, ven))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
+		if (gu_read_file(path, d, sizeof(d)) || strcmp(d, dev))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", e->d_name);
+		if (stat(path, &st) == 0)
+			continue;
+		snprintf(addr, len, "%.31s", e->d_name);
+		found = 1;
+	}
+	closedir(dir);
+	return found;
+}
+
+static void write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val));
+	close(fd);
+}
+
 /*
  * A device that is not an edu must be refused with a log line, not bound.
- * QEMU's pc machine has an e1000 NIC that nothing in the guest drives; we
- * offer it to edudma through new_id.
+ * The boot configurations add QEMU's pci-testdev (1b36:0005), which nothing
+ * in the guest drives; we offer it to edudma through new_id.
  */
 static void test_refuses_non_edu_device(void)
 {
-	const char *nic = "/sys/bus/pci/devices/0000:00:03.0";
-	char buf[64], path[128];
-	size_t mark;
-	int fd, nodes = gu_count_nodes();
+	char addr[32], path[320];
+	int nodes = gu_count_nodes();
 	struct stat st;
+	size_t mark;
 
-	snprintf(path, sizeof(path), "%s/vendor", nic);
-	if (gu_read_file(path, buf, sizeof(buf)) || strcmp(buf, "0x8086"))
-		EDUTEST_SKIP("no spare Intel NIC at 00:03.0 to offer the driver");
-	snprintf(path, sizeof(path), "%s/driver", nic);
-	if (stat(path, &st) == 0)
-		EDUTEST_SKIP("the NIC at 00:03.0 already has a driver");
+	if (!find_unbound("0x1b36", "0x0005", addr, sizeof(addr)))
+		EDUTEST_SKIP("no unbound pci-testdev (1b36:0005) to offer the driver");
 
 	mark = gu_dmesg_mark();
-	fd = open("/sys/bus/pci/drivers/edudma/new_id", O_WRONLY);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(write(fd, "8086 100e", 9) == 9);
-	close(fd);
-	fd = open("/sys/bus/pci/drivers/edudma/remove_id", O_WRONLY);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(write(fd, "8086 100e", 9) == 9);
-	close(fd);
+	write_sysfs("/sys/bus/pci/drivers/edudma/new_id", "1b36 0005");
+	write_sysfs("/sys/bus/pci/drivers/edudma/remove_id", "1b36 0005");
 
 	CU_ASSERT_TRUE(gu_dmesg_since_contains(mark, "not an edu device"));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
 	CU_ASSERT_NOT_EQUAL(stat(path, &st), 0);	/* still unbound */
 	CU_ASSERT_EQUAL(gu_count_nodes(), nodes);
 }

@@ -32,23 +32,33 @@ static int file_mentions(const char *path, const char *word)
 	return found;
 }
 
-/* Every device answers an IRQ self-test and a factorial. */
+/* Every device answers an IRQ self-test and a factorial; says why not. */
 static int devices_work(int expected)
 {
 	int i;
 
-	if (gu_count_nodes() != expected)
+	if (gu_count_nodes() != expected) {
+		printf("    %d device nodes, expected %d\n", gu_count_nodes(), expected);
 		return 0;
+	}
 	for (i = 0; i < expected; i++) {
 		struct edudma_irq_test t = { 0 };
 		struct edudma_factorial f = { 0 };
-		int fd = gu_open(i), ok;
+		int fd = gu_open(i), ok = 0;
 
-		if (fd < 0)
+		if (fd < 0) {
+			printf("    open edudma%d: %s\n", i, strerror(errno));
 			return 0;
+		}
 		f.n = 10;
-		ok = !ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t) &&
-		     !ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) && f.result == 3628800;
+		if (ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t))
+			printf("    edudma%d IRQ self-test: %s (seen 0x%x)\n", i,
+			       strerror(errno), t.seen);
+		else if (ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) || f.result != 3628800)
+			printf("    edudma%d factorial: %s (result %u)\n", i,
+			       strerror(errno), f.result);
+		else
+			ok = 1;
 		close(fd);
 		if (!ok)
 			return 0;
