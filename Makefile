@@ -38,7 +38,17 @@ all:
 HOST_TESTS  :=
 GUEST_TESTS :=
 
+include libdma/libdma.mk
+# Test programs link the static library, so the guest needs no installed copy.
+TEST_HOST_DEPS  += $(LIBDMA_A)
+TEST_HOST_LIBS  += $(LIBDMA_LIBS)
+TEST_GUEST_DEPS += $(LIBDMA_A)
+TEST_GUEST_LIBS += $(LIBDMA_LIBS)
 include tests/tests.mk
+include examples/examples.mk
+
+install: install-libdma
+uninstall: uninstall-libdma
 
 all: $(HOST_TESTS) $(GUEST_TESTS)
 

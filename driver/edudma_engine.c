@@ -21,6 +21,8 @@
 
 #include "edudma.h"
 
+#define EDUDMA_GRACE_JIFFIES	msecs_to_jiffies(5 * edudma_timeout_ms)
+
 /* Called with irq_lock held. */
 static void edudma_engine_issue(struct edudma_dev *edev, struct edudma_job *job)
 {
@@ -143,9 +145,13 @@ int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		spin_lock_irq(&edev->irq_lock);
 		job->stop = true;
 		spin_unlock_irq(&edev->irq_lock);
-		/* Let the command in flight land before anyone frees its memory. */
+		/*
+		 * Let the command in flight land before anyone frees its
+		 * memory. The caller's timeout may be shorter than one
+		 * command: the grace period is the module's own, generously.
+		 */
 		if (!wait_event_timeout(edev->irq_wq, READ_ONCE(job->finished),
-					timeout)) {
+					EDUDMA_GRACE_JIFFIES)) {
 			if (edudma_hw_dma_busy(edev)) {
 				dev_err(&edev->dev, "DMA command did not finish; device wedged, DMA disabled until reload\n");
 				edev->engine_wedged = true;

@@ -8,6 +8,7 @@
  *   spec.c            parsing "0" / "/dev/edudma0" / "0000:00:04.0" / "vfio:..."
  *   discover.c        libudev discovery of edudma devices, libdma_list()
  *   device.c          open/close/info, handle lifetime (magic + refcount)
+ *   node_open.c       opening a node, with messages for EACCES/ENOENT
  *   buffer.c          alloc/free/register/unregister
  *   region.c          argument checks of regions (pure functions)
  *   transfer.c        to/from device, copy
@@ -108,7 +109,7 @@ enum libdma_spec_kind {
 struct libdma_spec {
 	enum libdma_spec_kind kind;
 	unsigned int index;	/* INDEX */
-	char text[256];		/* NODE: the path; PCI, VFIO: normalized address */
+	char text[128];		/* NODE: the path; PCI, VFIO: normalized address */
 };
 
 /* Parse a device spec; -EINVAL with a message if malformed. */
@@ -151,5 +152,10 @@ int libdma__discover_devnum(unsigned long long devnum,
 			    struct libdma_device_desc *desc);
 /* Explain why there is no device: -ENODEV and the message, or 0 if some exist. */
 int libdma__discover_explain_absence(void);
+
+/* --------------------------------------------------------- node_open.c */
+
+/* open() a node read-write: the fd, or -errno with an explaining message. */
+int libdma__node_open(const char *path);
 
 #endif /* LIBDMA_INTERNAL_H */

@@ -29,3 +29,11 @@ $(BUILD)/tests/uapi-c90.stamp: include/uapi/edudma.h
 	printf '#include <uapi/edudma.h>\nint main(void) { struct edudma_info i; (void)i; return 0; }\n' > $(BUILD)/tests/uapi-c90.c
 	$(CC) -std=c90 -pedantic -Werror -Wall -Wextra -Iinclude -c -o $(BUILD)/tests/uapi-c90.o $(BUILD)/tests/uapi-c90.c
 	touch $@
+
+# The install test: make install into a scratch DESTDIR, then build and run
+# consumers with pkg-config against it (tests/install/consumer-test.sh).
+HOST_TESTS += $(BUILD)/tests/host/test_install
+$(BUILD)/tests/host/test_install: tests/install/consumer-test.sh
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/install/consumer-test.sh $(BUILD)\n' > $@
+	chmod +x $@

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -212,4 +215,103 @@ size_t gu_check(const void *buf, size_t len, uint32_t seed)
 		if (p[i] != (uint8_t)gu_next(&s))
 			return i;
 	return (size_t)-1;
+}
+
+int gu_alloc(int fd, uint64_t size, struct gu_buf *b)
+{
+	struct edudma_alloc a;
+	void *p;
+
+	memset(&a, 0, sizeof(a));
+	memset(b, 0, sizeof(*b));
+	a.size = size;
+	if (ioctl(fd, EDUDMA_IOC_ALLOC, &a))
+		return -errno;
+	b->handle = a.handle;
+	b->mmap_offset = a.mmap_offset;
+	b->size = a.alloc_size;
+	p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)a.mmap_offset);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		gu_free_handle(fd, a.handle);
+		return err;
+	}
+	b->map = p;
+	return 0;
+}
+
+int gu_free_handle(int fd, uint32_t handle)
+{
+	struct edudma_handle h = { .handle = handle };
+
+	return ioctl(fd, EDUDMA_IOC_FREE, &h) ? -errno : 0;
+}
+
+int gu_free(int fd, struct gu_buf *b)
+{
+	if (b->map)
+		munmap(b->map, b->size);
+	b->map = NULL;
+	return gu_free_handle(fd, b->handle);
+}
+
+int gu_transfer(int fd, uint32_t handle, uint64_t offset, uint64_t len,
+		uint32_t dir, uint32_t dev_offset, struct edudma_stats *st)
+{
+	struct edudma_transfer t;
+	int ret;
+
+	memset(&t, 0, sizeof(t));
+	t.mem.handle = handle;
+	t.mem.offset = offset;
+	t.length = len;
+	t.direction = dir;
+	t.dev_offset = dev_offset;
+	ret = ioctl(fd, EDUDMA_IOC_TRANSFER, &t) ? -errno : 0;
+	if (st)
+		*st = t.stats;
+	return ret;
+}
+
+int gu_copy(int fd, uint32_t src_handle, uint64_t src_off, uint32_t dst_handle,
+	    uint64_t dst_off, uint64_t len, struct edudma_stats *st)
+{
+	struct edudma_copy c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.src.handle = src_handle;
+	c.src.offset = src_off;
+	c.dst.handle = dst_handle;
+	c.dst.offset = dst_off;
+	c.length = len;
+	ret = ioctl(fd, EDUDMA_IOC_COPY, &c) ? -errno : 0;
+	if (st)
+		*st = c.stats;
+	return ret;
+}
+
+uint64_t gu_commands(int index)
+{
+	uint64_t v = 0;
+
+	gu_attr_u64(index, "commands", &v);
+	return v;
+}
+
+int gu_attr_int(int index, const char *attr)
+{
+	uint64_t v;
+
+	return gu_attr_u64(index, attr, &v) ? -1 : (int)v;
+}
+
+int64_t gu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

@@ -46,3 +46,21 @@ void gu_fill(void *buf, size_t len, uint32_t seed);
 size_t gu_check(const void *buf, size_t len, uint32_t seed);
 
 #endif /* GUEST_UTIL_H */
+
+/* Raw-ABI helpers: return 0 or -errno. */
+struct gu_buf {
+	uint32_t handle;
+	uint64_t mmap_offset;
+	uint64_t size;		/* alloc_size */
+	uint8_t *map;		/* MAP_SHARED of the whole buffer, or NULL */
+};
+int gu_alloc(int fd, uint64_t size, struct gu_buf *b);	/* allocates and maps */
+int gu_free(int fd, struct gu_buf *b);			/* unmaps and frees */
+int gu_free_handle(int fd, uint32_t handle);
+int gu_transfer(int fd, uint32_t handle, uint64_t offset, uint64_t len,
+		uint32_t dir, uint32_t dev_offset, struct edudma_stats *st);
+int gu_copy(int fd, uint32_t src_handle, uint64_t src_off, uint32_t dst_handle,
+	    uint64_t dst_off, uint64_t len, struct edudma_stats *st);
+uint64_t gu_commands(int index);	/* sysfs "commands" counter */
+int gu_attr_int(int index, const char *attr);
+int64_t gu_now_ns(void);		/* CLOCK_MONOTONIC */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdma - the contract between the generic library and a backend.
+ *
+ * The generic layer (device.c, buffer.c, transfer.c) checks every argument,
+ * object and feature, and keeps the error message; a backend only talks to
+ * its device. Today there is one backend, the edudma kernel driver
+ * (backend_kernel.c). A VFIO backend (backend_vfio.c, driving the edu
+ * registers through vfio-pci) adds one more table like this and a case in
+ * libdma_open(); nothing public changes.
+ *
+ * Every operation returns 0 or -errno and sets the error message itself
+ * when it fails (libdma__fail), since only it knows what it was doing.
+ */
+#ifndef LIBDMA_BACKEND_H
+#define LIBDMA_BACKEND_H
+
+#include "libdma_internal.h"
+
+enum libdma_direction {
+	LIBDMA_TO_DEVICE,
+	LIBDMA_FROM_DEVICE,
+};
+
+struct libdma_backend_ops {
+	const char *name;	/* libdma_info.backend */
+
+	/*
+	 * Open the device 'spec' names: set dev->backend and fill dev->info
+	 * (features, window size... used by the generic checks). On failure
+	 * leave nothing open.
+	 */
+	int (*open)(struct libdma_device *dev, const struct libdma_spec *spec);
+	/* Let go of everything open() took. Called once, on the last reference. */
+	void (*release)(struct libdma_device *dev);
+	/* Query the device afresh (libdma_get_info). 'info' is zeroed. */
+	int (*query_info)(struct libdma_device *dev, struct libdma_info *info);
+
+	/*
+	 * Coherent buffers: alloc sets buf->ptr, buf->size (>= size) and
+	 * buf->cookie; free undoes it (the object itself is the caller's).
+	 */
+	int (*alloc)(struct libdma_device *dev, size_t size,
+		     struct libdma_buffer *buf);
+	int (*free)(struct libdma_device *dev, struct libdma_buffer *buf);
+
+	/*
+	 * Registered memory: buf->ptr, size and access are set; pin sets
+	 * buf->cookie and fills 'stats' (zeroed, never NULL).
+	 */
+	int (*pin)(struct libdma_device *dev, struct libdma_buffer *buf,
+		   struct libdma_pin_stats *stats);
+	int (*unpin)(struct libdma_device *dev, struct libdma_buffer *buf);
+
+	/*
+	 * Data movement on checked regions. 'stats' is zeroed and never NULL;
+	 * fill it also on partial failure. Never retry on EINTR.
+	 */
+	int (*transfer)(struct libdma_device *dev, enum libdma_direction dir,
+			const struct libdma_region *mem, size_t dev_offset,
+			struct libdma_stats *stats);
+	int (*copy)(struct libdma_device *dev, const struct libdma_region *dst,
+		    const struct libdma_region *src,
+		    struct libdma_stats *stats);
+};
+
+/* backend_kernel.c */
+extern const struct libdma_backend_ops libdma__kernel_backend;
+
+#endif /* LIBDMA_BACKEND_H */

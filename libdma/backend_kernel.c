@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel-driver backend: /dev/edudma<N> and the ioctls of
+ * include/uapi/edudma.h. The only file of the library that knows that ABI.
+ * Every ioctl goes through edudma_ioctl(); every ABI structure is zeroed
+ * before it is filled, so reserved fields and padding are always 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uapi/edudma.h>
+
+#include "backend.h"
+
+/* The public constants are the ABI's: translation is a plain copy. */
+_Static_assert(LIBDMA_FEAT_IRQ_TEST == EDUDMA_FEAT_IRQ_TEST, "feature bits");
+_Static_assert(LIBDMA_FEAT_FACTORIAL == EDUDMA_FEAT_FACTORIAL, "feature bits");
+_Static_assert(LIBDMA_FEAT_COHERENT == EDUDMA_FEAT_COHERENT, "feature bits");
+_Static_assert(LIBDMA_FEAT_TRANSFER == EDUDMA_FEAT_TRANSFER, "feature bits");
+_Static_assert(LIBDMA_FEAT_COPY == EDUDMA_FEAT_COPY, "feature bits");
+_Static_assert(LIBDMA_FEAT_PIN == EDUDMA_FEAT_PIN, "feature bits");
+_Static_assert(LIBDMA_FEAT_USER_REGION == EDUDMA_FEAT_USER_REGION, "feature bits");
+_Static_assert(LIBDMA_IRQ_NONE == EDUDMA_IRQ_NONE, "irq modes");
+_Static_assert(LIBDMA_IRQ_INTX == EDUDMA_IRQ_INTX, "irq modes");
+_Static_assert(LIBDMA_IRQ_MSI == EDUDMA_IRQ_MSI, "irq modes");
+_Static_assert(LIBDMA_ACCESS_DEV_READ == EDUDMA_ACCESS_DEV_READ, "access bits");
+_Static_assert(LIBDMA_ACCESS_DEV_WRITE == EDUDMA_ACCESS_DEV_WRITE, "access bits");
+
+struct kernel_device {
+	int fd;
+};
+
+static int device_fd(const struct libdma_device *dev)
+{
+	return ((const struct kernel_device *)dev->backend)->fd;
+}
+
+/*
+ * Whether an ioctl interrupted by a signal may simply be issued again.
+ * Yes for calls that either happened completely or not at all (INFO, ALLOC,
+ * FREE, PIN, UNPIN). No for TRANSFER and COPY: they may have moved part of
+ * the data, so the caller gets -EINTR and the stats.
+ */
+enum eintr_policy {
+	EINTR_RETRY,
+	EINTR_RETURN,
+};
+
+/* The one place the library calls ioctl(). 0 or -errno. */
+static int edudma_ioctl(int fd, unsigned long request, void *arg,
+			enum eintr_policy policy)
+{
+	for (;;) {
+		if (ioctl(fd, request, arg) >= 0)
+			return 0;
+		if (errno != EINTR || policy == EINTR_RETURN)
+			return -errno;
+	}
+}
+
+/* Set the message for a failed ioctl and return 'err'. */
+static int ioctl_failed(const struct libdma_device *dev, const char *what,
+			int err)
+{
+	const char *why;
+
+	switch (-err) {
+	case ENODEV:
+		why = "device gone (unbound or removed)";
+		break;
+	case ENOTTY:
+		why = "the driver does not know this ioctl (driver too old?)";
+		break;
+	case EINVAL:
+		why = "the driver refused the arguments";
+		break;
+	default:
+		why = libdma_strerror(err);
+		break;
+	}
+	return libdma__fail(err, "%s on %s: %s", what, dev->info.node, why);
+}
+
+/* The ABI's view of the device into the library's, keeping what sysfs said. */
+static void info_from_abi(const struct edudma_info *abi, struct libdma_info *info)
+{
+	info->abi_version = abi->abi_version;
+	info->dev_ident = abi->dev_ident;
+	info->version_major = (abi->dev_ident >> 24) & 0xff;
+	info->version_minor = (abi->dev_ident >> 16) & 0xff;
+	info->features = abi->features;
+	info->irq_mode = (int)abi->irq_mode;
+	info->dma_mask_bits = abi->dma_mask_bits;
+	info->window_size = abi->window_size;
+	info->dev_buffer_size = abi->dev_buffer_size;
+	info->dev_buffer_addr = abi->dev_buffer_addr;
+	info->max_alloc = abi->max_alloc;
+	info->index = abi->minor_index;
+	info->timeout_ms = abi->timeout_ms;
+}
+
+static void info_from_desc(const struct libdma_device_desc *desc,
+			   struct libdma_info *info)
+{
+	snprintf(info->node, sizeof(info->node), "%s", desc->node);
+	snprintf(info->pci_address, sizeof(info->pci_address), "%s",
+		 desc->pci_address);
+	info->numa_node = desc->numa_node;
+}
+
+/* Is the open file an edudma device whose ABI we speak? Fills 'abi'. */
+static int check_device(int fd, const char *path, struct edudma_info *abi)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st))
+		return libdma__fail(-errno, "cannot stat %s", path);
+	if (!S_ISCHR(st.st_mode))
+		return libdma__fail(-ENOTTY, "%s is not a character device, "
+				    "not an edudma device", path);
+	memset(abi, 0, sizeof(*abi));
+	err = edudma_ioctl(fd, EDUDMA_IOC_INFO, abi, EINTR_RETRY);
+	if (err == -ENOTTY || err == -EINVAL)
+		return libdma__fail(-ENOTTY, "%s is not an edudma device "
+				    "(it does not answer EDUDMA_IOC_INFO)", path);
+	if (err)
+		return libdma__fail(err, "EDUDMA_IOC_INFO on %s: %s", path,
+				    libdma_strerror(err));
+	if (abi->abi_version != EDUDMA_ABI_VERSION)
+		return libdma__fail(-EPROTO, "%s: driver ABI version %u, this "
+				    "libdma speaks version %u", path,
+				    abi->abi_version, EDUDMA_ABI_VERSION);
+	return 0;
+}
+
+/* Name, PCI address and NUMA node of the node we opened, from sysfs. */
+static void describe_opened(int fd, const char *path, unsigned int index,
+			    struct libdma_device_desc *desc)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 &&
+	    libdma__discover_devnum((unsigned long long)st.st_rdev, desc) == 0)
+		return;
+	/* No sysfs (or an unusual setup): what the driver said is enough. */
+	memset(desc, 0, sizeof(*desc));
+	desc->index = index;
+	desc->numa_node = -1;
+	snprintf(desc->node, sizeof(desc->node), "%s", path);
+}
+
+static int kernel_open(struct libdma_device *dev, const struct libdma_spec *spec)
+{
+	struct libdma_device_desc desc;
+	struct kernel_device *kdev;
+	struct edudma_info abi;
+	const char *path;
+	int fd, err;
+
+	if (spec->kind == LIBDMA_SPEC_NODE) {
+		path = spec->text;
+	} else {
+		err = libdma__discover_find(spec, &desc);
+		if (err)
+			return err;
+		path = desc.node;
+	}
+	fd = libdma__node_open(path);
+	if (fd < 0)
+		return fd;
+	err = check_device(fd, path, &abi);
+	if (err)
+		goto err_close;
+	if (spec->kind == LIBDMA_SPEC_NODE) {
+		describe_opened(fd, path, abi.minor_index, &desc);
+		/* Keep the user's spelling of the path. */
+		snprintf(desc.node, sizeof(desc.node), "%s", path);
+	}
+	kdev = calloc(1, sizeof(*kdev));
+	if (!kdev) {
+		err = libdma__fail(-ENOMEM, "out of memory opening %s", path);
+		goto err_close;
+	}
+	kdev->fd = fd;
+	dev->backend = kdev;
+	info_from_abi(&abi, &dev->info);
+	info_from_desc(&desc, &dev->info);
+	return 0;
+
+err_close:
+	close(fd);
+	return err;
+}
+
+static void kernel_release(struct libdma_device *dev)
+{
+	struct kernel_device *kdev = dev->backend;
+
+	close(kdev->fd);
+	free(kdev);
+	dev->backend = NULL;
+}
+
+static int kernel_query_info(struct libdma_device *dev, struct libdma_info *info)
+{
+	struct edudma_info abi;
+	int err;
+
+	memset(&abi, 0, sizeof(abi));
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_INFO, &abi, EINTR_RETRY);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_INFO", err);
+	/* Node, PCI address and NUMA node do not change: keep them. */
+	*info = dev->info;
+	info_from_abi(&abi, info);
+	return 0;
+}
+
+static int free_handle(int fd, uint32_t handle, unsigned long request)
+{
+	struct edudma_handle h;
+
+	memset(&h, 0, sizeof(h));
+	h.handle = handle;
+	return edudma_ioctl(fd, request, &h, EINTR_RETRY);
+}
+
+static int kernel_alloc(struct libdma_device *dev, size_t size,
+			struct libdma_buffer *buf)
+{
+	int fd = device_fd(dev);
+	struct edudma_alloc a;
+	void *ptr;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	err = edudma_ioctl(fd, EDUDMA_IOC_ALLOC, &a, EINTR_RETRY);
+	if (err == -EINVAL && size > dev->info.max_alloc)
+		return libdma__fail(err, "buffer of %zu bytes refused: larger "
+				    "than max_alloc (%llu bytes) of %s", size,
+				    (unsigned long long)dev->info.max_alloc,
+				    dev->info.node);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_ALLOC", err);
+	if (a.alloc_size < size || a.alloc_size > SIZE_MAX ||
+	    a.mmap_offset > (uint64_t)INT64_MAX) {
+		err = libdma__fail(-EPROTO, "EDUDMA_IOC_ALLOC on %s answered "
+				   "size %llu, offset 0x%llx for %zu bytes",
+				   dev->info.node,
+				   (unsigned long long)a.alloc_size,
+				   (unsigned long long)a.mmap_offset, size);
+		goto err_free;
+	}
+	ptr = mmap(NULL, (size_t)a.alloc_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, (off_t)a.mmap_offset);
+	if (ptr == MAP_FAILED) {
+		err = -errno;
+		libdma__fail(err, "mmap of a %llu-byte buffer of %s failed: %s",
+			     (unsigned long long)a.alloc_size, dev->info.node,
+			     libdma_strerror(err));
+		goto err_free;
+	}
+	buf->ptr = ptr;
+	buf->size = (size_t)a.alloc_size;
+	buf->cookie = a.handle;
+	return 0;
+
+err_free:
+	free_handle(fd, a.handle, EDUDMA_IOC_FREE);
+	return err;
+}
+
+static int kernel_free(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	int unmap_err = 0, err;
+
+	/*
+	 * Unmap first: a live mapping keeps the memory allocated. Drop the
+	 * handle even if that failed, since the object goes away anyway.
+	 */
+	if (munmap(buf->ptr, buf->size))
+		unmap_err = -errno;
+	err = free_handle(device_fd(dev), (uint32_t)buf->cookie, EDUDMA_IOC_FREE);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_FREE", err);
+	if (unmap_err)
+		return libdma__fail(unmap_err, "munmap of a buffer of %s failed: %s",
+				    dev->info.node, libdma_strerror(unmap_err));
+	return 0;
+}
+
+static int kernel_pin(struct libdma_device *dev, struct libdma_buffer *buf,
+		      struct libdma_pin_stats *stats)
+{
+	struct edudma_pin p;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	p.addr = (uintptr_t)buf->ptr;
+	p.length = buf->size;
+	p.access = buf->access;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_PIN, &p, EINTR_RETRY);
+	if (err == -ENOMEM)
+		return libdma__fail(err, "EDUDMA_IOC_PIN of %zu bytes on %s: out "
+				    "of memory, or RLIMIT_MEMLOCK reached "
+				    "(ulimit -l)", buf->size, dev->info.node);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_PIN", err);
+	buf->cookie = p.handle;
+	stats->pages = p.nr_pages;
+	stats->cpu_segments = p.nr_cpu_segments;
+	stats->dma_segments = p.nr_dma_segments;
+	stats->pin_ns = p.pin_ns;
+	stats->map_ns = p.map_ns;
+	return 0;
+}
+
+static int kernel_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	int err = free_handle(device_fd(dev), (uint32_t)buf->cookie,
+			      EDUDMA_IOC_UNPIN);
+
+	return err ? ioctl_failed(dev, "EDUDMA_IOC_UNPIN", err) : 0;
+}
+
+static void region_to_abi(const struct libdma_region *r,
+			  struct edudma_region *abi)
+{
+	memset(abi, 0, sizeof(*abi));
+	if (r->buf) {
+		abi->handle = (uint32_t)r->buf->cookie;
+		abi->offset = r->offset;
+	} else {
+		abi->flags = EDUDMA_REGION_USER;
+		abi->offset = (uintptr_t)r->addr;
+	}
+}
+
+static void stats_from_abi(const struct edudma_stats *abi,
+			   struct libdma_stats *stats)
+{
+	stats->bytes = abi->bytes;
+	stats->commands = abi->commands;
+	stats->wall_ns = abi->wall_ns;
+	stats->device_ns = abi->device_ns;
+	stats->host_ns = abi->host_ns;
+	stats->setup_ns = abi->setup_ns;
+	stats->pages = abi->nr_pages;
+	stats->dma_segments = abi->nr_dma_segments;
+}
+
+static int kernel_transfer(struct libdma_device *dev, enum libdma_direction dir,
+			   const struct libdma_region *mem, size_t dev_offset,
+			   struct libdma_stats *stats)
+{
+	struct edudma_transfer t;
+	int err;
+
+	memset(&t, 0, sizeof(t));
+	region_to_abi(mem, &t.mem);
+	t.length = mem->length;
+	t.direction = dir == LIBDMA_TO_DEVICE ? EDUDMA_DIR_TO_DEVICE :
+						EDUDMA_DIR_FROM_DEVICE;
+	t.dev_offset = (uint32_t)dev_offset;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_TRANSFER, &t, EINTR_RETURN);
+	stats_from_abi(&t.stats, stats);
+	return err ? ioctl_failed(dev, "EDUDMA_IOC_TRANSFER", err) : 0;
+}
+
+static int kernel_copy(struct libdma_device *dev, const struct libdma_region *dst,
+		       const struct libdma_region *src, struct libdma_stats *stats)
+{
+	struct edudma_copy c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	region_to_abi(src, &c.src);
+	region_to_abi(dst, &c.dst);
+	c.length = src->length;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_COPY, &c, EINTR_RETURN);
+	stats_from_abi(&c.stats, stats);
+	return err ? ioctl_failed(dev, "EDUDMA_IOC_COPY", err) : 0;
+}
+
+const struct libdma_backend_ops libdma__kernel_backend = {
+	.name		= "kernel",
+	.open		= kernel_open,
+	.release	= kernel_release,
+	.query_info	= kernel_query_info,
+	.alloc		= kernel_alloc,
+	.free		= kernel_free,
+	.pin		= kernel_pin,
+	.unpin		= kernel_unpin,
+	.transfer	= kernel_transfer,
+	.copy		= kernel_copy,
+};

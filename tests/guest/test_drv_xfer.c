@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DMA through the edu engine with coherent buffers, raw ABI: TRANSFER
+ * (memory <-> device window) and COPY (memory -> device -> memory), the
+ * command counts and timings they report, every refusal, concurrency on
+ * one and on two devices, signals and timeouts in the middle of a job.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <edu/edu_regs.h>
+
+#include "../common/edutest.h"
+#include "guest_util.h"
+
+#define MiB (1u << 20)
+
+static int fd = -1;
+static uint32_t window;
+static uint64_t commands_at_start;
+
+static int suite_init(void)
+{
+	struct edudma_info info;
+
+	fd = gu_open(0);
+	if (fd < 0 || ioctl(fd, EDUDMA_IOC_INFO, &info))
+		return -1;
+	window = info.window_size;
+	commands_at_start = gu_commands(0);
+	return 0;
+}
+
+static int suite_cleanup(void)
+{
+	printf("    edu commands issued by this program on edudma0: %llu\n",
+	       (unsigned long long)(gu_commands(0) - commands_at_start));
+	return close(fd);
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/*
+ * Round trip of 'len' bytes: A[aoff..] -> device -> B[boff..], one window
+ * piece at a time through TRANSFER, then compare. Counts commands.
+ */
+static void roundtrip(uint64_t len, uint64_t aoff, uint64_t boff, uint32_t dev_off)
+{
+	struct gu_buf a, b;
+	uint64_t done = 0, cmds = 0;
+	uint32_t seed = (uint32_t)(len * 31 + aoff);
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, aoff + len, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, boff + len, &b), 0);
+	gu_fill(a.map + aoff, len, seed);
+	while (done < len) {
+		struct edudma_stats st;
+		uint64_t piece = len - done;
+
+		if (piece > window - dev_off)
+			piece = window - dev_off;
+		CU_ASSERT_EQUAL_FATAL(gu_transfer(fd, a.handle, aoff + done, piece,
+						  EDUDMA_DIR_TO_DEVICE, dev_off, &st), 0);
+		CU_ASSERT_EQUAL(st.bytes, piece);
+		cmds += st.commands;
+		CU_ASSERT_EQUAL_FATAL(gu_transfer(fd, b.handle, boff + done, piece,
+						  EDUDMA_DIR_FROM_DEVICE, dev_off, &st), 0);
+		cmds += st.commands;
+		done += piece;
+	}
+	CU_ASSERT_EQUAL(gu_check(b.map + boff, len, seed), (size_t)-1);
+	CU_ASSERT_EQUAL(cmds, 2 * div_up(len, window - dev_off));
+	gu_free(fd, &a);
+	gu_free(fd, &b);
+}
+
+static void test_roundtrip_sizes(void)
+{
+	roundtrip(1, 0, 0, 0);
+	roundtrip(4095, 0, 0, 0);
+	roundtrip(4096, 0, 0, 0);
+	roundtrip(4097, 0, 0, 0);
+	roundtrip(12345, 0, 0, 0);
+}
+
+static void test_roundtrip_odd_offsets(void)
+{
+	roundtrip(1, 3, 4095, 17);
+	roundtrip(4097, 1, 4093, 1000);
+	roundtrip(3, 4099, 7, 4094);
+	roundtrip(12345, 4099, 7, 2000);
+	roundtrip(64 * 1024, 513, 1, 5);
+}
+
+static void test_roundtrip_large(void)
+{
+	roundtrip(MiB, 0, 12, 0);
+}
+
+/* A transfer longer than the window streams through it; the device keeps the last chunk. */
+static void test_transfer_streams_through_window(void)
+{
+	struct gu_buf a, b;
+	struct edudma_stats st;
+	uint64_t len = 3 * 4000 + 500, last = len - 3 * (window - 96);
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, len, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, len, &b), 0);
+	gu_fill(a.map, len, 4);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, len, EDUDMA_DIR_TO_DEVICE, 96, &st), 0);
+	CU_ASSERT_EQUAL(st.commands, div_up(len, window - 96));
+	CU_ASSERT_EQUAL(st.bytes, len);
+	CU_ASSERT_EQUAL(gu_transfer(fd, b.handle, 0, last, EDUDMA_DIR_FROM_DEVICE, 96, &st), 0);
+	CU_ASSERT_EQUAL(memcmp(b.map, a.map + len - last, last), 0);
+	gu_free(fd, &a);
+	gu_free(fd, &b);
+}
+
+static void copy_check(uint64_t len, uint64_t soff, uint64_t doff)
+{
+	struct gu_buf a, b;
+	struct edudma_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, soff + len, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, doff + len, &b), 0);
+	gu_fill(a.map + soff, len, (uint32_t)len);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, soff, b.handle, doff, len, &st), 0);
+	CU_ASSERT_EQUAL(gu_check(b.map + doff, len, (uint32_t)len), (size_t)-1);
+	CU_ASSERT_EQUAL(st.bytes, len);
+	CU_ASSERT_EQUAL(st.commands, 2 * div_up(len, window));
+	CU_ASSERT_EQUAL(st.nr_dma_segments, 2);
+	/* Each command takes the device 100 ms of (icount) virtual time. */
+	CU_ASSERT(st.device_ns >= st.commands * (EDU_CMD_NS - EDU_CMD_NS / 100));
+	CU_ASSERT(st.device_ns <= st.commands * (EDU_CMD_NS + EDU_CMD_NS / 2));
+	CU_ASSERT(st.wall_ns >= st.device_ns);
+	CU_ASSERT_EQUAL(st.host_ns, st.wall_ns - st.device_ns);
+	gu_free(fd, &a);
+	gu_free(fd, &b);
+}
+
+static void test_copy_across_buffers(void)
+{
+	copy_check(1, 0, 0);
+	copy_check(4095, 0, 0);
+	copy_check(4096, 0, 0);
+	copy_check(4097, 5, 4091);
+	copy_check(64 * 1024, 0, 1);
+	copy_check(MiB, 4095, 0);
+	copy_check(MiB + 12345, 3, 3);
+}
+
+static void test_copy_within_one_buffer(void)
+{
+	struct gu_buf a;
+	struct edudma_stats st;
+	uint64_t half = 100000;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 2 * half + 10, &a), 0);
+	gu_fill(a.map, half, 8);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, a.handle, half + 10, half, &st), 0);
+	CU_ASSERT_EQUAL(gu_check(a.map + half + 10, half, 8), (size_t)-1);
+	CU_ASSERT_EQUAL(gu_check(a.map, half, 8), (size_t)-1);
+	/* Overlapping ranges are refused. */
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, a.handle, half - 1, half, &st), -EINVAL);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 10, a.handle, 0, half, &st), -EINVAL);
+	gu_free(fd, &a);
+}
+
+static int transfer_raw(struct edudma_transfer *t)
+{
+	return ioctl(fd, EDUDMA_IOC_TRANSFER, t) ? -errno : 0;
+}
+
+/* Every refusal happens before a register is written: the command counter does not move. */
+static void test_transfer_refusals(void)
+{
+	struct edudma_transfer t;
+	struct gu_buf a;
+	uint64_t before;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 8192, &a), 0);
+	before = gu_commands(0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 0, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 8193, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 8192, 1, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 1, 8192, EDUDMA_DIR_FROM_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, UINT64_MAX - 1, 16, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, UINT64_MAX, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, EDUDMA_DIR_TO_DEVICE, window, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, EDUDMA_DIR_TO_DEVICE, 4096, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, EDUDMA_DIR_TO_DEVICE, UINT32_MAX, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, 0, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, 3, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_transfer(fd, 0, 0, 1, EDUDMA_DIR_TO_DEVICE, 0, NULL), -ENOENT);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle + 1000, 0, 1, EDUDMA_DIR_TO_DEVICE, 0, NULL), -ENOENT);
+	memset(&t, 0, sizeof(t));
+	t.mem.handle = a.handle;
+	t.length = 1;
+	t.direction = EDUDMA_DIR_TO_DEVICE;
+	t.flags = 1;
+	CU_ASSERT_EQUAL(transfer_raw(&t), -EINVAL);
+	t.flags = 0;
+	t.mem.flags = 0x80;
+	CU_ASSERT_EQUAL(transfer_raw(&t), -EINVAL);
+	t.mem.flags = 0;
+	t.length = (uint64_t)EDUDMA_MAX_LENGTH + 1;
+	CU_ASSERT_EQUAL(transfer_raw(&t), -EINVAL);
+	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_TRANSFER, (void *)16) ? errno : 0, EFAULT);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, a.handle, 4096, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, a.handle, 4097, 4096, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, 777, 0, 16, NULL), -ENOENT);
+	CU_ASSERT_EQUAL(gu_commands(0), before);
+	gu_free(fd, &a);
+}
+
+/* A freed buffer's handle is gone, but a mapping keeps the memory. */
+static void test_freed_handle_refused(void)
+{
+	struct gu_buf a;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 4096, &a), 0);
+	CU_ASSERT_EQUAL(gu_free(fd, &a), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 1, EDUDMA_DIR_TO_DEVICE, 0, NULL), -ENOENT);
+}
+
+/* Several processes share the engine: every byte of every copy arrives. */
+static int copier(int dev, uint32_t seed, int rounds)
+{
+	struct gu_buf a, b;
+	int f = gu_open(dev), r, bad = 0;
+
+	if (f < 0 || gu_alloc(f, 64 * 1024 + 7, &a) || gu_alloc(f, 64 * 1024 + 7, &b))
+		return 100;
+	for (r = 0; r < rounds; r++) {
+		gu_fill(a.map, a.size, seed + r);
+		memset(b.map, 0, b.size);
+		if (gu_copy(f, a.handle, 0, b.handle, 0, 64 * 1024 + 7, NULL) ||
+		    gu_check(b.map, 64 * 1024 + 7, seed + r) != (size_t)-1)
+			bad++;
+	}
+	close(f);
+	return bad;
+}
+
+static void test_two_processes_one_device(void)
+{
+	pid_t pid[2];
+	int i, status;
+
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			_exit(copier(0, 1000u * (i + 1), 3));
+	}
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(waitpid(pid[i], &status, 0), pid[i]);
+		CU_ASSERT_TRUE(WIFEXITED(status));
+		CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	}
+}
+
+static void *copier_thread(void *arg)
+{
+	return (void *)(intptr_t)copier((int)(intptr_t)arg, 4242, 2);
+}
+
+/* Two devices run in parallel: both finish in about the time one takes. */
+static void test_two_devices_in_parallel(void)
+{
+	pthread_t th[2];
+	int64_t t0, one, both;
+	void *ret;
+	int i;
+
+	if (gu_count_nodes() < 2)
+		EDUTEST_SKIP("needs two edu devices (boot config 'two')");
+	t0 = gu_now_ns();
+	CU_ASSERT_EQUAL(copier(0, 1, 2), 0);
+	one = gu_now_ns() - t0;
+	t0 = gu_now_ns();
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, copier_thread, (void *)(intptr_t)i);
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], &ret);
+		CU_ASSERT_PTR_NULL(ret);
+	}
+	both = gu_now_ns() - t0;
+	printf("    one device: %lld ms, two in parallel: %lld ms (guest clock)\n",
+	       (long long)(one / 1000000), (long long)(both / 1000000));
+	CU_ASSERT(both < one + one / 2);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal in the middle of a long copy: the command in flight finishes, the
+ * call returns EINTR with the progress so far, and the device works after.
+ */
+static void test_signal_mid_copy(void)
+{
+	struct sigaction sa;
+	int status, pipefd[2];
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct gu_buf a, b;
+		struct edudma_stats st;
+		int ret, f = gu_open(0);
+		char code;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;	/* no SA_RESTART */
+		sigaction(SIGUSR1, &sa, NULL);
+		if (f < 0 || gu_alloc(f, MiB, &a) || gu_alloc(f, MiB, &b))
+			_exit(10);
+		gu_fill(a.map, MiB, 3);
+		write(pipefd[1], "go", 2);
+		ret = gu_copy(f, a.handle, 0, b.handle, 0, MiB, &st);
+		printf("    interrupted copy: %d, %llu of %u bytes, %llu commands\n", ret,
+		       (unsigned long long)st.bytes, MiB, (unsigned long long)st.commands);
+		code = ret != -EINTR ? 11 : st.bytes == 0 || st.bytes >= MiB ? 12 :
+		       st.commands == 0 ? 13 :
+		       gu_check(b.map, st.bytes, 3) != (size_t)-1 ? 14 : 0;
+		_exit(code);
+	}
+	close(pipefd[1]);
+	{
+		char go[2];
+
+		CU_ASSERT_EQUAL(read(pipefd[0], go, 2), 2);
+	}
+	close(pipefd[0]);
+	usleep(1500 * 1000);	/* about 15 commands into the copy */
+	kill(pid, SIGUSR1);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	CU_ASSERT_EQUAL(copier(0, 17, 1), 0);
+}
+
+/* SIGKILL mid-copy, repeatedly: nothing leaks, the device keeps working. */
+static void test_sigkill_mid_copy(void)
+{
+	int round, base = gu_attr_int(0, "nr_buffers");
+
+	for (round = 0; round < 5; round++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(copier(0, 5, 50));
+		usleep((useconds_t)(300 + 170 * round) * 1000);
+		kill(pid, SIGKILL);
+		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT_TRUE(WIFSIGNALED(status));
+	}
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_buffers"), base);
+	CU_ASSERT_EQUAL(copier(0, 23, 1), 0);
+}
+
+/* A timeout shorter than one command: ETIMEDOUT, and the device stays usable. */
+static void test_timeout(void)
+{
+	struct edudma_transfer t;
+	struct gu_buf a;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 4 * 4096, &a), 0);
+	memset(&t, 0, sizeof(t));
+	t.mem.handle = a.handle;
+	t.length = a.size;
+	t.direction = EDUDMA_DIR_TO_DEVICE;
+	t.timeout_ms = 20;	/* a command takes 100 ms */
+	CU_ASSERT_EQUAL(transfer_raw(&t), -ETIMEDOUT);
+	CU_ASSERT(t.stats.commands <= 1);
+	CU_ASSERT(t.stats.bytes < a.size);
+	gu_free(fd, &a);
+	CU_ASSERT_EQUAL(copier(0, 29, 1), 0);
+}
+
+static const struct edutest_case cases[] = {
+	{ "roundtrip_sizes", test_roundtrip_sizes },
+	{ "roundtrip_odd_offsets", test_roundtrip_odd_offsets },
+	{ "roundtrip_large", test_roundtrip_large },
+	{ "transfer_streams_through_window", test_transfer_streams_through_window },
+	{ "copy_across_buffers", test_copy_across_buffers },
+	{ "copy_within_one_buffer", test_copy_within_one_buffer },
+	{ "transfer_refusals", test_transfer_refusals },
+	{ "freed_handle_refused", test_freed_handle_refused },
+	{ "two_processes_one_device", test_two_processes_one_device },
+	{ "two_devices_in_parallel", test_two_devices_in_parallel },
+	{ "signal_mid_copy", test_signal_mid_copy },
+	{ "sigkill_mid_copy", test_sigkill_mid_copy },
+	{ "timeout", test_timeout },
+	{ NULL, NULL }
+};
+
+static const struct edutest_suite suites[] = {
+	{ "coherent_dma", suite_init, suite_cleanup, cases },
+	{ NULL, NULL, NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	return edutest_main(argc, argv, "drv_xfer", suites);
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Data movement through libdma on the real device: round trips through
+ * the device window, copies of every size class (one chunk, just over one,
+ * many), registered and one-shot user memory, and the stats. Every test
+ * checks the bytes that arrived, because DMA failures are silent on edu.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libdma.h>
+
+#include "../common/edutest.h"
+#include "guest_util.h"
+
+static struct libdma_device *dev;	/* device 0, for the whole program */
+static struct libdma_info info;
+
+static int suite_init(void)
+{
+	if (libdma_open("0", &dev) < 0 || libdma_get_info(dev, &info) < 0) {
+		printf("cannot open device 0: %s\n", libdma_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
+static int suite_cleanup(void)
+{
+	return libdma_close(dev);
+}
+
+#define REQUIRE_FEATURE(feat) do {					\
+	if (!(info.features & (feat)))					\
+		EDUTEST_SKIP("the driver does not announce " #feat " yet"); \
+} while (0)
+
+/* Assert a libdma call succeeded, printing why if not. */
+#define ASSERT_OK(call) do {						\
+	int err_ = (call);						\
+	if (err_)							\
+		printf("\n    %s = %d: %s\n", #call, err_, libdma_errmsg()); \
+	CU_ASSERT_EQUAL_FATAL(err_, 0);					\
+} while (0)
+
+#define ASSERT_PATTERN(ptr, len, seed) do {				\
+	size_t bad_ = gu_check((ptr), (len), (seed));			\
+	if (bad_ != (size_t)-1)						\
+		printf("\n    first wrong byte at %zu of %zu\n", bad_, (size_t)(len)); \
+	CU_ASSERT_EQUAL(bad_, (size_t)-1);				\
+} while (0)
+
+static size_t chunks(size_t length)
+{
+	return (length + info.window_size - 1) / info.window_size;
+}
+
+/* Stats every completed operation must satisfy. */
+static void check_stats(const struct libdma_stats *s, size_t length,
+			uint64_t min_commands)
+{
+	CU_ASSERT_EQUAL(s->bytes, length);
+	CU_ASSERT(s->commands >= min_commands);
+	CU_ASSERT(s->wall_ns > 0);
+	CU_ASSERT(s->wall_ns >= s->device_ns);
+	CU_ASSERT_EQUAL(s->host_ns, s->wall_ns - s->device_ns);
+	CU_ASSERT(s->dma_segments >= 1);
+}
+
+/* ---------------------------------------------------------- round trips */
+
+/* memory -> device at dev_offset -> other memory, both coherent. */
+static void roundtrip(size_t length, size_t dev_offset, uint32_t seed)
+{
+	struct libdma_buffer *src, *dst;
+	struct libdma_region from, to;
+	struct libdma_stats st;
+
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &src));
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &dst));
+	gu_fill(libdma_buffer_ptr(src), length, seed);
+
+	from = libdma_region_buffer(src, 0, length);
+	ASSERT_OK(libdma_transfer_to_device(dev, &from, dev_offset, &st));
+	check_stats(&st, length, 1);
+	to = libdma_region_buffer(dst, 0, length);
+	ASSERT_OK(libdma_transfer_from_device(dev, &to, dev_offset, &st));
+	check_stats(&st, length, 1);
+	ASSERT_PATTERN(libdma_buffer_ptr(dst), length, seed);
+
+	CU_ASSERT_EQUAL(libdma_buffer_free(dst), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(src), 0);
+}
+
+static void test_roundtrip_1_byte(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	roundtrip(1, 0, 1);
+}
+
+static void test_roundtrip_window(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	roundtrip(info.window_size, 0, 2);
+}
+
+static void test_roundtrip_window_end(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	roundtrip(100, info.window_size - 100, 3);
+	roundtrip(1, info.window_size - 1, 4);
+}
+
+static void test_transfer_refusals(void)
+{
+	struct libdma_buffer *b;
+	struct libdma_region r;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	ASSERT_OK(libdma_buffer_alloc(dev, 4096, &b));
+	r = libdma_region_buffer(b, 0, 16);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, info.window_size, NULL), -EINVAL);
+	r = libdma_region_buffer(b, 4090, 7);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_buffer(b, 0, 0);
+	CU_ASSERT_EQUAL(libdma_transfer_from_device(dev, &r, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
+/* Two handles on one device are two files: buffers do not cross. */
+static void test_buffer_of_other_handle(void)
+{
+	struct libdma_device *other;
+	struct libdma_buffer *b;
+	struct libdma_region r;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	ASSERT_OK(libdma_open("0", &other));
+	ASSERT_OK(libdma_buffer_alloc(other, 4096, &b));
+	r = libdma_region_buffer(b, 0, 16);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "another device"));
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(other, &r, 0, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+	CU_ASSERT_EQUAL(libdma_close(other), 0);
+}
+
+/* -------------------------------------------------------------- copies */
+
+static void copy_coherent(size_t length, uint32_t seed)
+{
+	struct libdma_buffer *src, *dst;
+	struct libdma_region s, d;
+	struct libdma_stats st;
+
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &src));
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &dst));
+	gu_fill(libdma_buffer_ptr(src), length, seed);
+	s = libdma_region_buffer(src, 0, length);
+	d = libdma_region_buffer(dst, 0, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, &st));
+	/* Each chunk is one command in and one out. */
+	check_stats(&st, length, 2 * chunks(length));
+	ASSERT_PATTERN(libdma_buffer_ptr(dst), length, seed);
+	CU_ASSERT_EQUAL(libdma_buffer_free(dst), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(src), 0);
+}
+
+static void test_copy_4097(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	copy_coherent(4097, 10);
+}
+
+static void test_copy_64k(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	copy_coherent(64 << 10, 11);
+}
+
+static void test_copy_1m(void)
+{
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	copy_coherent(1 << 20, 12);
+}
+
+/* Both regions in one buffer, at odd offsets; the bytes around stay put. */
+static void test_copy_within_one_buffer(void)
+{
+	const size_t length = 5000, src_off = 3, dst_off = 6001;
+	struct libdma_buffer *b;
+	struct libdma_region s, d;
+	unsigned char *p;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	ASSERT_OK(libdma_buffer_alloc(dev, 3 * 4096, &b));
+	p = libdma_buffer_ptr(b);
+	memset(p, 0x77, 3 * 4096);
+	gu_fill(p + src_off, length, 13);
+	s = libdma_region_buffer(b, src_off, length);
+	d = libdma_region_buffer(b, dst_off, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, NULL));
+	ASSERT_PATTERN(p + dst_off, length, 13);
+	CU_ASSERT_EQUAL(p[dst_off - 1], 0x77);
+	CU_ASSERT_EQUAL(p[dst_off + length], 0x77);
+	/* Overlapping ranges are refused. */
+	d = libdma_region_buffer(b, src_off + 1, length);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &d, &s, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
+/* --------------------------------------------------------- user memory */
+
+/* malloc'd memory, registered once, as source and as destination. */
+static void test_registered_copy(void)
+{
+	const size_t length = 65537;
+	struct libdma_buffer *reg, *coh, *reg_out;
+	struct libdma_region s, d;
+	struct libdma_pin_stats ps;
+	struct libdma_stats st;
+	unsigned char *mem, *out;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_PIN);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	mem = malloc(length + 1);
+	out = malloc(length);
+	CU_ASSERT_FATAL(mem && out);
+	gu_fill(mem + 1, length, 20);	/* unaligned on purpose */
+	ASSERT_OK(libdma_buffer_register(dev, mem + 1, length,
+					 LIBDMA_ACCESS_DEV_READ, &reg, &ps));
+	CU_ASSERT(ps.pages >= length / 4096 + 1);
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &coh));
+
+	/* registered -> coherent */
+	s = libdma_region_buffer(reg, 0, length);
+	d = libdma_region_buffer(coh, 0, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, &st));
+	check_stats(&st, length, 2 * chunks(length));
+	ASSERT_PATTERN(libdma_buffer_ptr(coh), length, 20);
+
+	/* coherent -> registered (write access this time) */
+	memset(out, 0, length);
+	ASSERT_OK(libdma_buffer_register(dev, out, length,
+					 LIBDMA_ACCESS_DEV_WRITE, &reg_out, NULL));
+	s = libdma_region_buffer(coh, 0, length);
+	d = libdma_region_buffer(reg_out, 0, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, NULL));
+	ASSERT_PATTERN(out, length, 20);
+
+	/* A read-only registration cannot be a destination. */
+	d = libdma_region_buffer(reg, 0, length);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &d, &s, NULL), -EINVAL);
+
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(reg_out), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(coh), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(reg), 0);
+	free(out);
+	free(mem);
+}
+
+/* Plain pointers, pinned by the driver for the one call. */
+static void test_oneshot_user_copy(void)
+{
+	const size_t length = 10000;
+	struct libdma_region s, d;
+	struct libdma_stats st;
+	unsigned char *in, *out;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_USER_REGION);
+	in = malloc(length);
+	out = calloc(1, length);
+	CU_ASSERT_FATAL(in && out);
+	gu_fill(in, length, 30);
+	s = libdma_region_user(in, length);
+	d = libdma_region_user(out, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, &st));
+	check_stats(&st, length, 2 * chunks(length));
+	CU_ASSERT(st.pages >= 2 * (length / 4096));	/* both sides pinned */
+	ASSERT_PATTERN(out, length, 30);
+	free(out);
+	free(in);
+}
+
+static void test_oneshot_user_roundtrip(void)
+{
+	const size_t length = info.window_size;
+	struct libdma_region r;
+	struct libdma_stats st;
+	unsigned char *in, *out;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_TRANSFER);
+	REQUIRE_FEATURE(LIBDMA_FEAT_USER_REGION);
+	in = malloc(length);
+	out = calloc(1, length);
+	CU_ASSERT_FATAL(in && out);
+	gu_fill(in, length, 31);
+	r = libdma_region_user(in, length);
+	ASSERT_OK(libdma_transfer_to_device(dev, &r, 0, &st));
+	check_stats(&st, length, 1);
+	CU_ASSERT(st.pages >= 1);
+	r = libdma_region_user(out, length);
+	ASSERT_OK(libdma_transfer_from_device(dev, &r, 0, &st));
+	ASSERT_PATTERN(out, length, 31);
+	free(out);
+	free(in);
+}
+
+/* Mixed: coherent source, one-shot destination. */
+static void test_oneshot_mixed_copy(void)
+{
+	const size_t length = 8192 + 5;
+	struct libdma_buffer *src;
+	struct libdma_region s, d;
+	unsigned char *out;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_COPY);
+	REQUIRE_FEATURE(LIBDMA_FEAT_USER_REGION);
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	out = calloc(1, length);
+	CU_ASSERT_FATAL(out != NULL);
+	ASSERT_OK(libdma_buffer_alloc(dev, length, &src));
+	gu_fill(libdma_buffer_ptr(src), length, 32);
+	s = libdma_region_buffer(src, 0, length);
+	d = libdma_region_user(out, length);
+	ASSERT_OK(libdma_copy(dev, &d, &s, NULL));
+	ASSERT_PATTERN(out, length, 32);
+	CU_ASSERT_EQUAL(libdma_buffer_free(src), 0);
+	free(out);
+}
+
+static const struct edutest_case transfer_cases[] = {
+	{ "roundtrip_1_byte", test_roundtrip_1_byte },
+	{ "roundtrip_window", test_roundtrip_window },
+	{ "roundtrip_window_end", test_roundtrip_window_end },
+	{ "transfer_refusals", test_transfer_refusals },
+	{ "buffer_of_other_handle", test_buffer_of_other_handle },
+	{ NULL, NULL },
+};
+
+static const struct edutest_case copy_cases[] = {
+	{ "copy_4097", test_copy_4097 },
+	{ "copy_64k", test_copy_64k },
+	{ "copy_1m", test_copy_1m },
+	{ "copy_within_one_buffer", test_copy_within_one_buffer },
+	{ NULL, NULL },
+};
+
+static const struct edutest_case user_cases[] = {
+	{ "registered_copy", test_registered_copy },
+	{ "oneshot_user_copy", test_oneshot_user_copy },
+	{ "oneshot_user_roundtrip", test_oneshot_user_roundtrip },
+	{ "oneshot_mixed_copy", test_oneshot_mixed_copy },
+	{ NULL, NULL },
+};
+
+static const struct edutest_suite suites[] = {
+	{ "lib_transfer", suite_init, suite_cleanup, transfer_cases },
+	{ "lib_copy", suite_init, suite_cleanup, copy_cases },
+	{ "lib_user_memory", suite_init, suite_cleanup, user_cases },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return edutest_main(argc, argv, "test_lib_dma", suites);
+}

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libdma's argument checks and object lifetimes, on the build host: a fake
+ * backend stands in for the driver (through the same ops table the kernel
+ * backend fills), so every check can be shown to stop a bad call before
+ * the backend sees it, and every good call to reach it unchanged.
+ * The real driver is exercised by tests/guest/test_lib*.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libdma.h>
+
+#include "../common/edutest.h"
+#include "../../libdma/backend.h"
+
+#define FAKE_WINDOW	4095u
+#define FAKE_PAGE	4096u
+#define ALL_FEATURES	(LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER | \
+			 LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN | \
+			 LIBDMA_FEAT_USER_REGION)
+
+/* What the fake backend saw, and what it should answer. */
+static struct {
+	int calls;			/* transfer + copy calls */
+	int releases;
+	enum libdma_direction dir;
+	struct libdma_region mem, src, dst;
+	size_t dev_offset;
+	int answer;			/* transfer/copy return value */
+	uint32_t next_cookie;
+} fake;
+
+/* spec.index selects the features the fake device announces. */
+static int fake_open(struct libdma_device *dev, const struct libdma_spec *spec)
+{
+	snprintf(dev->info.node, sizeof(dev->info.node), "/dev/fake%u", spec->index);
+	dev->info.index = spec->index;
+	dev->info.abi_version = 1;
+	dev->info.window_size = FAKE_WINDOW;
+	dev->info.max_alloc = 1 << 20;
+	dev->info.features = spec->index == 99 ? 0 : ALL_FEATURES;
+	if (spec->index == 98)
+		dev->info.features &= ~LIBDMA_FEAT_USER_REGION;
+	return 0;
+}
+
+static void fake_release(struct libdma_device *dev)
+{
+	(void)dev;
+	fake.releases++;
+}
+
+static int fake_query_info(struct libdma_device *dev, struct libdma_info *info)
+{
+	*info = dev->info;
+	return 0;
+}
+
+static int fake_alloc(struct libdma_device *dev, size_t size,
+		      struct libdma_buffer *buf)
+{
+	size_t rounded = (size + FAKE_PAGE - 1) / FAKE_PAGE * FAKE_PAGE;
+
+	(void)dev;
+	buf->ptr = calloc(1, rounded);
+	if (!buf->ptr)
+		return -ENOMEM;
+	buf->size = rounded;
+	buf->cookie = ++fake.next_cookie;
+	return 0;
+}
+
+static int fake_free(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	(void)dev;
+	free(buf->ptr);
+	return 0;
+}
+
+static int fake_pin(struct libdma_device *dev, struct libdma_buffer *buf,
+		    struct libdma_pin_stats *stats)
+{
+	(void)dev;
+	buf->cookie = ++fake.next_cookie;
+	stats->pages = (uint32_t)((buf->size + FAKE_PAGE - 1) / FAKE_PAGE);
+	stats->cpu_segments = 1;
+	stats->dma_segments = 1;
+	return 0;
+}
+
+static int fake_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	(void)dev;
+	(void)buf;
+	return 0;
+}
+
+static int fake_transfer(struct libdma_device *dev, enum libdma_direction dir,
+			 const struct libdma_region *mem, size_t dev_offset,
+			 struct libdma_stats *stats)
+{
+	(void)dev;
+	fake.calls++;
+	fake.dir = dir;
+	fake.mem = *mem;
+	fake.dev_offset = dev_offset;
+	stats->bytes = fake.answer ? mem->length / 2 : mem->length;
+	stats->commands = 1;
+	return fake.answer;
+}
+
+static int fake_copy(struct libdma_device *dev, const struct libdma_region *dst,
+		     const struct libdma_region *src, struct libdma_stats *stats)
+{
+	(void)dev;
+	fake.calls++;
+	fake.src = *src;
+	fake.dst = *dst;
+	stats->bytes = fake.answer ? src->length / 2 : src->length;
+	stats->commands = 2;
+	return fake.answer;
+}
+
+static const struct libdma_backend_ops fake_ops = {
+	.name = "fake",
+	.open = fake_open,
+	.release = fake_release,
+	.query_info = fake_query_info,
+	.alloc = fake_alloc,
+	.free = fake_free,
+	.pin = fake_pin,
+	.unpin = fake_unpin,
+	.transfer = fake_transfer,
+	.copy = fake_copy,
+};
+
+/* A fake device; NULL on failure. */
+static struct libdma_device *fake_device(unsigned int index)
+{
+	struct libdma_spec spec = { .kind = LIBDMA_SPEC_INDEX, .index = index };
+	struct libdma_device *d = NULL;
+
+	/* No CU_ASSERT here: suite setup calls this outside any test. */
+	return libdma__device_open_with(&fake_ops, &spec, &d) ? NULL : d;
+}
+
+static int reset_fake(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	return 0;
+}
+
+/* Holds a fake device and one 8 KiB buffer for each test of a suite. */
+static struct libdma_device *dev;
+static struct libdma_buffer *buf;
+
+static int setup_device_and_buffer(void)
+{
+	reset_fake();
+	dev = fake_device(0);
+	return !dev || libdma_buffer_alloc(dev, 8192, &buf) != 0;
+}
+
+/* Freeing the last buffer after closing must release the device, once. */
+static int teardown_device_and_buffer(void)
+{
+	int releases = fake.releases;
+	int err = libdma_close(dev) | libdma_buffer_free(buf);
+
+	buf = NULL;
+	dev = NULL;
+	return err != 0 || fake.releases != releases + 1;
+}
+
+/* A call that must fail with 'err' before reaching the backend. */
+#define ASSERT_REFUSED(call, err) do {				\
+	int calls_before_ = fake.calls;				\
+	CU_ASSERT_EQUAL((call), (err));				\
+	CU_ASSERT_EQUAL(fake.calls, calls_before_);		\
+	CU_ASSERT(strlen(libdma_errmsg()) > 0);			\
+} while (0)
+
+/* ---------------------------------------------------------- regions */
+
+static void test_region_helpers(void)
+{
+	char mem[16];
+	struct libdma_region r = libdma_region_buffer(buf, 3, 5);
+
+	CU_ASSERT(r.buf == buf && r.addr == NULL && r.offset == 3 && r.length == 5);
+	r = libdma_region_user(mem, 7);
+	CU_ASSERT(r.buf == NULL && r.addr == mem && r.offset == 0 && r.length == 7);
+}
+
+static void test_region_null_and_empty(void)
+{
+	struct libdma_region r = libdma_region_buffer(buf, 0, 0);
+
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, NULL, 0, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, NULL, 0, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_user(NULL, 10);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_user(buf, 0);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+}
+
+static void test_region_overflow(void)
+{
+	struct libdma_region r = libdma_region_buffer(buf, SIZE_MAX, 2);
+
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_buffer(buf, 2, SIZE_MAX);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_user((void *)(UINTPTR_MAX - 10), 20);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+}
+
+static void test_region_outside_buffer(void)
+{
+	size_t size = libdma_buffer_size(buf);
+	struct libdma_region r = libdma_region_buffer(buf, size - 100, 101);
+
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_buffer(buf, size, 1);
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_buffer(buf, 0, size + 1);
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, &r, 0, NULL), -EINVAL);
+
+	/* The last byte, and the whole buffer, are inside. */
+	r = libdma_region_buffer(buf, size - 1, 1);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
+	r = libdma_region_buffer(buf, 0, size);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
+}
+
+static void test_region_ambiguous(void)
+{
+	char mem[16];
+	struct libdma_region r = libdma_region_buffer(buf, 0, 8);
+
+	r.addr = mem;	/* both a buffer and an address */
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	r = libdma_region_user(mem, 8);
+	r.offset = 4;	/* user regions carry the offset in the address */
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+}
+
+static void test_region_check_direct(void)
+{
+	struct libdma_buffer fake_buf;
+	struct libdma_region r;
+
+	/* The pure check works on any buffer object, no backend needed. */
+	memset(&fake_buf, 0, sizeof(fake_buf));
+	fake_buf.magic = LIBDMA_BUFFER_LIVE;
+	fake_buf.dev = dev;
+	fake_buf.ptr = (void *)0x10000;
+	fake_buf.size = 100;
+	fake_buf.access = LIBDMA_ACCESS_DEV_READ;
+	r = libdma_region_buffer(&fake_buf, 90, 10);
+	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_READS, "s"), 0);
+	r.length = 11;
+	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_READS, "s"), -EINVAL);
+	r.length = 10;
+	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_WRITES, "d"), -EINVAL);
+	fake_buf.magic = LIBDMA_OBJECT_DEAD;
+	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_READS, "s"), -EBADF);
+}
+
+static void test_regions_overlap(void)
+{
+	char mem[64];
+	struct libdma_region a = libdma_region_user(mem, 16);
+	struct libdma_region b = libdma_region_user(mem + 16, 16);
+
+	CU_ASSERT_FALSE(libdma__regions_overlap(&a, &b));
+	CU_ASSERT_FALSE(libdma__regions_overlap(&b, &a));
+	b = libdma_region_user(mem + 15, 16);
+	CU_ASSERT_TRUE(libdma__regions_overlap(&a, &b));
+	CU_ASSERT_TRUE(libdma__regions_overlap(&b, &a));
+	b = libdma_region_user(mem + 4, 2);	/* inside */
+	CU_ASSERT_TRUE(libdma__regions_overlap(&a, &b));
+}
+
+/* -------------------------------------------------------- transfers */
+
+static void test_transfer_reaches_backend(void)
+{
+	struct libdma_region r = libdma_region_buffer(buf, 100, 200);
+	struct libdma_stats st;
+
+	memset(&st, 0xff, sizeof(st));
+	CU_ASSERT_EQUAL(libdma_transfer_from_device(dev, &r, 17, &st), 0);
+	CU_ASSERT_EQUAL(fake.dir, LIBDMA_FROM_DEVICE);
+	CU_ASSERT(fake.mem.buf == buf && fake.mem.offset == 100 &&
+		  fake.mem.length == 200);
+	CU_ASSERT_EQUAL(fake.dev_offset, 17);
+	CU_ASSERT_EQUAL(st.bytes, 200);
+	CU_ASSERT_EQUAL(st.commands, 1);
+	CU_ASSERT_EQUAL(st.reserved[0], 0);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
+	CU_ASSERT_EQUAL(fake.dir, LIBDMA_TO_DEVICE);
+}
+
+static void test_transfer_dev_offset(void)
+{
+	struct libdma_region r = libdma_region_buffer(buf, 0, 10);
+
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, FAKE_WINDOW, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, SIZE_MAX, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, FAKE_WINDOW - 1, NULL), 0);
+}
+
+static void test_stats_zeroed_on_refusal(void)
+{
+	struct libdma_stats st;
+
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, NULL, 0, &st), -EINVAL);
+	CU_ASSERT_EQUAL(st.bytes, 0);
+	CU_ASSERT_EQUAL(st.wall_ns, 0);
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_REFUSED(libdma_copy(dev, NULL, NULL, &st), -EINVAL);
+	CU_ASSERT_EQUAL(st.commands, 0);
+}
+
+static void test_stats_on_partial_failure(void)
+{
+	struct libdma_region r = libdma_region_buffer(buf, 0, 1000);
+	struct libdma_region d = libdma_region_buffer(buf, 4096, 1000);
+	struct libdma_stats st;
+
+	fake.answer = -EINTR;
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, &st), -EINTR);
+	CU_ASSERT_EQUAL(st.bytes, 500);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &d, &r, &st), -EINTR);
+	CU_ASSERT_EQUAL(st.bytes, 500);
+	fake.answer = 0;
+}
+
+static void test_copy_checks(void)
+{
+	struct libdma_region src = libdma_region_buffer(buf, 0, 1000);
+	struct libdma_region dst = libdma_region_buffer(buf, 1000, 999);
+	char mem[2000];
+
+	ASSERT_REFUSED(libdma_copy(dev, &dst, NULL, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_copy(dev, NULL, &src, NULL), -EINVAL);
+	/* Lengths differ. */
+	ASSERT_REFUSED(libdma_copy(dev, &dst, &src, NULL), -EINVAL);
+	/* Overlap inside one buffer. */
+	dst = libdma_region_buffer(buf, 999, 1000);
+	ASSERT_REFUSED(libdma_copy(dev, &dst, &src, NULL), -EINVAL);
+	/* A user region that is the buffer's own memory. */
+	dst = libdma_region_user((char *)libdma_buffer_ptr(buf) + 10, 1000);
+	ASSERT_REFUSED(libdma_copy(dev, &dst, &src, NULL), -EINVAL);
+	/* Adjacent is fine, and arrives in memcpy order. */
+	dst = libdma_region_buffer(buf, 1000, 1000);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &dst, &src, NULL), 0);
+	CU_ASSERT(fake.dst.offset == 1000 && fake.src.offset == 0);
+	dst = libdma_region_user(mem, 1000);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &dst, &src, NULL), 0);
+	CU_ASSERT(fake.dst.addr == mem && fake.dst.buf == NULL);
+}
+
+/* ------------------------------------------------------------ buffers */
+
+static void test_alloc_checks(void)
+{
+	struct libdma_buffer *b = (struct libdma_buffer *)1;
+
+	ASSERT_REFUSED(libdma_buffer_alloc(dev, 0, &b), -EINVAL);
+	CU_ASSERT_PTR_NULL(b);
+	ASSERT_REFUSED(libdma_buffer_alloc(dev, 10, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_alloc(NULL, 10, &b), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_alloc(dev, 10, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(libdma_buffer_ptr(b));
+	CU_ASSERT_EQUAL(libdma_buffer_size(b), FAKE_PAGE);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
+static void test_register_checks(void)
+{
+	static char mem[10000];
+	struct libdma_buffer *b = (struct libdma_buffer *)1;
+	struct libdma_pin_stats ps;
+
+	ASSERT_REFUSED(libdma_buffer_register(dev, NULL, 10, LIBDMA_ACCESS_RW, &b, NULL), -EINVAL);
+	CU_ASSERT_PTR_NULL(b);
+	ASSERT_REFUSED(libdma_buffer_register(dev, mem, 0, LIBDMA_ACCESS_RW, &b, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_register(dev, mem, 10, 0, &b, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_register(dev, mem, 10, 4, &b, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_register(dev, mem, 10, LIBDMA_ACCESS_RW, NULL, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_register(dev, (void *)(UINTPTR_MAX - 4), 10,
+					      LIBDMA_ACCESS_RW, &b, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_register(NULL, mem, 10, LIBDMA_ACCESS_RW, &b, NULL), -EBADF);
+
+	memset(&ps, 0xff, sizeof(ps));
+	CU_ASSERT_EQUAL(libdma_buffer_register(dev, mem + 1, 9000, LIBDMA_ACCESS_RW, &b, &ps), 0);
+	CU_ASSERT_EQUAL(ps.pages, 3);
+	CU_ASSERT_EQUAL(ps.reserved[0], 0);
+	CU_ASSERT_PTR_EQUAL(libdma_buffer_ptr(b), mem + 1);
+	CU_ASSERT_EQUAL(libdma_buffer_size(b), 9000);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(b), 0);
+}
+
+static void test_register_access_enforced(void)
+{
+	static char mem[4096];
+	struct libdma_buffer *ro, *wo;
+	struct libdma_region r;
+
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem, 2048, LIBDMA_ACCESS_DEV_READ, &ro, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem + 2048, 2048, LIBDMA_ACCESS_DEV_WRITE, &wo, NULL), 0);
+	r = libdma_region_buffer(ro, 0, 100);
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, &r, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
+	r = libdma_region_buffer(wo, 0, 100);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_transfer_from_device(dev, &r, 0, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(ro), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(wo), 0);
+}
+
+static void test_free_kind_mismatch(void)
+{
+	static char mem[100];
+	struct libdma_buffer *reg;
+
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem, 100, LIBDMA_ACCESS_RW, &reg, NULL), 0);
+	ASSERT_REFUSED(libdma_buffer_free(reg), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_unregister(buf), -EINVAL);
+	/* Both are still alive after the refusal. */
+	CU_ASSERT_PTR_NOT_NULL(libdma_buffer_ptr(buf));
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(reg), 0);
+}
+
+static void test_buffer_of_other_device(void)
+{
+	struct libdma_device *other = fake_device(1);
+	struct libdma_region r = libdma_region_buffer(buf, 0, 10);
+	struct libdma_region d;
+	struct libdma_buffer *ob;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	ASSERT_REFUSED(libdma_transfer_to_device(other, &r, 0, NULL), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "another device"));
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(other, 100, &ob), 0);
+	d = libdma_region_buffer(ob, 0, 10);
+	ASSERT_REFUSED(libdma_copy(dev, &d, &r, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_copy(other, &d, &r, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_buffer_free(ob), 0);
+	CU_ASSERT_EQUAL(libdma_close(other), 0);
+}
+
+static void test_missing_features(void)
+{
+	struct libdma_device *bare = fake_device(99), *no_user = fake_device(98);
+	struct libdma_buffer *b;
+	struct libdma_region r;
+	char mem[100];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(no_user);
+	ASSERT_REFUSED(libdma_buffer_alloc(bare, 100, &b), -EOPNOTSUPP);
+	ASSERT_REFUSED(libdma_buffer_register(bare, mem, 100, LIBDMA_ACCESS_RW, &b, NULL), -EOPNOTSUPP);
+	r = libdma_region_user(mem, 10);
+	ASSERT_REFUSED(libdma_transfer_to_device(bare, &r, 0, NULL), -EOPNOTSUPP);
+	ASSERT_REFUSED(libdma_transfer_to_device(no_user, &r, 0, NULL), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "one-shot"));
+	CU_ASSERT_EQUAL(libdma_close(bare), 0);
+	CU_ASSERT_EQUAL(libdma_close(no_user), 0);
+}
+
+/* ----------------------------------------------------------- lifetime */
+
+static void test_close_with_buffers_alive(void)
+{
+	struct libdma_device *d = fake_device(2);
+	struct libdma_buffer *b, *other;
+	struct libdma_region r;
+	struct libdma_info info;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(d, 100, &b), 0);
+	fake.releases = 0;
+	CU_ASSERT_EQUAL(libdma_close(d), 0);
+	CU_ASSERT_EQUAL(fake.releases, 0);	/* the buffer holds it */
+
+	/* Use after close and double close are refused, not crashes. */
+	CU_ASSERT_EQUAL(libdma_close(d), -EBADF);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "closed"));
+	r = libdma_region_buffer(b, 0, 10);
+	ASSERT_REFUSED(libdma_transfer_to_device(d, &r, 0, NULL), -EBADF);
+	ASSERT_REFUSED(libdma_copy(d, &r, &r, NULL), -EBADF);
+	CU_ASSERT_EQUAL(libdma_get_info(d, &info), -EBADF);
+	CU_ASSERT_EQUAL(libdma_driver_abi_version(d), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_alloc(d, 100, &other), -EBADF);
+
+	/* The buffer is still mapped and can be freed; that closes the device. */
+	memset(libdma_buffer_ptr(b), 1, 100);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+	CU_ASSERT_EQUAL(fake.releases, 1);
+}
+
+static void test_never_opened_objects(void)
+{
+	struct libdma_device zero_dev;
+	struct libdma_buffer zero_buf;
+	struct libdma_region r;
+
+	memset(&zero_dev, 0, sizeof(zero_dev));
+	memset(&zero_buf, 0, sizeof(zero_buf));
+	CU_ASSERT_EQUAL(libdma_close(&zero_dev), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_free(&zero_buf), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(&zero_buf), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_free(NULL), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(NULL), -EBADF);
+	CU_ASSERT_PTR_NULL(libdma_buffer_ptr(&zero_buf));
+	CU_ASSERT_EQUAL(libdma_buffer_size(&zero_buf), 0);
+	CU_ASSERT_PTR_NULL(libdma_buffer_ptr(NULL));
+	CU_ASSERT_EQUAL(libdma_buffer_size(NULL), 0);
+	r = libdma_region_buffer(&zero_buf, 0, 10);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EBADF);
+	CU_ASSERT_EQUAL(libdma_get_info(NULL, NULL), -EBADF);
+	CU_ASSERT_EQUAL(libdma_get_info(dev, NULL), -EINVAL);
+}
+
+static void test_info_from_backend(void)
+{
+	struct libdma_info info;
+
+	memset(&info, 0xff, sizeof(info));
+	CU_ASSERT_EQUAL(libdma_get_info(dev, &info), 0);
+	CU_ASSERT_STRING_EQUAL(info.backend, "fake");
+	CU_ASSERT_STRING_EQUAL(info.node, "/dev/fake0");
+	CU_ASSERT_EQUAL(info.window_size, FAKE_WINDOW);
+	CU_ASSERT_EQUAL(libdma_driver_abi_version(dev), 1);
+}
+
+/* ------------------------------------------------------------ threads */
+
+static void *fail_in_thread(void *arg)
+{
+	(void)arg;
+	libdma_buffer_free(NULL);	/* sets this thread's message only */
+	return strstr(libdma_errmsg(), "buffer is NULL") ? (void *)1 : NULL;
+}
+
+static void test_errmsg_per_thread(void)
+{
+	pthread_t t;
+	void *ok = NULL;
+
+	libdma_close(NULL);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, fail_in_thread, NULL), 0);
+	pthread_join(t, &ok);
+	CU_ASSERT_PTR_NOT_NULL(ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "device handle is NULL"));
+}
+
+static void test_errno_left_alone_by_checks(void)
+{
+	struct libdma_buffer *b;
+
+	errno = 777;
+	CU_ASSERT(libdma_buffer_alloc(dev, 0, &b) < 0);
+	CU_ASSERT(libdma_transfer_to_device(dev, NULL, 0, NULL) < 0);
+	CU_ASSERT(libdma_copy(dev, NULL, NULL, NULL) < 0);
+	CU_ASSERT(libdma_buffer_register(dev, NULL, 1, 1, &b, NULL) < 0);
+	CU_ASSERT_EQUAL(errno, 777);
+}
+
+static const struct edutest_case region_cases[] = {
+	{ "region_helpers", test_region_helpers },
+	{ "region_null_and_empty", test_region_null_and_empty },
+	{ "region_overflow", test_region_overflow },
+	{ "region_outside_buffer", test_region_outside_buffer },
+	{ "region_ambiguous", test_region_ambiguous },
+	{ "region_check_direct", test_region_check_direct },
+	{ "regions_overlap", test_regions_overlap },
+	{ NULL, NULL },
+};
+
+static const struct edutest_case transfer_cases[] = {
+	{ "transfer_reaches_backend", test_transfer_reaches_backend },
+	{ "transfer_dev_offset", test_transfer_dev_offset },
+	{ "stats_zeroed_on_refusal", test_stats_zeroed_on_refusal },
+	{ "stats_on_partial_failure", test_stats_on_partial_failure },
+	{ "copy_checks", test_copy_checks },
+	{ NULL, NULL },
+};
+
+static const struct edutest_case buffer_cases[] = {
+	{ "alloc_checks", test_alloc_checks },
+	{ "register_checks", test_register_checks },
+	{ "register_access_enforced", test_register_access_enforced },
+	{ "free_kind_mismatch", test_free_kind_mismatch },
+	{ "buffer_of_other_device", test_buffer_of_other_device },
+	{ "missing_features", test_missing_features },
+	{ NULL, NULL },
+};
+
+static const struct edutest_case lifetime_cases[] = {
+	{ "close_with_buffers_alive", test_close_with_buffers_alive },
+	{ "never_opened_objects", test_never_opened_objects },
+	{ "info_from_backend", test_info_from_backend },
+	{ "errmsg_per_thread", test_errmsg_per_thread },
+	{ "errno_left_alone_by_checks", test_errno_left_alone_by_checks },
+	{ NULL, NULL },
+};
+
+static const struct edutest_suite suites[] = {
+	{ "regions", setup_device_and_buffer, teardown_device_and_buffer, region_cases },
+	{ "transfers", setup_device_and_buffer, teardown_device_and_buffer, transfer_cases },
+	{ "buffers", setup_device_and_buffer, teardown_device_and_buffer, buffer_cases },
+	{ "lifetime", setup_device_and_buffer, teardown_device_and_buffer, lifetime_cases },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return edutest_main(argc, argv, "test_libdma_checks", suites);
+}

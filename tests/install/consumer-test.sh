@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Install libdma into a scratch DESTDIR and use it from there the way a
+# user would: pkg-config, the installed header alone, the shared and the
+# static library, C and C++. Also the linkage test: every function
+# libdma.h declares must resolve against libdma.so, and libdma.so must
+# export nothing else.
+#
+#   tests/install/consumer-test.sh [BUILD_DIR]     (default: build)
+#
+# Environment: MAKEFILE (default Makefile) - the makefile that includes
+# libdma/libdma.mk; KEEP=1 keeps the scratch directory.
+# Prints one "ok"/"not ok" line per step, then
+#   EDUTEST-RESULT install passed=N failed=N skipped=0
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+build=${1:-build}
+prefix=/usr/local
+work=$(mktemp -d /tmp/libdma-install.XXXXXX)
+[[ ${KEEP:-0} == 1 ]] && echo "scratch: $work" || trap 'rm -rf "$work"' EXIT
+dest=$work/root
+libdir=$dest$prefix/lib
+log=$work/log
+passed=0 failed=0
+
+# step NAME COMMAND...: run a step, its output into the log, shown on failure.
+step() {
+    local name=$1
+    shift
+    if "$@" >"$log" 2>&1; then
+        echo "ok - $name"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name"
+        sed 's/^/    /' "$log"
+        failed=$((failed + 1))
+    fi
+}
+
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+export PKG_CONFIG_SYSROOT_DIR=$dest
+export LD_LIBRARY_PATH=$libdir
+
+install_libdma() {
+    make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
+        PREFIX="$prefix" DESTDIR="$dest" install-libdma &&
+        test -f "$dest$prefix/include/libdma.h" &&
+        test -f "$libdir/libdma.so.1.0.0" && test -L "$libdir/libdma.so.1" &&
+        test -L "$libdir/libdma.so" && test -f "$libdir/libdma.a" &&
+        test -f "$libdir/pkgconfig/libdma.pc" &&
+        # the kernel's ABI header stays private: libdma.h must not need it
+        ! grep -q '^#include.*edudma' "$dest$prefix/include/libdma.h"
+}
+
+check_soname() {
+    readelf -d "$libdir/libdma.so.1.0.0" | grep -q 'SONAME.*\[libdma\.so\.1\]' &&
+        [[ $(readlink "$libdir/libdma.so.1") == libdma.so.1.0.0 ]]
+}
+
+check_pkg_config() {
+    local header_version
+    header_version=$(sed -n 's/^#define LIBDMA_VERSION_MAJOR[[:space:]]*//p' include/libdma.h).$(
+        sed -n 's/^#define LIBDMA_VERSION_MINOR[[:space:]]*//p' include/libdma.h)
+    pkg-config --exists libdma &&
+        [[ $(pkg-config --modversion libdma) == "$header_version" ]] &&
+        pkg-config --cflags libdma | grep -q -- "-I$dest$prefix/include" &&
+        pkg-config --libs libdma | grep -q -- "-ldma" &&
+        pkg-config --static --libs libdma | grep -q -- "-ludev"
+}
+
+build_c() {
+    # shellcheck disable=SC2046 # pkg-config output is a word list
+    cc -std=c99 -pedantic -Wall -Wextra -Werror -o "$work/consumer-c" \
+        tests/install/consumer.c $(pkg-config --cflags --libs libdma)
+}
+
+build_cxx() {
+    # shellcheck disable=SC2046
+    c++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -o "$work/consumer-cxx" \
+        tests/install/consumer.c $(pkg-config --cflags --libs libdma)
+}
+
+build_static() {
+    local libs
+    libs=$(pkg-config --static --libs libdma)
+    # -l:libdma.a: the archive even though libdma.so sits next to it
+    # shellcheck disable=SC2046,SC2086
+    cc -std=c99 -Wall -Werror -o "$work/consumer-static" tests/install/consumer.c \
+        $(pkg-config --cflags libdma) ${libs/-ldma/-l:libdma.a} &&
+        ! readelf -d "$work/consumer-static" | grep -q 'libdma\.so'
+}
+
+# The dynamic consumers must run against the installed copy, not another.
+run_consumer() {
+    ldd "$1" | grep -q "$libdir/libdma.so.1" && "$1"
+}
+
+# Functions libdma.h declares (not its static inline helpers), from the
+# compiler's own list of prototypes (-aux-info), so no parsing of C by hand.
+declared_functions() {
+    printf '#include <libdma.h>\n' >"$work/aux.c"
+    cc -fsyntax-only -I"$dest$prefix/include" -aux-info "$work/aux.txt" "$work/aux.c" &&
+        grep 'libdma\.h:' "$work/aux.txt" | grep ' extern ' |
+        sed -n 's/.*[ *]\(libdma_[A-Za-z0-9_]*\) (.*/\1/p' | sort -u
+}
+
+# A program taking the address of every declared function, linked against
+# the shared library with immediate binding: an unexported one fails here.
+linkage_test() {
+    local names
+    names=$(declared_functions) && [[ -n $names ]] || return 1
+    {
+        echo '#include <stdio.h>'
+        echo '#include <libdma.h>'
+        echo 'typedef void (*fn_t)(void);'
+        echo 'static const fn_t functions[] = {'
+        for n in $names; do echo "	(fn_t)$n,"; done
+        echo '};'
+        echo 'int main(void)'
+        echo '{'
+        echo '	size_t i, n = sizeof(functions) / sizeof(functions[0]);'
+        echo '	for (i = 0; i < n; i++)'
+        echo '		if (!functions[i])'
+        echo '			return 1;'
+        echo '	printf("%zu functions resolved\n", n);'
+        echo '	return 0;'
+        echo '}'
+    } >"$work/linkage.c"
+    # shellcheck disable=SC2046
+    cc -Wall -Werror -o "$work/linkage" "$work/linkage.c" -Wl,-z,now \
+        $(pkg-config --cflags --libs libdma) && LD_BIND_NOW=1 "$work/linkage"
+}
+
+# libdma.so exports exactly what the header declares: no more, no less.
+exports_match_header() {
+    declared_functions >"$work/declared" &&
+        nm -D --defined-only "$libdir/libdma.so.1.0.0" |
+        awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u >"$work/exported" &&
+        diff -u "$work/declared" "$work/exported"
+}
+
+uninstall_libdma() {
+    make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
+        PREFIX="$prefix" DESTDIR="$dest" uninstall-libdma &&
+        [[ -z $(find "$dest" -type f -o -type l) ]]
+}
+
+step "install-libdma into a DESTDIR" install_libdma
+step "soname libdma.so.1" check_soname
+step "pkg-config finds libdma with the header's version" check_pkg_config
+step "consumer builds as C99 from the installed files" build_c
+step "consumer builds as C++11 from the installed files" build_cxx
+step "consumer links the static library" build_static
+step "C consumer runs against the installed libdma.so" run_consumer "$work/consumer-c"
+step "C++ consumer runs" run_consumer "$work/consumer-cxx"
+step "static consumer runs" "$work/consumer-static"
+step "linkage: every function in libdma.h resolves" linkage_test
+step "libdma.so exports exactly libdma.h's functions" exports_match_header
+step "uninstall-libdma removes everything" uninstall_libdma
+
+echo "EDUTEST-RESULT install passed=$passed failed=$failed skipped=0"
+((failed == 0))
