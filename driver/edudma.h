@@ -10,6 +10,7 @@
  *   edudma_sysfs.c  attributes of /sys/class/edudma/edudma<N>
  *   edudma_mem.c    memory objects, per-file handles, regions
  *   edudma_buf.c    coherent buffers and their mmap
+ *   edudma_pin.c    pinned user memory: PIN/UNPIN and one-shot regions
  *   edudma_engine.c runs a list of DMA commands, interrupt to interrupt
  *   edudma_xfer.c   TRANSFER and COPY: regions -> command plan -> engine
  */
@@ -178,6 +179,14 @@ void edudma_handles_release(struct edudma_file *ef);
 long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg);
 long edudma_ioctl_free(struct edudma_file *ef, void __user *uarg);
 int edudma_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* edudma_pin.c */
+int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
+			 u32 access, struct edudma_mem **out,
+			 u64 *pin_ns, u64 *map_ns);
+u32 edudma_pinned_npages(struct edudma_mem *mem);
+long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg);
 
 /* edudma_engine.c */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,

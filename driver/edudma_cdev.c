@@ -56,7 +56,8 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 	info.dev_ident = edev->ident;
 	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL |
 			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
-			EDUDMA_FEAT_COPY;
+			EDUDMA_FEAT_COPY | EDUDMA_FEAT_PIN |
+			EDUDMA_FEAT_USER_REGION;
 	info.irq_mode = edev->irq_mode;
 	info.dma_mask_bits = edudma_dma_bits;
 	info.window_size = edudma_window;
@@ -97,6 +98,12 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_FREE:
 		ret = edudma_ioctl_free(ef, uarg);
+		break;
+	case EDUDMA_IOC_PIN:
+		ret = edudma_ioctl_pin(ef, uarg);
+		break;
+	case EDUDMA_IOC_UNPIN:
+		ret = edudma_ioctl_unpin(ef, uarg);
 		break;
 	case EDUDMA_IOC_TRANSFER:
 		ret = edudma_ioctl_transfer(ef, uarg);

@@ -21,15 +21,36 @@ struct edudma_span {
 	u64 offset;
 };
 
+/*
+ * Resolve a region: a handle's memory (referenced), or - with
+ * EDUDMA_REGION_USER - user memory pinned and mapped for this call only,
+ * its cost added to the stats.
+ */
 static int edudma_span_get(struct edudma_file *ef, const struct edudma_region *r,
-			   u64 length, u32 access, struct edudma_span *span)
+			   u64 length, u32 access, struct edudma_span *span,
+			   struct edudma_stats *st)
 {
 	struct edudma_mem *mem;
 
 	if (r->flags & ~EDUDMA_REGION_FLAGS)
 		return -EINVAL;
-	if (r->flags & EDUDMA_REGION_USER)
-		return -EOPNOTSUPP;
+	if (r->flags & EDUDMA_REGION_USER) {
+		u64 pin_ns, map_ns;
+		int ret;
+
+		if (r->handle)
+			return -EINVAL;
+		ret = edudma_pinned_create(ef->edev, r->offset, length, access,
+					   &mem, &pin_ns, &map_ns);
+		if (ret)
+			return ret;
+		st->setup_ns += pin_ns + map_ns;
+		st->nr_pages += edudma_pinned_npages(mem);
+		span->mem = mem;
+		span->offset = 0;
+		return edu_cursor_init(&span->cur, mem->segs, mem->nsegs, 0) ?
+		       -EINVAL : 0;
+	}
 	mem = edudma_handle_get(ef, r->handle);
 	if (IS_ERR(mem))
 		return PTR_ERR(mem);
@@ -126,7 +147,7 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 
 	ret = edudma_span_get(ef, &req.mem, req.length,
 			      to_dev ? EDUDMA_ACCESS_DEV_READ : EDUDMA_ACCESS_DEV_WRITE,
-			      &span);
+			      &span, &req.stats);
 	if (ret)
 		return ret;
 	/* Count, then fill: the plan is pure and gives the same answer twice. */
@@ -181,10 +202,12 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 		return -EINVAL;
 	memset(&req.stats, 0, sizeof(req.stats));
 
-	ret = edudma_span_get(ef, &req.src, req.length, EDUDMA_ACCESS_DEV_READ, &src);
+	ret = edudma_span_get(ef, &req.src, req.length, EDUDMA_ACCESS_DEV_READ,
+			      &src, &req.stats);
 	if (ret)
 		return ret;
-	ret = edudma_span_get(ef, &req.dst, req.length, EDUDMA_ACCESS_DEV_WRITE, &dst);
+	ret = edudma_span_get(ef, &req.dst, req.length, EDUDMA_ACCESS_DEV_WRITE,
+			      &dst, &req.stats);
 	if (ret)
 		goto out_put_src;
 	if (edudma_spans_overlap(&src, &dst, req.length)) {

@@ -3,7 +3,7 @@
 # (at most GUEST_JOBS QEMUs at once), then collect.sh, whose status is ours.
 # Environment (defaults in brackets; paths relative to the repo root):
 #   MODULE [driver/edudma.ko]         GUEST_TESTS_DIR [build/tests/guest]
-#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi two intx noinit"]
+#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi two intx noinit bigmem udev"]
 #   BUILD_DIR [build]  GUEST_JOBS [2]  HOST_TEST_TIMEOUT [300 s]
 #   EXTRA_BINS (files for /usr/local/bin in the guest), and everything
 #   guest-kernel.sh / run-guest.sh read (GUEST_KERNEL, KDIR, GUEST_TIMEOUT,
@@ -17,7 +17,7 @@ cd "$here/.."
 MODULE=${MODULE:-driver/edudma.ko}
 GUEST_TESTS_DIR=${GUEST_TESTS_DIR:-build/tests/guest}
 HOST_TESTS_DIR=${HOST_TESTS_DIR:-build/tests/host}
-CONFIGS=${CONFIGS:-msi two intx noinit}
+CONFIGS=${CONFIGS:-msi two intx noinit bigmem udev}
 BUILD_DIR=${BUILD_DIR:-build}
 GUEST_JOBS=${GUEST_JOBS:-2}
 out=$BUILD_DIR/check
@@ -36,9 +36,21 @@ rm -rf "$out"
 mkdir -p "$out"
 extra=()
 for b in ${EXTRA_BINS:-}; do extra+=(--extra-bin "$b"); done
-say "initramfs: $BUILD_DIR/initramfs.cpio.gz"
+# The udev configuration boots a second image with udevd and the rules as
+# `make install-udev` installs them (run-guest.sh picks it by name).
+# (The staging tree is not under $BUILD_DIR: the Makefile includes every
+# *.d found there, and rules.d / sysusers.d are directories.)
+udev=()
+if [[ " $CONFIGS " == *" udev "* ]]; then
+    udev_root=$(mktemp -d)
+    trap 'rm -rf "$udev_root"' EXIT
+    make --no-print-directory -s install-udev DESTDIR="$udev_root" >/dev/null
+    udev=(--udev "$udev_root" "$BUILD_DIR/initramfs-udev.cpio.gz")
+fi
+say "initramfs: $BUILD_DIR/initramfs.cpio.gz${udev[2]:+ and ${udev[2]}}"
 scripts/mkinitramfs.sh "$BUILD_DIR/initramfs.cpio.gz" --module "$MODULE" \
-    --tests "$GUEST_TESTS_DIR" ${extra[@]+"${extra[@]}"}
+    --tests "$GUEST_TESTS_DIR" ${extra[@]+"${extra[@]}"} ${udev[@]+"${udev[@]}"}
+[[ -z ${udev_root:-} ]] || { rm -rf "$udev_root"; trap - EXIT; }
 
 # Host programs, framed like the guest's so collect.sh catches crashes.
 hostlogs=()

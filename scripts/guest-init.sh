@@ -4,7 +4,11 @@
 #   edutest.config=NAME          configuration name, echoed for collect.sh
 #   edutest.modparams=a=1,b=2    module parameters (commas become spaces)
 #   edutest.tests=t1,t2          run only these programs (default: /tests/order)
-#   edutest.timeout=SECS         per-program timeout (default 300)
+#   edutest.timeout=SECS         per-program timeout (default 1800)
+#   edutest.udev=1               start systemd-udevd (udev image only) after
+#                                loading the module, trigger and settle
+#                                in guest time: under icount each DMA command
+#                                costs 100 ms of it but almost no wall time
 # Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
 # No "set -e": a failing step must not kill init (that would panic the guest).
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
@@ -24,13 +28,14 @@ exec </dev/console >/dev/console 2>&1
 echo 1 >/proc/sys/kernel/panic_on_oops
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 
-config=unknown modparams='' tests='' tmo=300
+config=unknown modparams='' tests='' tmo=1800 udev=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
         edutest.config=*) config=${arg#*=} ;;
         edutest.modparams=*) modparams=$(echo "${arg#*=}" | tr , ' ') ;;
         edutest.tests=*) tests=$(echo "${arg#*=}" | tr , ' ') ;;
         edutest.timeout=*) tmo=${arg#*=} ;;
+        edutest.udev=1) udev=1 ;;
     esac
 done
 [ -n "$tests" ] || tests=$(cat /tests/order)
@@ -42,6 +47,27 @@ export EDUDMA_KO="$ko" EDUDMA_MODPARAMS="$modparams" EDUTEST_CONFIG="$config"
 echo "@@EDUTEST CONFIG $config"
 # shellcheck disable=SC2086 # modparams must split into separate words
 insmod "$ko" $modparams || echo "@@EDUTEST MODLOAD FAIL"
+
+# The real systemd-udevd with our installed rules (udev/60-edudma.rules).
+# It starts after insmod, so the add events of the edudma nodes happened
+# before anyone listened: "trigger --action=add" replays them for every
+# device, "settle" waits until all are processed. Its log stays in
+# /run/udevd.log for test_udev to inspect.
+if [ "$udev" = 1 ]; then
+    mkdir -p /run && mount -t tmpfs -o mode=0755 tmpfs /run
+    SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=info \
+        /lib/systemd/systemd-udevd >/run/udevd.log 2>&1 &
+    echo $! >/run/udevd.pid
+    i=0
+    until udevadm control --ping 2>/dev/null || [ $i -ge 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    start=$(date +%s)
+    udevadm trigger --action=add && udevadm settle --timeout=60
+    rc=$?
+    echo "udev: systemd-udevd $(udevadm --version) (pid $(cat /run/udevd.pid)): trigger + settle rc=$rc in $(($(date +%s) - start)) s"
+    export EDUTEST_UDEV=1
+fi
 
 cd /tmp || cd /
 for t in $tests; do

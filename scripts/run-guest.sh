@@ -21,14 +21,24 @@ case $config in
     two) devices="-device edu -device edu" ;;
     intx) append="edutest.modparams=force_intx=1" ;;
     noinit) append="init_on_alloc=0" ;;
+    # The real systemd-udevd with our rules (tests/guest/test_udev.c): two
+    # devices, so the stable names must tell them apart. It boots the udev
+    # image mkinitramfs.sh --udev writes next to the base one (check.sh
+    # builds it when CONFIGS has "udev"). Only test_udev runs: it runs the
+    # library suites itself, as a non-root user.
+    udev) devices="-device edu -device edu" initrd=${initrd%.cpio.gz}-udev.cpio.gz
+          append="edutest.udev=1 edutest.tests=test_udev" ;;
     # Not in the default CONFIGS list:
     iommu) machine=q35 devices="-device intel-iommu -device edu" append="intel_iommu=on" ;;
-    bigmem) mem=1G ;;  # RAM above the edu's default 28-bit DMA mask
+    # RAM above the edu's default 28-bit DMA mask: any user page may be out of
+    # the device's reach, so only the suites written for that run here.
+    bigmem) mem=1G append="edutest.tests=test_drv_basic,test_drv_bigmem,test_drv_reload" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"
        exit 2 ;;
 esac
+[[ -f $initrd ]] || { echo "run-guest.sh: $initrd not found" | tee "$log" >&2; echo "@@QEMU EXIT 2" >>"$log"; exit 2; }
 
 # -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
 # DMA timer), virtual time jumps ahead instead of sleeping; see EDU.md "Time".

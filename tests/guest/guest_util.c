@@ -315,3 +315,79 @@ int64_t gu_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+int gu_pin(int fd, const void *addr, uint64_t len, uint32_t access,
+	   struct edudma_pin *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->addr = (uintptr_t)addr;
+	req->length = len;
+	req->access = access;
+	return ioctl(fd, EDUDMA_IOC_PIN, req) ? -errno : 0;
+}
+
+int gu_unpin(int fd, uint32_t handle)
+{
+	struct edudma_handle h = { .handle = handle };
+
+	return ioctl(fd, EDUDMA_IOC_UNPIN, &h) ? -errno : 0;
+}
+
+int gu_copy_regions(int fd, const struct edudma_region *src,
+		    const struct edudma_region *dst, uint64_t len,
+		    struct edudma_stats *st)
+{
+	struct edudma_copy c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.src = *src;
+	c.dst = *dst;
+	c.length = len;
+	ret = ioctl(fd, EDUDMA_IOC_COPY, &c) ? -errno : 0;
+	if (st)
+		*st = c.stats;
+	return ret;
+}
+
+struct edudma_region gu_user_region(const void *addr)
+{
+	struct edudma_region r = { .flags = EDUDMA_REGION_USER,
+				   .offset = (uintptr_t)addr };
+	return r;
+}
+
+struct edudma_region gu_handle_region(uint32_t handle, uint64_t offset)
+{
+	struct edudma_region r = { .handle = handle, .offset = offset };
+	return r;
+}
+
+static long long gu_keyed_value(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && (line[klen] == ' ' || line[klen] == ':' ||
+						  line[klen] == '\t')) {
+			v = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+long long gu_vmstat(const char *key)
+{
+	return gu_keyed_value("/proc/vmstat", key);
+}
+
+long long gu_status_kb(const char *key)
+{
+	return gu_keyed_value("/proc/self/status", key);
+}

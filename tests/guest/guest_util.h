@@ -64,3 +64,18 @@ int gu_copy(int fd, uint32_t src_handle, uint64_t src_off, uint32_t dst_handle,
 uint64_t gu_commands(int index);	/* sysfs "commands" counter */
 int gu_attr_int(int index, const char *attr);
 int64_t gu_now_ns(void);		/* CLOCK_MONOTONIC */
+
+/* PIN a user range; fills *req's outputs. 0 or -errno. */
+int gu_pin(int fd, const void *addr, uint64_t len, uint32_t access,
+	   struct edudma_pin *req);
+int gu_unpin(int fd, uint32_t handle);
+/* COPY between two arbitrary regions. */
+int gu_copy_regions(int fd, const struct edudma_region *src,
+		    const struct edudma_region *dst, uint64_t len,
+		    struct edudma_stats *st);
+/* A region naming plain user memory, pinned for one call. */
+struct edudma_region gu_user_region(const void *addr);
+struct edudma_region gu_handle_region(uint32_t handle, uint64_t offset);
+/* A value from /proc/vmstat or /proc/self/status ("VmPin:" in kB), -1 if absent. */
+long long gu_vmstat(const char *key);
+long long gu_status_kb(const char *key);

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pinned user memory (Documentation/core-api/pin_user_pages.rst, "Case 2:
+ * RDMA"): the pages of a user range are pinned with FOLL_LONGTERM so they
+ * cannot move while the device may use them, gathered into a scatterlist
+ * that merges physically adjacent pages, and mapped for the device.
+ *
+ * The same code serves PIN (registered until UNPIN or close) and one-shot
+ * regions (pinned and mapped for the duration of one transfer).
+ *
+ * Pinned pages are charged to the pinning process's mm->pinned_vm (VmPin in
+ * /proc/<pid>/status) against RLIMIT_MEMLOCK, as RDMA does; CAP_IPC_LOCK
+ * lifts the limit. The charge is returned when the pages are unpinned,
+ * whoever drops the last reference.
+ */
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/hugetlb.h>
+#include <linux/ktime.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/uaccess.h>
+
+#include "edudma.h"
+
+struct edudma_pinned {
+	struct edudma_mem mem;
+	struct page **pages;
+	unsigned long npages;
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	struct mm_struct *mm;		/* charged for the pin (mmgrab'ed) */
+	bool mapped;
+};
+
+static struct edudma_pinned *to_pinned(struct edudma_mem *mem)
+{
+	return container_of(mem, struct edudma_pinned, mem);
+}
+
+static struct device *dma_dev(struct edudma_pinned *p)
+{
+	return &p->mem.edev->pdev->dev;
+}
+
+static void edudma_pinned_sync_for_device(struct edudma_mem *mem)
+{
+	struct edudma_pinned *p = to_pinned(mem);
+
+	dma_sync_sgtable_for_device(dma_dev(p), &p->sgt, p->dir);
+}
+
+static void edudma_pinned_sync_for_cpu(struct edudma_mem *mem)
+{
+	struct edudma_pinned *p = to_pinned(mem);
+
+	dma_sync_sgtable_for_cpu(dma_dev(p), &p->sgt, p->dir);
+}
+
+static void edudma_unpin(struct edudma_pinned *p, unsigned long npinned)
+{
+	/* Pages the device may have written must reach their backing store. */
+	unpin_user_pages_dirty_lock(p->pages, npinned,
+				    p->mem.access & EDUDMA_ACCESS_DEV_WRITE);
+}
+
+static void edudma_pinned_release(struct edudma_mem *mem)
+{
+	struct edudma_pinned *p = to_pinned(mem);
+
+	if (p->mapped)
+		dma_unmap_sgtable(dma_dev(p), &p->sgt, p->dir, 0);
+	sg_free_table(&p->sgt);
+	edudma_unpin(p, p->npages);
+	atomic64_sub(p->npages, &p->mm->pinned_vm);
+	mmdrop(p->mm);
+	kvfree(p->pages);
+	kfree(p->mem.segs);
+	atomic_dec(&mem->edev->nr_pinned);
+	kfree(p);
+}
+
+/* Charge 'npages' to current's mm, within RLIMIT_MEMLOCK unless CAP_IPC_LOCK. */
+static int edudma_charge(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
+
+	if ((u64)pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* tmpfs, memfd and SysV shm: swap-backed, not a filesystem's page cache. */
+static bool edudma_vma_is_shmem(struct vm_area_struct *vma)
+{
+	return file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
+}
+
+/*
+ * Long-term writable pins of page-cache pages break filesystems (the page
+ * can be written back, truncated or reclaimed under the device's feet) and
+ * 6.1 does not refuse them itself. Anonymous memory, shmem/memfd and
+ * hugetlbfs are fine; so are private file mappings, which FOLL_WRITE turns
+ * into anonymous copies.
+ */
+static int edudma_check_vmas(unsigned long start, unsigned long end,
+			     bool dev_writes)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!dev_writes)
+		return 0;
+	mmap_read_lock(mm);
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		if (vma->vm_file && (vma->vm_flags & VM_SHARED) &&
+		    !edudma_vma_is_shmem(vma) && !is_vm_hugetlb_page(vma)) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Without an IOMMU or a bounce buffer pool, the device gets the pages' own
+ * addresses; the DMA layer would warn and fail on one beyond the mask. Say
+ * so with a clear errno instead.
+ */
+static int edudma_check_reach(struct device *dev, struct edudma_pinned *p)
+{
+	u64 mask = dma_get_mask(dev);
+	unsigned long i;
+
+	if (get_dma_ops(dev) || is_swiotlb_active(dev))
+		return 0;	/* translated or bounced: any page will do */
+	for (i = 0; i < p->npages; i++) {
+		dma_addr_t a = phys_to_dma(dev, page_to_phys(p->pages[i]));
+
+		if (a > mask || PAGE_SIZE - 1 > mask - a)
+			return -ERANGE;
+	}
+	return 0;
+}
+
+static int edudma_build_segs(struct edudma_pinned *p)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	p->mem.segs = kmalloc_array(p->sgt.nents, sizeof(*p->mem.segs),
+				    GFP_KERNEL);
+	if (!p->mem.segs)
+		return -ENOMEM;
+	for_each_sgtable_dma_sg(&p->sgt, sg, i) {
+		p->mem.segs[i].addr = sg_dma_address(sg);
+		p->mem.segs[i].len = sg_dma_len(sg);
+	}
+	p->mem.nsegs = p->sgt.nents;
+	return 0;
+}
+
+static int edudma_pin_pages(struct edudma_pinned *p, unsigned long start,
+			    unsigned int gup_flags)
+{
+	unsigned long done = 0;
+
+	while (done < p->npages) {
+		int ret = pin_user_pages_fast(start + (done << PAGE_SHIFT),
+					      min_t(unsigned long, p->npages - done,
+						    INT_MAX >> PAGE_SHIFT),
+					      gup_flags, p->pages + done);
+		if (ret <= 0) {
+			edudma_unpin(p, done);
+			/* 0 or -EFAULT: a hole, PROT_NONE, or read-only for a device write */
+			return ret ? ret : -EFAULT;
+		}
+		done += ret;
+		if (fatal_signal_pending(current)) {
+			edudma_unpin(p, done);
+			return -EINTR;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pin and map [addr, addr + length) for 'access'. On success *out holds one
+ * reference; pin_ns and map_ns say where the time went.
+ */
+int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
+			 u32 access, struct edudma_mem **out,
+			 u64 *pin_ns, u64 *map_ns)
+{
+	unsigned long start, end, offset;
+	unsigned int gup_flags = FOLL_LONGTERM;
+	struct edudma_pinned *p;
+	u64 t0, t1;
+	int ret;
+
+	if (!length || !access || (access & ~EDUDMA_ACCESS_MASK))
+		return -EINVAL;
+	if (addr + length < addr || addr + length > TASK_SIZE)
+		return -EINVAL;
+	if (!current->mm)
+		return -EFAULT;
+	start = addr & PAGE_MASK;
+	end = PAGE_ALIGN(addr + length);
+	offset = addr - start;
+	if (access & EDUDMA_ACCESS_DEV_WRITE)
+		gup_flags |= FOLL_WRITE;
+
+	ret = edudma_check_vmas(start, end, access & EDUDMA_ACCESS_DEV_WRITE);
+	if (ret)
+		return ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->npages = (end - start) >> PAGE_SHIFT;
+	p->dir = access == EDUDMA_ACCESS_MASK ? DMA_BIDIRECTIONAL :
+		 access & EDUDMA_ACCESS_DEV_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
+	if (!p->pages) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	p->mm = current->mm;
+	mmgrab(p->mm);
+	ret = edudma_charge(p->mm, p->npages);
+	if (ret)
+		goto err_mmdrop;
+
+	t0 = ktime_get_ns();
+	ret = edudma_pin_pages(p, start, gup_flags);
+	if (ret)
+		goto err_uncharge;
+	t1 = ktime_get_ns();
+
+	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, offset,
+					length, GFP_KERNEL);
+	if (ret)
+		goto err_unpin;
+	ret = edudma_check_reach(&edev->pdev->dev, p);
+	if (ret)
+		goto err_free_table;
+	ret = dma_map_sgtable(&edev->pdev->dev, &p->sgt, p->dir, 0);
+	if (ret)
+		goto err_free_table;
+	p->mapped = true;
+
+	edudma_mem_init(&p->mem, EDUDMA_MEM_PINNED, edev, edudma_pinned_release);
+	p->mem.size = length;
+	p->mem.access = access;
+	p->mem.sync_for_device = edudma_pinned_sync_for_device;
+	p->mem.sync_for_cpu = edudma_pinned_sync_for_cpu;
+	atomic_inc(&edev->nr_pinned);
+	ret = edudma_build_segs(p);
+	if (ret) {
+		edudma_mem_put(&p->mem);	/* releases everything above */
+		return ret;
+	}
+	*pin_ns = t1 - t0;
+	*map_ns = ktime_get_ns() - t1;
+	*out = &p->mem;
+	return 0;
+
+err_free_table:
+	sg_free_table(&p->sgt);
+err_unpin:
+	edudma_unpin(p, p->npages);
+err_uncharge:
+	atomic64_sub(p->npages, &p->mm->pinned_vm);
+err_mmdrop:
+	mmdrop(p->mm);
+	kvfree(p->pages);
+err_free:
+	kfree(p);
+	return ret;
+}
+
+/* Counts a PIN reports: pages, CPU segments after merging, DMA segments. */
+static void edudma_pinned_counts(struct edudma_mem *mem, struct edudma_pin *req)
+{
+	struct edudma_pinned *p = to_pinned(mem);
+
+	req->nr_pages = p->npages;
+	req->nr_cpu_segments = p->sgt.orig_nents;
+	req->nr_dma_segments = p->sgt.nents;
+}
+
+u32 edudma_pinned_npages(struct edudma_mem *mem)
+{
+	return to_pinned(mem)->npages;
+}
+
+long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_mem *mem;
+	struct edudma_pin req;
+	u32 handle;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved[0] || req.reserved[1])
+		return -EINVAL;
+	ret = edudma_pinned_create(ef->edev, req.addr, req.length, req.access,
+				   &mem, &req.pin_ns, &req.map_ns);
+	if (ret)
+		return ret;
+	mutex_lock(&ef->lock);
+	ret = edudma_handle_add(ef, mem, &handle);
+	mutex_unlock(&ef->lock);
+	if (ret) {
+		edudma_mem_put(mem);
+		return ret;
+	}
+	req.handle = handle;
+	edudma_pinned_counts(mem, &req);
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		mem = edudma_handle_remove(ef, handle, EDUDMA_MEM_PINNED);
+		if (!IS_ERR(mem))
+			edudma_mem_put(mem);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_handle req;
+	struct edudma_mem *mem;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	mem = edudma_handle_remove(ef, req.handle, EDUDMA_MEM_PINNED);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	edudma_mem_put(mem);	/* a transfer in progress keeps its own reference */
+	return 0;
+}
