@@ -61,6 +61,17 @@ struct edudma_dev {
 	 */
 	struct rw_semaphore lifetime;
 	bool gone;
+	bool dying;			/* remove has begun: no new DMA (irq_lock) */
+
+	/*
+	 * Everything that holds hardware resources of this device, so remove
+	 * can revoke it while open files and mappings live on: the open files
+	 * (their mappings are zapped) and every memory object (its DMA
+	 * memory or mapping is released).
+	 */
+	struct mutex objects_lock;
+	struct list_head files;
+	struct list_head mems;
 
 	/* IRQ self-test: bits the handler saw, under irq_lock. */
 	spinlock_t irq_lock;
@@ -120,6 +131,9 @@ struct edudma_mem {
 	struct edu_seg *segs;
 	unsigned long nsegs;
 	void (*release)(struct edudma_mem *mem);
+	/* Give back what needs the device (DMA memory, mappings); once. */
+	void (*revoke)(struct edudma_mem *mem);
+	struct list_head node;		/* in edev->mems */
 	/* Streaming mappings only: hand the memory to the device and back. */
 	void (*sync_for_device)(struct edudma_mem *mem);
 	void (*sync_for_cpu)(struct edudma_mem *mem);
@@ -128,6 +142,8 @@ struct edudma_mem {
 /* Per open file. */
 struct edudma_file {
 	struct edudma_dev *edev;
+	struct file *file;
+	struct list_head node;		/* in edev->files */
 	struct mutex lock;		/* handles and mmap cookies */
 	struct xarray handles;		/* u32 handle -> struct edudma_mem */
 	u64 next_pgoff;			/* next mmap cookie, in pages */
@@ -167,7 +183,9 @@ void edudma_cdev_del(struct edudma_dev *edev);
 
 /* edudma_mem.c */
 void edudma_mem_init(struct edudma_mem *mem, enum edudma_mem_kind kind,
-		     struct edudma_dev *edev, void (*release)(struct edudma_mem *));
+		     struct edudma_dev *edev, void (*release)(struct edudma_mem *),
+		     void (*revoke)(struct edudma_mem *));
+void edudma_revoke_all(struct edudma_dev *edev);
 void edudma_mem_put(struct edudma_mem *mem);
 int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle);
 struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
@@ -192,6 +210,7 @@ long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg);
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms);
 void edudma_engine_irq(struct edudma_dev *edev);
+void edudma_engine_shutdown(struct edudma_dev *edev);
 
 /* edudma_xfer.c */
 long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg);

@@ -30,14 +30,23 @@ static struct edudma_buf *to_buf(struct edudma_mem *mem)
 	return container_of(mem, struct edudma_buf, mem);
 }
 
-static void edudma_buf_release(struct edudma_mem *mem)
+/* Called once: on removal (mappings already zapped) or by the last put. */
+static void edudma_buf_revoke(struct edudma_mem *mem)
 {
 	struct edudma_buf *buf = to_buf(mem);
 
+	if (!buf->vaddr)
+		return;
 	dma_free_coherent(&mem->edev->pdev->dev, buf->alloc_size, buf->vaddr,
 			  buf->dma);
+	buf->vaddr = NULL;
 	atomic_dec(&mem->edev->nr_buffers);
-	kfree(buf);
+}
+
+static void edudma_buf_release(struct edudma_mem *mem)
+{
+	edudma_buf_revoke(mem);
+	kfree(to_buf(mem));
 }
 
 long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
@@ -66,7 +75,8 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 		kfree(buf);
 		return -ENOMEM;
 	}
-	edudma_mem_init(&buf->mem, EDUDMA_MEM_COHERENT, edev, edudma_buf_release);
+	edudma_mem_init(&buf->mem, EDUDMA_MEM_COHERENT, edev, edudma_buf_release,
+			edudma_buf_revoke);
 	atomic_inc(&edev->nr_buffers);
 	buf->seg.addr = buf->dma;
 	buf->seg.len = buf->alloc_size;

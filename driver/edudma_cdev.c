@@ -30,10 +30,14 @@ static int edudma_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	get_device(&edev->dev);
 	ef->edev = edev;
+	ef->file = file;
 	mutex_init(&ef->lock);
 	xa_init_flags(&ef->handles, XA_FLAGS_ALLOC1);
 	ef->next_pgoff = EDUDMA_PGOFF_BASE;
 	file->private_data = ef;
+	mutex_lock(&edev->objects_lock);
+	list_add(&ef->node, &edev->files);
+	mutex_unlock(&edev->objects_lock);
 	return 0;
 }
 
@@ -41,6 +45,9 @@ static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *ef = file->private_data;
 
+	mutex_lock(&ef->edev->objects_lock);
+	list_del(&ef->node);
+	mutex_unlock(&ef->edev->objects_lock);
 	edudma_handles_release(ef);
 	put_device(&ef->edev->dev);
 	kfree(ef);
@@ -144,7 +151,10 @@ static const struct file_operations edudma_fops = {
 
 static void edudma_dev_release(struct device *dev)
 {
-	kfree(to_edudma_dev(dev));
+	struct edudma_dev *edev = to_edudma_dev(dev);
+
+	pci_dev_put(edev->pdev);
+	kfree(edev);
 }
 
 /* Called from probe once the hardware is ready: the node appears last. */

@@ -97,7 +97,8 @@ static void edudma_engine_abandon(struct edudma_dev *edev, struct edudma_job *jo
 /*
  * Run 'job' to completion. Returns 0, -EINTR (a signal stopped it after the
  * command in flight), -ETIMEDOUT (no command completed within the timeout),
- * -EIO (device wedged), or -EINTR if the engine could not even be claimed.
+ * -EIO (device wedged), -ENODEV (the device is being removed), or -EINTR
+ * if the engine could not even be claimed.
  * job->credit and job->device_ns tell how far it got in every case.
  */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
@@ -120,6 +121,11 @@ int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 	}
 
 	spin_lock_irq(&edev->irq_lock);
+	if (edev->dying) {
+		spin_unlock_irq(&edev->irq_lock);
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	edev->job = job;
 	edudma_engine_issue(edev, job);
 	spin_unlock_irq(&edev->irq_lock);
@@ -164,10 +170,25 @@ int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		}
 	}
 
+	/* Stopped by remove(): the rest of the job will never run. */
+	if (!ret && job->done < job->ncmds)
+		ret = -ENODEV;
+
 	spin_lock_irq(&edev->irq_lock);
 	edev->job = NULL;
 	spin_unlock_irq(&edev->irq_lock);
 out_unlock:
 	mutex_unlock(&edev->engine_mutex);
 	return ret;
+}
+
+/* remove() begins: stop the running job after its command in flight. */
+void edudma_engine_shutdown(struct edudma_dev *edev)
+{
+	spin_lock_irq(&edev->irq_lock);
+	edev->dying = true;
+	if (edev->job)
+		edev->job->stop = true;
+	spin_unlock_irq(&edev->irq_lock);
+	wake_up_all(&edev->irq_wq);
 }

@@ -49,8 +49,11 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edev = kzalloc(sizeof(*edev), GFP_KERNEL);
 	if (!edev)
 		return -ENOMEM;
-	edev->pdev = pdev;
+	edev->pdev = pci_dev_get(pdev);	/* DMA memory may outlive remove() */
 	init_rwsem(&edev->lifetime);
+	mutex_init(&edev->objects_lock);
+	INIT_LIST_HEAD(&edev->files);
+	INIT_LIST_HEAD(&edev->mems);
 	spin_lock_init(&edev->irq_lock);
 	init_waitqueue_head(&edev->irq_wq);
 	mutex_init(&edev->irq_test_mutex);
@@ -62,6 +65,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
 	if (ret < 0) {
 		dev_err(&pdev->dev, "more than %d edu devices\n", EDUDMA_MAX_DEVICES);
+		pci_dev_put(pdev);
 		kfree(edev);
 		return ret;
 	}
@@ -141,12 +145,18 @@ static void edudma_remove(struct pci_dev *pdev)
 {
 	struct edudma_dev *edev = pci_get_drvdata(pdev);
 
-	/* Wait for calls in progress, then make every later one see -ENODEV. */
+	/*
+	 * Stop the running DMA job after its command in flight and refuse new
+	 * ones; wait for every call in progress; from then on every call sees
+	 * -ENODEV. The node goes first so nobody new opens it.
+	 */
+	edudma_cdev_del(edev);
+	edudma_engine_shutdown(edev);
 	down_write(&edev->lifetime);
 	edev->gone = true;
 	up_write(&edev->lifetime);
+	edudma_revoke_all(edev);
 
-	edudma_cdev_del(edev);
 	edudma_irq_teardown(edev);
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, edev->bar);

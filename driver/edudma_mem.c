@@ -10,6 +10,7 @@
  *
  * Handles are per file: another file's handle is simply not found.
  */
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "edudma.h"
@@ -18,13 +19,18 @@
 #define EDUDMA_HANDLE_LIMIT	XA_LIMIT(1, 0x7fffffff)
 
 void edudma_mem_init(struct edudma_mem *mem, enum edudma_mem_kind kind,
-		     struct edudma_dev *edev, void (*release)(struct edudma_mem *))
+		     struct edudma_dev *edev, void (*release)(struct edudma_mem *),
+		     void (*revoke)(struct edudma_mem *))
 {
 	kref_init(&mem->ref);
 	mem->kind = kind;
 	mem->edev = edev;
 	mem->release = release;
+	mem->revoke = revoke;
 	get_device(&edev->dev);
+	mutex_lock(&edev->objects_lock);
+	list_add(&mem->node, &edev->mems);
+	mutex_unlock(&edev->objects_lock);
 }
 
 static void edudma_mem_release(struct kref *ref)
@@ -32,8 +38,31 @@ static void edudma_mem_release(struct kref *ref)
 	struct edudma_mem *mem = container_of(ref, struct edudma_mem, ref);
 	struct edudma_dev *edev = mem->edev;
 
+	mutex_lock(&edev->objects_lock);
+	list_del(&mem->node);
+	mutex_unlock(&edev->objects_lock);
 	mem->release(mem);	/* frees mem itself */
 	put_device(&edev->dev);
+}
+
+/*
+ * The device is being removed: no DMA can run any more (remove waited for
+ * every call in progress). Zap every user mapping of our files - a later
+ * touch gets SIGBUS - and give back all DMA memory and mappings while the
+ * device and its DMA configuration still exist. The objects themselves
+ * live on until their last reference goes (pins are released on close).
+ */
+void edudma_revoke_all(struct edudma_dev *edev)
+{
+	struct edudma_file *ef;
+	struct edudma_mem *mem;
+
+	mutex_lock(&edev->objects_lock);
+	list_for_each_entry(ef, &edev->files, node)
+		unmap_mapping_range(ef->file->f_mapping, 0, 0, 1);
+	list_for_each_entry(mem, &edev->mems, node)
+		mem->revoke(mem);
+	mutex_unlock(&edev->objects_lock);
 }
 
 void edudma_mem_put(struct edudma_mem *mem)

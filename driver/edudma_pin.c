@@ -69,12 +69,21 @@ static void edudma_unpin(struct edudma_pinned *p, unsigned long npinned)
 				    p->mem.access & EDUDMA_ACCESS_DEV_WRITE);
 }
 
-static void edudma_pinned_release(struct edudma_mem *mem)
+/* On removal: the device mapping goes now, the pins when the file closes. */
+static void edudma_pinned_revoke(struct edudma_mem *mem)
 {
 	struct edudma_pinned *p = to_pinned(mem);
 
 	if (p->mapped)
 		dma_unmap_sgtable(dma_dev(p), &p->sgt, p->dir, 0);
+	p->mapped = false;
+}
+
+static void edudma_pinned_release(struct edudma_mem *mem)
+{
+	struct edudma_pinned *p = to_pinned(mem);
+
+	edudma_pinned_revoke(mem);
 	sg_free_table(&p->sgt);
 	edudma_unpin(p, p->npages);
 	atomic64_sub(p->npages, &p->mm->pinned_vm);
@@ -260,7 +269,8 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 		goto err_free_table;
 	p->mapped = true;
 
-	edudma_mem_init(&p->mem, EDUDMA_MEM_PINNED, edev, edudma_pinned_release);
+	edudma_mem_init(&p->mem, EDUDMA_MEM_PINNED, edev, edudma_pinned_release,
+			edudma_pinned_revoke);
 	p->mem.size = length;
 	p->mem.access = access;
 	p->mem.sync_for_device = edudma_pinned_sync_for_device;
