@@ -68,9 +68,15 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	if (!buf)
 		return -ENOMEM;
 	buf->alloc_size = PAGE_ALIGN(req.size);
-	/* Zeroed: the DMA API guarantees it for every allocation since 5.0. */
+	/*
+	 * Zeroed: the DMA API guarantees it for every allocation since 5.0.
+	 * __GFP_NORETRY: when memory runs out the caller gets ENOMEM; the OOM
+	 * killer is not sent after some innocent process on our behalf (with
+	 * an IOMMU the buffer is built from single pages, which would).
+	 */
 	buf->vaddr = dma_alloc_coherent(&edev->pdev->dev, buf->alloc_size,
-					&buf->dma, GFP_KERNEL | __GFP_NOWARN);
+					&buf->dma,
+					GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (!buf->vaddr) {
 		kfree(buf);
 		return -ENOMEM;

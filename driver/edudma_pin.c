@@ -163,6 +163,13 @@ static int edudma_check_reach(struct device *dev, struct edudma_pinned *p)
 	return 0;
 }
 
+static unsigned int edudma_max_segment(struct device *dev)
+{
+	size_t max = min_t(size_t, dma_max_mapping_size(dev), UINT_MAX);
+
+	return max_t(size_t, max & PAGE_MASK, PAGE_SIZE);
+}
+
 static int edudma_build_segs(struct edudma_pinned *p)
 {
 	struct scatterlist *sg;
@@ -257,8 +264,14 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 		goto err_uncharge;
 	t1 = ktime_get_ns();
 
-	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, offset,
-					length, GFP_KERNEL);
+	/*
+	 * Merge adjacent pages, but never into a segment the DMA layer cannot
+	 * map in one piece (swiotlb bounces at most 256 KiB at a time).
+	 */
+	ret = sg_alloc_table_from_pages_segment(&p->sgt, p->pages, p->npages,
+						offset, length,
+						edudma_max_segment(&edev->pdev->dev),
+						GFP_KERNEL);
 	if (ret)
 		goto err_unpin;
 	ret = edudma_check_reach(&edev->pdev->dev, p);

@@ -391,3 +391,44 @@ long long gu_status_kb(const char *key)
 {
 	return gu_keyed_value("/proc/self/status", key);
 }
+
+unsigned long gu_modparam(const char *name, unsigned long def)
+{
+	const char *p = getenv("EDUDMA_MODPARAMS");
+	size_t n = strlen(name);
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (!strncmp(p, name, n) && p[n] == '=')
+			return strtoul(p + n + 1, NULL, 0);
+		p = strpbrk(p, " ,");
+	}
+	return def;
+}
+
+int gu_have_iommu(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			found = 1;
+	closedir(d);
+	return found;
+}
+
+void gu_vmstat_refresh(void)
+{
+	int f = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	if (f >= 0) {
+		if (write(f, "1", 1) < 0)
+			perror("stat_refresh");
+		close(f);
+	}
+}

@@ -79,3 +79,10 @@ struct edudma_region gu_handle_region(uint32_t handle, uint64_t offset);
 /* A value from /proc/vmstat or /proc/self/status ("VmPin:" in kB), -1 if absent. */
 long long gu_vmstat(const char *key);
 long long gu_status_kb(const char *key);
+
+/* A numeric module parameter from $EDUDMA_MODPARAMS, or 'def' if not given. */
+unsigned long gu_modparam(const char *name, unsigned long def);
+/* Does an IOMMU translate DMA addresses in this guest? */
+int gu_have_iommu(void);
+/* Fold the kernel's per-CPU vm counters so /proc/vmstat is exact. */
+void gu_vmstat_refresh(void);

@@ -102,7 +102,7 @@ static void test_sysfs_attributes(void)
 		CU_ASSERT_EQUAL(gu_attr_u64(i, "window_size", &v), 0);
 		CU_ASSERT_EQUAL(v, EDU_WINDOW_SAFE);
 		CU_ASSERT_EQUAL(gu_attr_u64(i, "dma_mask_bits", &v), 0);
-		CU_ASSERT_EQUAL(v, 28);
+		CU_ASSERT_EQUAL(v, gu_modparam("dma_bits", 28));
 		CU_ASSERT_EQUAL(gu_read_attr(i, "irq_mode", buf, sizeof(buf)), 0);
 		CU_ASSERT_STRING_EQUAL(buf, gu_config_is("intx") ? "intx" : "msi");
 	}
