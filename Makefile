@@ -6,6 +6,8 @@
 #   make demo       the throughput demo in QEMU
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
 #                   and the module (INSTALL_MODULE=0 to skip it)
+#   make dkms-install  the module under DKMS instead, rebuilt for every kernel
+#                   installed later (dkms.mk; README "Installing on a real machine")
 #
 # Userspace objects go to $(BUILD); the module is built by kbuild in driver/.
 
@@ -46,20 +48,54 @@ TEST_GUEST_DEPS += $(LIBDMA_A)
 TEST_GUEST_LIBS += $(LIBDMA_LIBS)
 include tests/tests.mk
 include examples/examples.mk
+include tools/dmactl.mk
+include udev/udev.mk
+include dkms.mk
 
-install: install-libdma
-uninstall: uninstall-libdma
+install: install-libdma install-udev install-dmactl install-uapi
+uninstall: uninstall-libdma uninstall-udev uninstall-dmactl uninstall-uapi
+ifneq ($(INSTALL_MODULE),0)
+install: install-module
+uninstall: uninstall-module
+endif
 
 all: $(HOST_TESTS) $(GUEST_TESTS)
 
 module:
 	$(MAKE) -C driver KDIR=$(KDIR)
 
+# The ioctl ABI header, for programs that use the driver without libdma:
+# #include <edudma/edudma.h>.
+.PHONY: install-uapi uninstall-uapi install-module uninstall-module
+install-uapi:
+	install -d $(DESTDIR)$(INCDIR)/edudma
+	install -m 0644 include/uapi/edudma.h $(DESTDIR)$(INCDIR)/edudma/edudma.h
+
+uninstall-uapi:
+	rm -f $(DESTDIR)$(INCDIR)/edudma/edudma.h
+	rmdir $(DESTDIR)$(INCDIR)/edudma 2>/dev/null || true
+
+# The module, by kbuild's modules_install, into
+# $(DESTDIR)/lib/modules/<release>/extra/. INSTALL_MODULE=0 skips it (no
+# kernel headers needed then). <release> is the built module's vermagic, or
+# the <release> of KDIR=/lib/modules/<release>/build. depmod runs only when
+# installing into the live system (no DESTDIR).
+MODULE_KREL = $(or $(firstword $(shell modinfo -F vermagic driver/edudma.ko 2>/dev/null)),$(notdir $(patsubst %/build,%,$(KDIR))))
+MODULE_DIR  = $(DESTDIR)/lib/modules/$(MODULE_KREL)/extra
+
+install-module: module
+	$(MAKE) -C driver KDIR=$(KDIR) INSTALL_MOD_PATH=$(DESTDIR) install
+	$(if $(DESTDIR),,depmod -a $(MODULE_KREL))
+
+uninstall-module:
+	rm -f $(foreach ext,ko ko.xz ko.gz ko.zst,$(MODULE_DIR)/edudma.$(ext))
+	$(if $(DESTDIR),,depmod -a $(MODULE_KREL))
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 # The whole test run. Dependencies are installed first because building the
 # tests needs them (CUnit, libudev); the guest kernel decides KDIR.
@@ -69,7 +105,8 @@ check:
 	$(MAKE) --no-print-directory all module KDIR="$$KDIR"; \
 	MODULE=driver/edudma.ko GUEST_KERNEL="$$GUEST_KERNEL" \
 	GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
-	GUEST_TESTS_DIR=$(BUILD)/tests/guest HOST_TESTS_DIR=$(BUILD)/tests/host \
+	BUILD_DIR=$(BUILD) GUEST_TESTS_DIR=$(BUILD)/tests/guest HOST_TESTS_DIR=$(BUILD)/tests/host \
+	EXTRA_BINS="$(EXAMPLES) $(DMACTL) $(EXTRA_BINS)" \
 	scripts/check.sh
 
 demo:

@@ -113,33 +113,53 @@ static bool edudma_vma_is_shmem(struct vm_area_struct *vma)
 	return file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
 }
 
+static bool edudma_vma_is_pagecache(struct vm_area_struct *vma)
+{
+	return vma->vm_file && (vma->vm_flags & VM_SHARED) &&
+	       !edudma_vma_is_shmem(vma) && !is_vm_hugetlb_page(vma);
+}
+
 /*
+ * Decide the GUP flags for [start, end) from the mappings it covers.
+ *
  * Long-term writable pins of page-cache pages break filesystems (the page
  * can be written back, truncated or reclaimed under the device's feet) and
- * 6.1 does not refuse them itself. Anonymous memory, shmem/memfd and
- * hugetlbfs are fine; so are private file mappings, which FOLL_WRITE turns
- * into anonymous copies.
+ * 6.1 does not refuse them itself: EOPNOTSUPP. Anonymous memory,
+ * shmem/memfd and hugetlbfs are fine; so are private file mappings, which
+ * FOLL_WRITE turns into anonymous copies.
+ *
+ * Even when the device only reads, a private writable mapping is pinned
+ * with FOLL_WRITE: a read-only pin of memory the process has not written
+ * yet would pin the shared zero page (or the page-cache page behind a
+ * private file mapping), and the process's later writes would go to a
+ * fresh copy the device never sees. Breaking COW at pin time makes the
+ * pinned pages the process's own.
  */
-static int edudma_check_vmas(unsigned long start, unsigned long end,
-			     bool dev_writes)
+static int edudma_gup_flags(unsigned long start, unsigned long end,
+			    bool dev_writes, unsigned int *gup_flags)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	int ret = 0;
+	bool all_writable = true, any_private = false, any_pagecache = false;
 
-	if (!dev_writes)
-		return 0;
 	mmap_read_lock(mm);
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
-		if (vma->vm_file && (vma->vm_flags & VM_SHARED) &&
-		    !edudma_vma_is_shmem(vma) && !is_vm_hugetlb_page(vma)) {
-			ret = -EOPNOTSUPP;
-			break;
-		}
+		all_writable &= !!(vma->vm_flags & VM_WRITE);
+		any_private |= !(vma->vm_flags & VM_SHARED);
+		any_pagecache |= edudma_vma_is_pagecache(vma);
 	}
 	mmap_read_unlock(mm);
-	return ret;
+
+	*gup_flags = FOLL_LONGTERM;
+	if (dev_writes) {
+		if (any_pagecache)
+			return -EOPNOTSUPP;
+		*gup_flags |= FOLL_WRITE;
+	} else if (all_writable && any_private && !any_pagecache) {
+		*gup_flags |= FOLL_WRITE;	/* break COW now, see above */
+	}
+	return 0;
 }
 
 /*
@@ -220,7 +240,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 			 u64 *pin_ns, u64 *map_ns)
 {
 	unsigned long start, end, offset;
-	unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned int gup_flags;
 	struct edudma_pinned *p;
 	u64 t0, t1;
 	int ret;
@@ -234,10 +254,8 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	start = addr & PAGE_MASK;
 	end = PAGE_ALIGN(addr + length);
 	offset = addr - start;
-	if (access & EDUDMA_ACCESS_DEV_WRITE)
-		gup_flags |= FOLL_WRITE;
-
-	ret = edudma_check_vmas(start, end, access & EDUDMA_ACCESS_DEV_WRITE);
+	ret = edudma_gup_flags(start, end, access & EDUDMA_ACCESS_DEV_WRITE,
+			       &gup_flags);
 	if (ret)
 		return ret;
 

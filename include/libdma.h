@@ -33,15 +33,25 @@
  *               overlapping copy, unknown flags, malformed device spec
  *   -EBADF      object already closed/freed (see "Lifetime" below)
  *   -ENODEV     no such device, module not loaded, or device gone (removed)
- *   -ENOENT     device node missing from /dev
- *   -EACCES     no permission to open the node (join its group)
+ *   -ENOENT     device node missing from /dev; from the driver: it does not
+ *               know the buffer's handle (a buffer of the wrong kind for
+ *               the call is -EINVAL)
+ *   -EACCES     no permission to open the node (join its group), or a
+ *               registered buffer used in a direction its access does not
+ *               allow (the device writing one registered without
+ *               LIBDMA_ACCESS_DEV_WRITE, reading one without
+ *               LIBDMA_ACCESS_DEV_READ)
  *   -ENOTTY     not an edudma device, or the driver lacks that ioctl
  *   -EPROTO     the driver speaks an ABI version this library does not know
  *   -EOPNOTSUPP the driver or backend lacks the feature (see LIBDMA_FEAT_*)
  *   -ENOMEM     out of memory (also: RLIMIT_MEMLOCK reached when pinning)
- *   -EFAULT     the driver could not access user memory
- *   -EINTR      a transfer or copy was interrupted by a signal; the stats
- *               say how much was done
+ *   -EFAULT     the driver could not access user memory (unmapped,
+ *               PROT_NONE, or read-only memory the device would write)
+ *   -ERANGE     user memory the device cannot reach (beyond its DMA mask)
+ *               and the system can neither bounce nor remap it
+ *   -EINTR      a signal interrupted a transfer or copy (the stats say how
+ *               much was done), an interrupt self-test or a factorial; the
+ *               library never restarts these calls
  *   -ETIMEDOUT  the device did not complete a command in time
  *   -EIO        the device reported or caused an I/O error
  *   -EBUSY      the device or resource is busy
@@ -73,14 +83,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>	/* FILE, for libdma_bench_write() */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* API version of this header. The runtime version: libdma_version(). */
+/*
+ * API version of this header. The runtime version: libdma_version().
+ *   1.0  discovery, devices, buffers, regions, transfers and copies
+ *   1.1  libdma_irq_test(), libdma_factorial()
+ *   1.2  the throughput benchmark: libdma_bench_*()
+ */
 #define LIBDMA_VERSION_MAJOR	1
-#define LIBDMA_VERSION_MINOR	0
+#define LIBDMA_VERSION_MINOR	2
 #define LIBDMA_VERSION		((LIBDMA_VERSION_MAJOR << 16) | LIBDMA_VERSION_MINOR)
 
 /* Opaque objects. */
@@ -240,8 +256,9 @@ struct libdma_pin_stats {
 /*
  * Register ordinary memory [addr, addr + length) for DMA: the driver pins
  * it until libdma_buffer_unregister(). 'access' is LIBDMA_ACCESS_* (at
- * least one). Any alignment and length. Needs LIBDMA_FEAT_PIN. 'stats' may
- * be NULL. Pinned pages count against RLIMIT_MEMLOCK (-ENOMEM).
+ * least one); a transfer or copy that needs the other direction fails with
+ * -EACCES. Any alignment and length. Needs LIBDMA_FEAT_PIN. 'stats' may be
+ * NULL. Pinned pages count against RLIMIT_MEMLOCK (-ENOMEM).
  */
 int libdma_buffer_register(struct libdma_device *dev, void *addr,
 			   size_t length, unsigned int access,
@@ -324,7 +341,10 @@ struct libdma_stats {
  * (< info.window_size), or back. A length larger than the space from
  * dev_offset to the end of the window streams through it chunk by chunk
  * (the device keeps the last chunk). Needs LIBDMA_FEAT_TRANSFER. 'stats'
- * may be NULL. An interrupted call returns -EINTR (never retried).
+ * may be NULL. -EACCES when a registered buffer lacks the access the
+ * direction needs (to-device: LIBDMA_ACCESS_DEV_READ, from-device:
+ * LIBDMA_ACCESS_DEV_WRITE). An interrupted call returns -EINTR (never
+ * retried).
  */
 int libdma_transfer_to_device(struct libdma_device *dev,
 			      const struct libdma_region *src,
@@ -337,10 +357,288 @@ int libdma_transfer_from_device(struct libdma_device *dev,
  * Copy src->length bytes from src to dst through the device, window-sized
  * chunk by chunk (memcpy's argument order). Lengths must be equal; the
  * regions may share a buffer but must not overlap. Needs LIBDMA_FEAT_COPY.
- * 'stats' may be NULL. An interrupted call returns -EINTR (never retried).
+ * 'stats' may be NULL. -EACCES when a registered source lacks
+ * LIBDMA_ACCESS_DEV_READ or a registered destination LIBDMA_ACCESS_DEV_WRITE.
+ * An interrupted call returns -EINTR (never retried).
  */
 int libdma_copy(struct libdma_device *dev, const struct libdma_region *dst,
 		const struct libdma_region *src, struct libdma_stats *stats);
+
+/* ------------------------------------------------- device self-tests (1.1) */
+
+/* What libdma_irq_test() raises when asked for value 0. */
+#define LIBDMA_IRQ_TEST_DEFAULT	0x00010000U
+
+/* What an interrupt self-test saw (libdma_irq_test()). */
+struct libdma_irq_test_result {
+	uint32_t seen;			/* status bits the handler acknowledged */
+	uint32_t reserved0;
+	uint64_t latency_ns;		/* raise to handler-seen */
+	uint64_t reserved[2];
+};
+
+/*
+ * Prove the interrupt path (MSI or INTx) end to end: make the device raise
+ * its interrupt with the status bits 'value' (0: LIBDMA_IRQ_TEST_DEFAULT)
+ * and wait, up to the driver's timeout, until the interrupt handler has
+ * seen them. Bits 0x00000001 and 0x00000100 belong to the driver
+ * (factorial and DMA completion) and are refused with -EINVAL. Needs
+ * LIBDMA_FEAT_IRQ_TEST. 'result' may be NULL. -ETIMEDOUT when the handler
+ * never saw the bits (result->seen then says what it did see), -EINTR when
+ * a signal arrived first. API 1.1.
+ */
+int libdma_irq_test(struct libdma_device *dev, uint32_t value,
+		    struct libdma_irq_test_result *result);
+
+/* libdma_factorial() flags. */
+#define LIBDMA_FACT_POLL	(1U << 0)	/* poll the busy bit, no interrupt */
+
+/* What the factorial unit computed (libdma_factorial()). */
+struct libdma_factorial_result {
+	uint32_t value;			/* n! modulo 2^32 */
+	uint32_t by_irq;		/* 1 if completion came by interrupt */
+	uint64_t elapsed_ns;		/* start to completion */
+	uint64_t reserved[2];
+};
+
+/*
+ * Run the device's factorial unit on 'n': the result is n! modulo 2^32
+ * (the unit is 32 bits wide). The call sleeps until the completion
+ * interrupt, or with LIBDMA_FACT_POLL polls the unit's busy bit instead.
+ * Needs LIBDMA_FEAT_FACTORIAL. 'result' must not be NULL. -EINVAL for
+ * unknown flags, -ETIMEDOUT when the unit does not finish, -EINTR when a
+ * signal arrived first. API 1.1.
+ */
+int libdma_factorial(struct libdma_device *dev, uint32_t n, unsigned int flags,
+		     struct libdma_factorial_result *result);
+
+/* ============================================================ benchmark (1.2)
+ *
+ * The throughput benchmark: what physical contiguity buys a device and what
+ * it costs to get it. Each mode moves the same bytes source -> device ->
+ * destination with libdma_copy(), with the memory obtained another way:
+ *
+ *   coherent     two coherent buffers (libdma_buffer_alloc): physically
+ *                contiguous, one segment each
+ *   sg           two malloc'd areas registered (pinned + mapped) once,
+ *                before the clock starts (libdma_buffer_register)
+ *   sg-oneshot   the same kind of areas pinned and mapped by the driver
+ *                inside every transfer (libdma_region_user)
+ *   sg-hugepage  two areas backed by transparent huge pages
+ *                (MADV_HUGEPAGE), registered once
+ *   bounce       two malloc'd areas the CPU copies into and out of two
+ *                coherent buffers around the DMA ("copy instead of pin")
+ *
+ * For every mode and size, each repetition does: setup (alloc or
+ * register), one transfer, a check of every destination byte, teardown
+ * (free or unregister). A cell whose data does not verify reports no
+ * figures. Times are CLOCK_MONOTONIC in this process, except device time,
+ * which is the driver's (libdma_stats.device_ns). What each figure means:
+ * struct libdma_bench_cell.
+ */
+
+/* Modes (bit numbers in libdma_bench_config.modes). */
+#define LIBDMA_BENCH_COHERENT		0
+#define LIBDMA_BENCH_SG			1
+#define LIBDMA_BENCH_SG_ONESHOT		2
+#define LIBDMA_BENCH_SG_HUGEPAGE	3
+#define LIBDMA_BENCH_BOUNCE		4
+#define LIBDMA_BENCH_NR_MODES		5
+#define LIBDMA_BENCH_ALL_MODES		((1U << LIBDMA_BENCH_NR_MODES) - 1)
+
+/* The default sweep: 4 KiB, 8 KiB, ... 4 MiB, each size 5 times. */
+#define LIBDMA_BENCH_DEFAULT_MIN_SIZE		4096U
+#define LIBDMA_BENCH_DEFAULT_MAX_SIZE		(4U << 20)
+#define LIBDMA_BENCH_DEFAULT_REPETITIONS	5U
+#define LIBDMA_BENCH_MAX_SIZES			64U
+#define LIBDMA_BENCH_MAX_REPETITIONS		1000U
+
+/* libdma_bench_config.flags */
+/*
+ * Test hook: flip one byte of the destination after each transfer, before
+ * it is checked. Every cell must then fail verification and report no
+ * figures - proof that the checks run and that nothing is reported unchecked.
+ */
+#define LIBDMA_BENCH_CORRUPT		(1U << 0)
+
+/* Name of a mode ("coherent", "sg", "sg-oneshot"...), NULL if unknown. */
+const char *libdma_bench_mode_name(unsigned int mode);
+/* The mode a name stands for (LIBDMA_BENCH_*), or -EINVAL. */
+int libdma_bench_mode_parse(const char *name);
+
+/* A figure over the repetitions of a cell. */
+struct libdma_bench_stat {
+	double median;			/* of an even count: mean of the middle two */
+	double min;
+	double max;
+};
+
+/* libdma_bench_cell.status */
+#define LIBDMA_BENCH_OK			0	/* every repetition verified */
+#define LIBDMA_BENCH_UNAVAILABLE	1	/* the mode cannot run here (note says why) */
+#define LIBDMA_BENCH_MISMATCH		2	/* a destination byte was wrong: no figures */
+#define LIBDMA_BENCH_FAILED		3	/* a call failed (error, note): no figures */
+
+/*
+ * One mode at one size. Figures are set only when status is
+ * LIBDMA_BENCH_OK (all zero otherwise); times in nanoseconds.
+ */
+struct libdma_bench_cell {
+	unsigned int mode;		/* LIBDMA_BENCH_* */
+	unsigned int status;		/* LIBDMA_BENCH_OK ... */
+	int error;			/* FAILED: the -errno of the failing call */
+	uint32_t repetitions;		/* repetitions done (and verified, if OK) */
+	uint64_t size;			/* bytes copied per transfer */
+
+	/*
+	 * The memory the device worked on, source and destination together:
+	 * pages it spans, physically contiguous runs (CPU segments; 0 = not
+	 * reported, as for one-shot regions) and DMA segments the driver
+	 * walked. Coherent buffers (coherent, bounce) are one segment each.
+	 */
+	uint64_t pages;
+	uint64_t cpu_segments;
+	uint64_t dma_segments;
+	struct libdma_bench_stat commands;	/* device commands per transfer */
+
+	/* Making the memory DMA-able: allocating the coherent buffers
+	 * (coherent, bounce) or registering the user areas (sg, sg-hugepage);
+	 * 0 for sg-oneshot, which pins inside the transfer. Both sides. */
+	struct libdma_bench_stat setup_ns;
+	/* Undoing it: freeing or unregistering. */
+	struct libdma_bench_stat teardown_ns;
+	/* The transfer step, end to end: around libdma_copy(), plus for
+	 * bounce the two CPU copies around it. */
+	struct libdma_bench_stat transfer_ns;
+	/* The device's part of it: the driver's device_ns (each command's
+	 * start to its completion interrupt, summed). */
+	struct libdma_bench_stat device_ns;
+	/* What the host spent per transfer: transfer_ns - device_ns
+	 * (system call, planning, one-shot pinning, bounce copies...). */
+	struct libdma_bench_stat host_ns;
+	/* Pinning + mapping as the driver timed it, both sides: part of
+	 * setup_ns for sg and sg-hugepage (libdma_pin_stats), part of host_ns
+	 * for sg-oneshot, every transfer (libdma_stats.setup_ns); else 0. */
+	struct libdma_bench_stat pin_ns;
+	/* The CPU copies into and out of the coherent buffers (bounce; part
+	 * of host_ns); else 0. */
+	struct libdma_bench_stat cpu_copy_ns;
+	/* size / transfer_ns, in bytes per second. */
+	struct libdma_bench_stat throughput;
+	/*
+	 * Against the device's own limit: throughput divided by
+	 * size / (commands x the device's time per command), i.e.
+	 * commands x env.cmd_ns / transfer_ns. 1.0 means the device never
+	 * waited for the host.
+	 */
+	struct libdma_bench_stat efficiency;
+
+	char note[192];			/* why unavailable / what failed / "" */
+	uint64_t reserved[8];
+};
+
+/* Where a run took place, so that its figures are never read out of context. */
+struct libdma_bench_env {
+	char platform[48];		/* "QEMU (TCG)", "QEMU (KVM)", "virtual machine", "hardware" */
+	char machine[96];		/* DMI vendor and product, "" if unknown */
+	char cpu[96];			/* /proc/cpuinfo model name */
+	char kernel[96];		/* "Linux 6.1.0-56-amd64 x86_64" */
+	char clocksource[32];		/* the kernel's current clocksource */
+	char thp[32];			/* transparent_hugepage/enabled, e.g. "madvise" */
+	char label[128];		/* libdma_bench_config.label, "" if none */
+	char date[32];			/* start of the run, UTC, ISO 8601 */
+	char libdma_version[16];	/* libdma_version_string() */
+	struct libdma_info info;	/* the device: node, version, window, mask... */
+	uint64_t page_size;
+	/*
+	 * The device's time per command, measured: the fastest of a few
+	 * one-window copies (their device_ns / commands). Under QEMU about
+	 * 100 ms of (virtual) time.
+	 */
+	uint64_t cmd_ns;
+	uint32_t calibration_copies;	/* how many copies cmd_ns came from */
+	uint32_t reserved0;
+	uint64_t reserved[8];
+};
+
+/* Where a run is, for libdma_bench_config.progress. */
+struct libdma_bench_progress {
+	unsigned int cell;		/* index of the cell (0-based) */
+	unsigned int nr_cells;
+	unsigned int mode;
+	unsigned int repetition;	/* 1-based; 0 once the cell is done */
+	uint64_t size;
+	const struct libdma_bench_cell *done;	/* the finished cell, or NULL */
+	uint64_t commands_done;		/* device commands so far */
+	uint64_t commands_min;		/* the whole run needs at least this many */
+	uint64_t cmd_ns;		/* env.cmd_ns */
+	uint64_t reserved[4];
+};
+
+/* What to measure. Start from libdma_bench_config_init(). */
+struct libdma_bench_config {
+	uint32_t modes;			/* 1U << LIBDMA_BENCH_* bits; 0 = all */
+	uint32_t repetitions;		/* per cell, 1..LIBDMA_BENCH_MAX_REPETITIONS */
+	const uint64_t *sizes;		/* bytes, NULL = the default sweep */
+	uint32_t nr_sizes;		/* 1..LIBDMA_BENCH_MAX_SIZES */
+	uint32_t flags;			/* LIBDMA_BENCH_CORRUPT */
+	const char *label;		/* free text for env.label, may be NULL */
+	/*
+	 * Called (if not NULL) in the calling thread before every repetition
+	 * and after every cell, e.g. to show progress on long sweeps.
+	 */
+	void (*progress)(const struct libdma_bench_progress *p, void *arg);
+	void *progress_arg;
+	uint64_t reserved[4];		/* must be zero */
+};
+
+/* The outcome of libdma_bench_run(). */
+struct libdma_bench_result {
+	struct libdma_bench_env env;
+	uint32_t repetitions;
+	uint32_t flags;			/* the config's */
+	uint32_t nr_cells;
+	uint32_t nr_failed;		/* cells MISMATCH or FAILED */
+	struct libdma_bench_cell *cells;	/* size by size, modes in order */
+	uint64_t reserved[4];
+};
+
+/* Defaults: all modes, the default sweep, LIBDMA_BENCH_DEFAULT_REPETITIONS. */
+void libdma_bench_config_init(struct libdma_bench_config *cfg);
+
+/*
+ * Run the benchmark on 'dev' (needs LIBDMA_FEAT_COPY; a mode whose feature
+ * the driver lacks, or a coherent size beyond info.max_alloc, is reported
+ * LIBDMA_BENCH_UNAVAILABLE, as is sg-hugepage without transparent huge
+ * pages). 'cfg' may be NULL for the defaults. On success stores the result
+ * in *resultp (free it with libdma_bench_result_free()) and returns the
+ * number of cells that failed (0: every available cell verified) - a run
+ * with failed cells has failed. Returns -errno with *resultp NULL when the
+ * run could not take place or had to stop: -EINVAL (bad config),
+ * -EOPNOTSUPP, -EINTR (a signal), -ENODEV, -EIO, -ETIMEDOUT (the device).
+ * Takes (number of sizes x modes x repetitions) transfers: on a device that
+ * really spends 100 ms per command (QEMU without -icount) the default sweep
+ * takes hours; progress->commands_min tells beforehand.
+ */
+int libdma_bench_run(struct libdma_device *dev,
+		     const struct libdma_bench_config *cfg,
+		     struct libdma_bench_result **resultp);
+
+/* Free a result (NULL is fine). */
+void libdma_bench_result_free(struct libdma_bench_result *result);
+
+/* Output formats (libdma_bench_write()). */
+#define LIBDMA_BENCH_TABLE	0	/* aligned text for people, with a reading */
+#define LIBDMA_BENCH_CSV	1	/* '#' lines (where it ran), a header, a row per cell */
+#define LIBDMA_BENCH_JSON	2	/* one object: environment, cells, summary */
+
+/*
+ * Write a result to 'out'. Every format states where the run took place
+ * (env). Cells that are not OK carry their status and note, no figures.
+ * 0, -EINVAL (bad format or NULL), or -EIO when writing failed.
+ */
+int libdma_bench_write(const struct libdma_bench_result *result,
+		       unsigned int format, FILE *out);
 
 #ifdef __cplusplus
 }

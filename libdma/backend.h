@@ -62,6 +62,18 @@ struct libdma_backend_ops {
 	int (*copy)(struct libdma_device *dev, const struct libdma_region *dst,
 		    const struct libdma_region *src,
 		    struct libdma_stats *stats);
+
+	/*
+	 * Device self-tests (API 1.1); NULL when the backend has none
+	 * (-EOPNOTSUPP). 'result' is zeroed and never NULL; irq_test fills
+	 * it also when it fails (what the handler did see). Never retry on
+	 * EINTR.
+	 */
+	int (*irq_test)(struct libdma_device *dev, uint32_t value,
+			struct libdma_irq_test_result *result);
+	int (*factorial)(struct libdma_device *dev, uint32_t n,
+			 unsigned int flags,
+			 struct libdma_factorial_result *result);
 };
 
 /* backend_kernel.c */

@@ -30,6 +30,8 @@ _Static_assert(LIBDMA_IRQ_INTX == EDUDMA_IRQ_INTX, "irq modes");
 _Static_assert(LIBDMA_IRQ_MSI == EDUDMA_IRQ_MSI, "irq modes");
 _Static_assert(LIBDMA_ACCESS_DEV_READ == EDUDMA_ACCESS_DEV_READ, "access bits");
 _Static_assert(LIBDMA_ACCESS_DEV_WRITE == EDUDMA_ACCESS_DEV_WRITE, "access bits");
+_Static_assert(LIBDMA_IRQ_TEST_DEFAULT == EDUDMA_IRQ_TEST_DEFAULT, "self-test bits");
+_Static_assert(LIBDMA_FACT_POLL == EDUDMA_FACT_POLL, "factorial flags");
 
 struct kernel_device {
 	int fd;
@@ -44,7 +46,9 @@ static int device_fd(const struct libdma_device *dev)
  * Whether an ioctl interrupted by a signal may simply be issued again.
  * Yes for calls that either happened completely or not at all (INFO, ALLOC,
  * FREE, PIN, UNPIN). No for TRANSFER and COPY: they may have moved part of
- * the data, so the caller gets -EINTR and the stats.
+ * the data, so the caller gets -EINTR and the stats. No for IRQ_TEST and
+ * FACTORIAL either: they wait on the device for a while, and a caller
+ * whose signal handler wants the wait to end must get control back.
  */
 enum eintr_policy {
 	EINTR_RETRY,
@@ -78,6 +82,21 @@ static int ioctl_failed(const struct libdma_device *dev, const char *what,
 		break;
 	case EINVAL:
 		why = "the driver refused the arguments";
+		break;
+	case ENOENT:
+		why = "the driver does not know this handle (freed behind "
+		      "the library's back?)";
+		break;
+	case EACCES:
+		why = "the driver refused: memory registered without the "
+		      "access this direction needs";
+		break;
+	case EINTR:
+		why = "interrupted by a signal (not restarted)";
+		break;
+	case ERANGE:
+		why = "some of the memory lies beyond the device's DMA mask and "
+		      "the system can neither bounce nor remap it";
 		break;
 	default:
 		why = libdma_strerror(err);
@@ -311,6 +330,17 @@ static int kernel_pin(struct libdma_device *dev, struct libdma_buffer *buf,
 		return libdma__fail(err, "EDUDMA_IOC_PIN of %zu bytes on %s: out "
 				    "of memory, or RLIMIT_MEMLOCK reached "
 				    "(ulimit -l)", buf->size, dev->info.node);
+	if (err == -EOPNOTSUPP)
+		return libdma__fail(err, "EDUDMA_IOC_PIN on %s: the driver does "
+				    "not let the device write file-backed "
+				    "(page cache) memory; use anonymous memory, "
+				    "memfd or hugetlbfs", dev->info.node);
+	if (err == -EFAULT)
+		return libdma__fail(err, "EDUDMA_IOC_PIN of %zu bytes at %p on "
+				    "%s: not all of it is mapped%s", buf->size,
+				    buf->ptr, dev->info.node,
+				    buf->access & LIBDMA_ACCESS_DEV_WRITE ?
+				    " and writable" : "");
 	if (err)
 		return ioctl_failed(dev, "EDUDMA_IOC_PIN", err);
 	buf->cookie = p.handle;
@@ -389,6 +419,56 @@ static int kernel_copy(struct libdma_device *dev, const struct libdma_region *ds
 	return err ? ioctl_failed(dev, "EDUDMA_IOC_COPY", err) : 0;
 }
 
+static int kernel_irq_test(struct libdma_device *dev, uint32_t value,
+			   struct libdma_irq_test_result *result)
+{
+	struct edudma_irq_test t;
+	int err;
+
+	memset(&t, 0, sizeof(t));
+	t.value = value;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_IRQ_TEST, &t,
+			   EINTR_RETURN);
+	/* On a timeout the driver still says which bits the handler saw. */
+	result->seen = t.seen;
+	result->latency_ns = t.latency_ns;
+	if (err == -ETIMEDOUT)
+		return libdma__fail(err, "interrupt self-test on %s: raised "
+				    "0x%08x, the handler saw 0x%08x within %u "
+				    "ms (interrupt not delivered? see "
+				    "/proc/interrupts and dmesg)",
+				    dev->info.node, value, t.seen,
+				    dev->info.timeout_ms);
+	return err ? ioctl_failed(dev, "EDUDMA_IOC_IRQ_TEST", err) : 0;
+}
+
+static int kernel_factorial(struct libdma_device *dev, uint32_t n,
+			    unsigned int flags,
+			    struct libdma_factorial_result *result)
+{
+	struct edudma_factorial f;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	f.n = n;
+	if (flags & LIBDMA_FACT_POLL)
+		f.flags |= EDUDMA_FACT_POLL;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_FACTORIAL, &f,
+			   EINTR_RETURN);
+	if (err == -ETIMEDOUT)
+		return libdma__fail(err, "factorial of %u on %s: the unit did "
+				    "not finish in time (%s)", n,
+				    dev->info.node,
+				    flags & LIBDMA_FACT_POLL ? "polling" :
+				    "no completion interrupt?");
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_FACTORIAL", err);
+	result->value = f.result;
+	result->by_irq = f.irq_seen;
+	result->elapsed_ns = f.elapsed_ns;
+	return 0;
+}
+
 const struct libdma_backend_ops libdma__kernel_backend = {
 	.name		= "kernel",
 	.open		= kernel_open,
@@ -400,4 +480,6 @@ const struct libdma_backend_ops libdma__kernel_backend = {
 	.unpin		= kernel_unpin,
 	.transfer	= kernel_transfer,
 	.copy		= kernel_copy,
+	.irq_test	= kernel_irq_test,
+	.factorial	= kernel_factorial,
 };

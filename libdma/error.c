@@ -43,16 +43,21 @@ static const struct {
 	{ EBADF, "handle already closed or freed, or not a libdma object" },
 	{ ENODEV, "device gone or not present (is the edudma module loaded "
 		  "and an edu device bound to it?)" },
-	{ ENOENT, "device node missing from /dev" },
-	{ EACCES, "permission denied on the device node (join its group)" },
+	{ ENOENT, "device node missing from /dev, or a handle the driver "
+		  "does not know" },
+	{ EACCES, "permission denied on the device node (join its group), or "
+		  "registered memory used in a direction its access does not "
+		  "allow" },
 	{ EPERM, "operation not permitted" },
 	{ ENOTTY, "not an edudma device, or the driver lacks this ioctl" },
 	{ EPROTO, "the driver's ABI version is not supported by this libdma" },
 	{ EOPNOTSUPP, "not supported by this driver or backend (see its features)" },
 	{ ENOMEM, "out of memory (or RLIMIT_MEMLOCK reached when pinning)" },
 	{ EFAULT, "the driver could not access the given user memory" },
-	{ EINTR, "interrupted by a signal; the transfer may be partial "
-		 "(see its stats)" },
+	{ ERANGE, "memory beyond the device's DMA mask, and no bounce buffer "
+		  "or IOMMU to reach it" },
+	{ EINTR, "interrupted by a signal (not restarted); a transfer or "
+		 "copy may be partial (see its stats)" },
 	{ ETIMEDOUT, "the device did not complete a DMA command in time" },
 	{ EIO, "I/O error reported by the device or driver" },
 	{ EBUSY, "device or resource busy" },

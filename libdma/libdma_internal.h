@@ -12,6 +12,7 @@
  *   buffer.c          alloc/free/register/unregister
  *   region.c          argument checks of regions (pure functions)
  *   transfer.c        to/from device, copy
+ *   selftest.c        interrupt self-test, factorial unit (API 1.1)
  *   backend_kernel.c  the kernel-driver backend: every ioctl lives here
  */
 #ifndef LIBDMA_INTERNAL_H
@@ -128,7 +129,8 @@ enum libdma_region_use {
 /*
  * Validate a region for 'dev' before it reaches the backend: not NULL,
  * length > 0, exactly one of buf/addr, offset + length without overflow and
- * inside the buffer, buffer live and of this device, access allowed.
+ * inside the buffer, buffer live and of this device (-EINVAL, or -EBADF
+ * for a dead buffer), access allowed (-EACCES, like the driver).
  * 'name' ("source", "destination") goes into the message.
  */
 int libdma__region_check(const struct libdma_device *dev,

@@ -32,12 +32,13 @@ static int check_buffer_region(const struct libdma_device *dev,
 		return libdma__fail(-EINVAL, "%s region [%zu, %zu) lies outside "
 				    "its %zu-byte buffer", name, r->offset,
 				    r->offset + r->length, buf->size);
+	/* -EACCES, as the driver answers for a pinned range used this way. */
 	if (use == LIBDMA_DEVICE_READS && !(buf->access & LIBDMA_ACCESS_DEV_READ))
-		return libdma__fail(-EINVAL, "%s buffer was registered without "
+		return libdma__fail(-EACCES, "%s buffer was registered without "
 				    "LIBDMA_ACCESS_DEV_READ, the device may not "
 				    "read it", name);
 	if (use == LIBDMA_DEVICE_WRITES && !(buf->access & LIBDMA_ACCESS_DEV_WRITE))
-		return libdma__fail(-EINVAL, "%s buffer was registered without "
+		return libdma__fail(-EACCES, "%s buffer was registered without "
 				    "LIBDMA_ACCESS_DEV_WRITE, the device may not "
 				    "write it", name);
 	return 0;

@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       libcunit1-dev libudev-dev
       linux-headers-amd64 kmod
-      qemu-system-x86 busybox-static cpio xz-utils file)
+      qemu-system-x86 busybox-static cpio xz-utils file
+      udev)  # systemd-udevd and udevadm for the guest's udev configuration
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,10 +5,10 @@
 #   edutest.modparams=a=1,b=2    module parameters (commas become spaces)
 #   edutest.tests=t1,t2          run only these programs (default: /tests/order)
 #   edutest.timeout=SECS         per-program timeout (default 1800)
-#   edutest.udev=1               start systemd-udevd (udev image only) after
-#                                loading the module, trigger and settle
 #                                in guest time: under icount each DMA command
 #                                costs 100 ms of it but almost no wall time
+#   edutest.udev=1               start systemd-udevd (udev image only) after
+#                                loading the module, trigger and settle
 # Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
 # No "set -e": a failing step must not kill init (that would panic the guest).
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp

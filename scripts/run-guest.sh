@@ -28,8 +28,18 @@ case $config in
     # library suites itself, as a non-root user.
     udev) devices="-device edu -device edu" initrd=${initrd%.cpio.gz}-udev.cpio.gz
           append="edutest.udev=1 edutest.tests=test_udev" ;;
-    # Not in the default CONFIGS list:
-    iommu) machine=q35 devices="-device intel-iommu -device edu" append="intel_iommu=on" ;;
+    # Use-after-free and missing zeroing would show: freed pages are poisoned,
+    # new ones not zeroed by the allocator.
+    poison) append="init_on_alloc=0 page_poison=1" ;;
+    # Every streaming mapping bounces through swiotlb: a missing sync
+    # corrupts data. The device's mask is widened to 32 bits so the bounce
+    # pool (below 4 GiB, but anywhere in the 1 GiB) is reachable.
+    swiotlb) mem=1G devices="-device edu,dma_mask=0xffffffff"
+             append="swiotlb=force edutest.modparams=dma_bits=32" ;;
+    # An IOMMU in strict mode: a device access after unmap faults (DMAR
+    # lines in the log count as failures). edu gets its own IOMMU group.
+    iommu) machine=q35 devices="-device intel-iommu -device edu"
+           append="intel_iommu=on iommu.strict=1" ;;
     # RAM above the edu's default 28-bit DMA mask: any user page may be out of
     # the device's reach, so only the suites written for that run here.
     bigmem) mem=1G append="edutest.tests=test_drv_basic,test_drv_bigmem,test_drv_reload" ;;

@@ -37,3 +37,11 @@ $(BUILD)/tests/host/test_install: tests/install/consumer-test.sh
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/install/consumer-test.sh $(BUILD)\n' > $@
 	chmod +x $@
+
+# udev rules, sysusers snippet and DKMS source tree, installed into a
+# scratch DESTDIR (tests/install/packaging-test.sh).
+HOST_TESTS += $(BUILD)/tests/host/test_packaging
+$(BUILD)/tests/host/test_packaging: tests/install/packaging-test.sh
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/install/packaging-test.sh\n' > $@
+	chmod +x $@

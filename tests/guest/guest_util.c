@@ -432,3 +432,146 @@ void gu_vmstat_refresh(void)
 		close(f);
 	}
 }
+
+/* ------------------------------------------------------------------
+ * Helpers of the abuse, soak and fuzz suites.
+ */
+#include <linux/capability.h>
+#include <sys/wait.h>
+
+static const char *const gu_problem_words[] = {
+	"BUG:", "WARNING:", "Oops:", "Call Trace", "general protection fault",
+	"Kernel panic", "hung_task", "blocked for more than", "DMAR: DRHD",
+	"fault addr",
+	"invoked oom-killer", "Out of memory", "page allocation failure",
+	"vmalloc error", "refcount_t:", "list_del corruption",
+	"list_add corruption", "bad page", "Bad page", "UBSAN", "KASAN",
+	"DMA-API", "edudma: refusing command", "device wedged",
+	"interrupt lost", NULL,
+};
+
+char *gu_dmesg_problem_since(size_t mark)
+{
+	char *log = gu_dmesg(), *line, *found = NULL, *save = NULL;
+	size_t len = log ? strlen(log) : 0;
+
+	if (!log || len <= mark) {
+		free(log);
+		return NULL;
+	}
+	for (line = strtok_r(log + mark, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *const *w;
+
+		for (w = gu_problem_words; *w; w++)
+			if (strstr(line, *w)) {
+				found = strdup(line);
+				break;
+			}
+	}
+	free(log);
+	return found;
+}
+
+int gu_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+long long gu_meminfo_kb(const char *key)
+{
+	return gu_keyed_value("/proc/meminfo", key);
+}
+
+int gu_drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	data[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+int gu_wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+int gu_write_file(const char *path, const char *s)
+{
+	int f = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (f < 0)
+		return -errno;
+	if (write(f, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = errno ? -errno : -EIO;
+	close(f);
+	return ret;
+}
+
+uint64_t gu_rand64(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+int gu_device_works(int index)
+{
+	struct gu_buf a, b;
+	int f = gu_open(index), ok = 0;
+
+	if (f < 0)
+		return 0;
+	if (!gu_alloc(f, 5000, &a)) {
+		if (!gu_alloc(f, 5000, &b)) {
+			gu_fill(a.map, 5000, 0xc0ffee + (uint32_t)index);
+			ok = !gu_copy(f, a.handle, 0, b.handle, 0, 5000, NULL) &&
+			     gu_check(b.map, 5000, 0xc0ffee + (uint32_t)index) == (size_t)-1;
+			gu_free(f, &b);
+		}
+		gu_free(f, &a);
+	}
+	close(f);
+	return ok;
+}
+
+int gu_nr_devices(void)
+{
+	char path[64];
+	struct stat st;
+	int n = 0;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/dev/edudma%d", n);
+		if (stat(path, &st))
+			return n;
+		n++;
+	}
+}

@@ -86,3 +86,33 @@ unsigned long gu_modparam(const char *name, unsigned long def);
 int gu_have_iommu(void);
 /* Fold the kernel's per-CPU vm counters so /proc/vmstat is exact. */
 void gu_vmstat_refresh(void);
+
+/* ------------------------------------------------------------------
+ * Helpers of the abuse, soak and fuzz suites (test_abuse_*, test_soak,
+ * test_fuzz).
+ */
+#include <sys/types.h>
+
+/*
+ * The first line the kernel logged after 'mark' that shows a kernel
+ * problem (what collect.sh fails a boot on - BUG:, WARNING:, Oops:, Call
+ * Trace, hung tasks, DMAR faults - plus OOM kills and failed allocations),
+ * malloc'd; NULL when the log is clean.
+ */
+char *gu_dmesg_problem_since(size_t mark);
+/* Open file descriptors of this process. */
+int gu_count_fds(void);
+/* A value from /proc/meminfo in kB ("SUnreclaim"), -1 if absent. */
+long long gu_meminfo_kb(const char *key);
+/* Give up CAP_IPC_LOCK (effective and permitted): RLIMIT_MEMLOCK applies. */
+int gu_drop_cap_ipc_lock(void);
+/* Reap a child: its exit status, 128 + signal if killed, -1 on error. */
+int gu_wait_child(pid_t pid);
+/* Write a string to a (proc/sys) file. 0 or -errno. */
+int gu_write_file(const char *path, const char *s);
+/* xorshift64*: a reproducible generator for the randomised suites. */
+uint64_t gu_rand64(uint64_t *state);
+/* Does the device <index> move data? One small verified copy. */
+int gu_device_works(int index);
+/* Number of /dev/edudma<N> nodes that exist, counted as 0..N-1 with no gaps. */
+int gu_nr_devices(void);

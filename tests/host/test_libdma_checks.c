@@ -22,17 +22,21 @@
 #define FAKE_PAGE	4096u
 #define ALL_FEATURES	(LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER | \
 			 LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN | \
-			 LIBDMA_FEAT_USER_REGION)
+			 LIBDMA_FEAT_USER_REGION | LIBDMA_FEAT_IRQ_TEST | \
+			 LIBDMA_FEAT_FACTORIAL)
 
 /* What the fake backend saw, and what it should answer. */
 static struct {
-	int calls;			/* transfer + copy calls */
+	int calls;			/* transfer, copy, irq_test, factorial calls */
 	int releases;
 	enum libdma_direction dir;
 	struct libdma_region mem, src, dst;
 	size_t dev_offset;
-	int answer;			/* transfer/copy return value */
+	int answer;			/* transfer/copy/self-test return value */
 	uint32_t next_cookie;
+	uint32_t irq_value;		/* what irq_test was asked to raise */
+	uint32_t fact_n;
+	unsigned int fact_flags;
 } fake;
 
 /* spec.index selects the features the fake device announces. */
@@ -126,8 +130,61 @@ static int fake_copy(struct libdma_device *dev, const struct libdma_region *dst,
 	return fake.answer;
 }
 
+static uint32_t fact32(uint32_t n)
+{
+	uint32_t r = 1;
+
+	while (n > 1)
+		r *= n--;
+	return r;
+}
+
+/* Like the driver: on failure the handler saw nothing, but says so. */
+static int fake_irq_test(struct libdma_device *dev, uint32_t value,
+			 struct libdma_irq_test_result *result)
+{
+	(void)dev;
+	fake.calls++;
+	fake.irq_value = value;
+	result->seen = fake.answer ? 0 : value;
+	result->latency_ns = 1234;
+	return fake.answer;
+}
+
+static int fake_factorial(struct libdma_device *dev, uint32_t n,
+			  unsigned int flags,
+			  struct libdma_factorial_result *result)
+{
+	(void)dev;
+	fake.calls++;
+	fake.fact_n = n;
+	fake.fact_flags = flags;
+	if (fake.answer)
+		return fake.answer;
+	result->value = fact32(n);
+	result->by_irq = !(flags & LIBDMA_FACT_POLL);
+	result->elapsed_ns = 5678;
+	return 0;
+}
+
 static const struct libdma_backend_ops fake_ops = {
 	.name = "fake",
+	.open = fake_open,
+	.release = fake_release,
+	.query_info = fake_query_info,
+	.alloc = fake_alloc,
+	.free = fake_free,
+	.pin = fake_pin,
+	.unpin = fake_unpin,
+	.transfer = fake_transfer,
+	.copy = fake_copy,
+	.irq_test = fake_irq_test,
+	.factorial = fake_factorial,
+};
+
+/* A backend written before API 1.1: no self-test operations. */
+static const struct libdma_backend_ops fake_ops_v10 = {
+	.name = "fake-1.0",
 	.open = fake_open,
 	.release = fake_release,
 	.query_info = fake_query_info,
@@ -268,7 +325,7 @@ static void test_region_check_direct(void)
 	r.length = 11;
 	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_READS, "s"), -EINVAL);
 	r.length = 10;
-	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_WRITES, "d"), -EINVAL);
+	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_WRITES, "d"), -EACCES);
 	fake_buf.magic = LIBDMA_OBJECT_DEAD;
 	CU_ASSERT_EQUAL(libdma__region_check(dev, &r, LIBDMA_DEVICE_READS, "s"), -EBADF);
 }
@@ -419,11 +476,22 @@ static void test_register_access_enforced(void)
 	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem, 2048, LIBDMA_ACCESS_DEV_READ, &ro, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem + 2048, 2048, LIBDMA_ACCESS_DEV_WRITE, &wo, NULL), 0);
 	r = libdma_region_buffer(ro, 0, 100);
-	ASSERT_REFUSED(libdma_transfer_from_device(dev, &r, 0, NULL), -EINVAL);
+	/* -EACCES, like the driver for a pinned range without the access. */
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, &r, 0, NULL), -EACCES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "LIBDMA_ACCESS_DEV_WRITE"));
 	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
 	r = libdma_region_buffer(wo, 0, 100);
-	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &r, 0, NULL), -EACCES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "LIBDMA_ACCESS_DEV_READ"));
 	CU_ASSERT_EQUAL(libdma_transfer_from_device(dev, &r, 0, NULL), 0);
+	/* In a copy: a read-only registration as destination, and back. */
+	{
+		struct libdma_region src = libdma_region_buffer(ro, 0, 100);
+		struct libdma_region dst = libdma_region_buffer(wo, 0, 100);
+
+		CU_ASSERT_EQUAL(libdma_copy(dev, &dst, &src, NULL), 0);
+		ASSERT_REFUSED(libdma_copy(dev, &src, &dst, NULL), -EACCES);
+	}
 	CU_ASSERT_EQUAL(libdma_buffer_unregister(ro), 0);
 	CU_ASSERT_EQUAL(libdma_buffer_unregister(wo), 0);
 }
@@ -577,6 +645,149 @@ static void test_errno_left_alone_by_checks(void)
 	CU_ASSERT_EQUAL(errno, 777);
 }
 
+/* --------------------------------------------------- self-tests (1.1) */
+
+static void test_irq_test_reaches_backend(void)
+{
+	struct libdma_irq_test_result res;
+
+	memset(&res, 0xff, sizeof(res));
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, &res), 0);
+	/* 0 asks for the default bits; the backend gets them spelt out. */
+	CU_ASSERT_EQUAL(fake.irq_value, LIBDMA_IRQ_TEST_DEFAULT);
+	CU_ASSERT_EQUAL(res.seen, LIBDMA_IRQ_TEST_DEFAULT);
+	CU_ASSERT_EQUAL(res.latency_ns, 1234);
+	CU_ASSERT_EQUAL(res.reserved0, 0);
+	CU_ASSERT_EQUAL(res.reserved[1], 0);
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0x80f00000u, &res), 0);
+	CU_ASSERT_EQUAL(fake.irq_value, 0x80f00000u);
+	CU_ASSERT_EQUAL(res.seen, 0x80f00000u);
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, NULL), 0);	/* result optional */
+}
+
+static void test_irq_test_checks(void)
+{
+	struct libdma_irq_test_result res;
+
+	memset(&res, 0xff, sizeof(res));
+	/* The factorial and DMA completion bits are the driver's. */
+	ASSERT_REFUSED(libdma_irq_test(dev, 0x00000001, &res), -EINVAL);
+	CU_ASSERT_EQUAL(res.seen, 0);
+	CU_ASSERT_EQUAL(res.latency_ns, 0);
+	ASSERT_REFUSED(libdma_irq_test(dev, 0x00010100, NULL), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "0x00000100"));
+	ASSERT_REFUSED(libdma_irq_test(NULL, 0, &res), -EBADF);
+}
+
+static void test_irq_test_failures_pass_through(void)
+{
+	struct libdma_irq_test_result res;
+	int calls = fake.calls;
+
+	fake.answer = -EINTR;
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, &res), -EINTR);
+	CU_ASSERT_EQUAL(fake.calls, calls + 1);	/* not retried */
+	fake.answer = -ETIMEDOUT;
+	memset(&res, 0xff, sizeof(res));
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, &res), -ETIMEDOUT);
+	/* The result still says what was seen. */
+	CU_ASSERT_EQUAL(res.seen, 0);
+	CU_ASSERT_EQUAL(res.latency_ns, 1234);
+	fake.answer = 0;
+}
+
+static void test_factorial_reaches_backend(void)
+{
+	struct libdma_factorial_result res;
+
+	memset(&res, 0xff, sizeof(res));
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 10, 0, &res), 0);
+	CU_ASSERT_EQUAL(fake.fact_n, 10);
+	CU_ASSERT_EQUAL(fake.fact_flags, 0);
+	CU_ASSERT_EQUAL(res.value, 3628800);
+	CU_ASSERT_EQUAL(res.by_irq, 1);
+	CU_ASSERT_EQUAL(res.elapsed_ns, 5678);
+	CU_ASSERT_EQUAL(res.reserved[0], 0);
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 13, LIBDMA_FACT_POLL, &res), 0);
+	CU_ASSERT_EQUAL(fake.fact_flags, LIBDMA_FACT_POLL);
+	CU_ASSERT_EQUAL(res.value, 1932053504u);	/* 13! mod 2^32 */
+	CU_ASSERT_EQUAL(res.by_irq, 0);
+}
+
+static void test_factorial_checks(void)
+{
+	struct libdma_factorial_result res;
+
+	memset(&res, 0xff, sizeof(res));
+	ASSERT_REFUSED(libdma_factorial(dev, 5, 0x2, &res), -EINVAL);
+	CU_ASSERT_EQUAL(res.value, 0);		/* zeroed, even when refused */
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "flags"));
+	ASSERT_REFUSED(libdma_factorial(dev, 5, 0, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_factorial(NULL, 5, 0, &res), -EBADF);
+}
+
+static void test_factorial_failures_pass_through(void)
+{
+	struct libdma_factorial_result res;
+	int calls = fake.calls;
+
+	fake.answer = -EINTR;
+	memset(&res, 0xff, sizeof(res));
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 5, 0, &res), -EINTR);
+	CU_ASSERT_EQUAL(fake.calls, calls + 1);	/* not retried */
+	CU_ASSERT_EQUAL(res.value, 0);
+	fake.answer = -ETIMEDOUT;
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 5, LIBDMA_FACT_POLL, &res), -ETIMEDOUT);
+	fake.answer = 0;
+}
+
+static void test_selftests_need_features(void)
+{
+	struct libdma_spec spec = { .kind = LIBDMA_SPEC_INDEX, .index = 0 };
+	struct libdma_device *bare = fake_device(99), *old = NULL;
+	struct libdma_factorial_result fr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	ASSERT_REFUSED(libdma_irq_test(bare, 0, NULL), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "interrupt self-test"));
+	ASSERT_REFUSED(libdma_factorial(bare, 5, 0, &fr), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "factorial"));
+	CU_ASSERT_EQUAL(libdma_close(bare), 0);
+
+	/* A backend without the operations: refused, not a NULL call. */
+	CU_ASSERT_EQUAL_FATAL(libdma__device_open_with(&fake_ops_v10, &spec, &old), 0);
+	ASSERT_REFUSED(libdma_irq_test(old, 0, NULL), -EOPNOTSUPP);
+	ASSERT_REFUSED(libdma_factorial(old, 5, 0, &fr), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "fake-1.0"));
+	CU_ASSERT_EQUAL(libdma_close(old), 0);
+}
+
+static void test_selftests_closed_device(void)
+{
+	struct libdma_device *d = fake_device(3);
+	struct libdma_factorial_result fr;
+	struct libdma_buffer *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(d, 100, &b), 0);
+	CU_ASSERT_EQUAL(libdma_close(d), 0);	/* the buffer keeps it */
+	ASSERT_REFUSED(libdma_irq_test(d, 0, NULL), -EBADF);
+	ASSERT_REFUSED(libdma_factorial(d, 5, 0, &fr), -EBADF);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
+static void test_selftests_leave_errno(void)
+{
+	struct libdma_factorial_result fr;
+
+	errno = 555;
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, NULL), 0);
+	CU_ASSERT(libdma_irq_test(dev, 1, NULL) < 0);
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 3, 0, &fr), 0);
+	CU_ASSERT(libdma_factorial(dev, 3, 8, &fr) < 0);
+	CU_ASSERT_EQUAL(errno, 555);
+}
+
 static const struct edutest_case region_cases[] = {
 	{ "region_helpers", test_region_helpers },
 	{ "region_null_and_empty", test_region_null_and_empty },
@@ -616,11 +827,25 @@ static const struct edutest_case lifetime_cases[] = {
 	{ NULL, NULL },
 };
 
+static const struct edutest_case selftest_cases[] = {
+	{ "irq_test_reaches_backend", test_irq_test_reaches_backend },
+	{ "irq_test_checks", test_irq_test_checks },
+	{ "irq_test_failures_pass_through", test_irq_test_failures_pass_through },
+	{ "factorial_reaches_backend", test_factorial_reaches_backend },
+	{ "factorial_checks", test_factorial_checks },
+	{ "factorial_failures_pass_through", test_factorial_failures_pass_through },
+	{ "selftests_need_features", test_selftests_need_features },
+	{ "selftests_closed_device", test_selftests_closed_device },
+	{ "selftests_leave_errno", test_selftests_leave_errno },
+	{ NULL, NULL },
+};
+
 static const struct edutest_suite suites[] = {
 	{ "regions", setup_device_and_buffer, teardown_device_and_buffer, region_cases },
 	{ "transfers", setup_device_and_buffer, teardown_device_and_buffer, transfer_cases },
 	{ "buffers", setup_device_and_buffer, teardown_device_and_buffer, buffer_cases },
 	{ "lifetime", setup_device_and_buffer, teardown_device_and_buffer, lifetime_cases },
+	{ "selftests", setup_device_and_buffer, teardown_device_and_buffer, selftest_cases },
 	{ NULL, NULL, NULL, NULL },
 };
 

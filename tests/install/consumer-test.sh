@@ -3,7 +3,10 @@
 # user would: pkg-config, the installed header alone, the shared and the
 # static library, C and C++. Also the linkage test: every function
 # libdma.h declares must resolve against libdma.so, and libdma.so must
-# export nothing else.
+# export nothing else, each symbol in the version node libdma.map gives it.
+# Then the whole `make install` (INSTALL_MODULE=0: no kernel headers for the
+# running kernel here): dmactl and the uapi header arrive, and `make
+# uninstall` takes everything away again.
 #
 #   tests/install/consumer-test.sh [BUILD_DIR]     (default: build)
 #
@@ -23,6 +26,13 @@ dest=$work/root
 libdir=$dest$prefix/lib
 log=$work/log
 passed=0 failed=0
+# In a pipeline, "grep -q" may exit at the first match while the writer
+# still writes: with pipefail the writer's SIGPIPE fails the step at random.
+# matches reads everything instead.
+matches() { grep "$@" >/dev/null; }
+# The shared object's file name follows libdma.mk's LIBDMA_SO_VERSION.
+so_version=$(sed -n 's/^LIBDMA_SO_VERSION[[:space:]]*:=[[:space:]]*//p' libdma/libdma.mk)
+so_file=libdma.so.$so_version
 
 # step NAME COMMAND...: run a step, its output into the log, shown on failure.
 step() {
@@ -46,7 +56,7 @@ install_libdma() {
     make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
         PREFIX="$prefix" DESTDIR="$dest" install-libdma &&
         test -f "$dest$prefix/include/libdma.h" &&
-        test -f "$libdir/libdma.so.1.0.0" && test -L "$libdir/libdma.so.1" &&
+        test -n "$so_version" && test -f "$libdir/$so_file" && test -L "$libdir/libdma.so.1" &&
         test -L "$libdir/libdma.so" && test -f "$libdir/libdma.a" &&
         test -f "$libdir/pkgconfig/libdma.pc" &&
         # the kernel's ABI header stays private: libdma.h must not need it
@@ -54,8 +64,8 @@ install_libdma() {
 }
 
 check_soname() {
-    readelf -d "$libdir/libdma.so.1.0.0" | grep -q 'SONAME.*\[libdma\.so\.1\]' &&
-        [[ $(readlink "$libdir/libdma.so.1") == libdma.so.1.0.0 ]]
+    readelf -d "$libdir/$so_file" | matches 'SONAME.*\[libdma\.so\.1\]' &&
+        [[ $(readlink "$libdir/libdma.so.1") == "$so_file" ]]
 }
 
 check_pkg_config() {
@@ -64,9 +74,9 @@ check_pkg_config() {
         sed -n 's/^#define LIBDMA_VERSION_MINOR[[:space:]]*//p' include/libdma.h)
     pkg-config --exists libdma &&
         [[ $(pkg-config --modversion libdma) == "$header_version" ]] &&
-        pkg-config --cflags libdma | grep -q -- "-I$dest$prefix/include" &&
-        pkg-config --libs libdma | grep -q -- "-ldma" &&
-        pkg-config --static --libs libdma | grep -q -- "-ludev"
+        pkg-config --cflags libdma | matches -- "-I$dest$prefix/include" &&
+        pkg-config --libs libdma | matches -- "-ldma" &&
+        pkg-config --static --libs libdma | matches -- "-ludev"
 }
 
 build_c() {
@@ -88,12 +98,12 @@ build_static() {
     # shellcheck disable=SC2046,SC2086
     cc -std=c99 -Wall -Werror -o "$work/consumer-static" tests/install/consumer.c \
         $(pkg-config --cflags libdma) ${libs/-ldma/-l:libdma.a} &&
-        ! readelf -d "$work/consumer-static" | grep -q 'libdma\.so'
+        ! readelf -d "$work/consumer-static" | matches 'libdma\.so'
 }
 
 # The dynamic consumers must run against the installed copy, not another.
 run_consumer() {
-    ldd "$1" | grep -q "$libdir/libdma.so.1" && "$1"
+    ldd "$1" | matches "$libdir/libdma.so.1" && "$1"
 }
 
 # Functions libdma.h declares (not its static inline helpers), from the
@@ -135,9 +145,22 @@ linkage_test() {
 # libdma.so exports exactly what the header declares: no more, no less.
 exports_match_header() {
     declared_functions >"$work/declared" &&
-        nm -D --defined-only "$libdir/libdma.so.1.0.0" |
+        nm -D --defined-only "$libdir/$so_file" |
         awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u >"$work/exported" &&
         diff -u "$work/declared" "$work/exported"
+}
+
+# Every exported function carries the version node libdma.map puts it in
+# (LIBDMA_1, LIBDMA_1.1...): a function moved between nodes breaks binaries
+# linked against the old node.
+symbol_versions_match_map() {
+    awk '/^[A-Z][A-Z0-9_.]* *\{/ { node = $1 }
+         node != "" && /^[[:space:]]+[a-z_0-9]+;/ { gsub(/[;[:space:]]/, ""); print $0 "@@" node }
+         /^\}/ { node = "" }' libdma/libdma.map | sort >"$work/map-versions" &&
+        [[ -s $work/map-versions ]] &&
+        nm -D --defined-only "$libdir/$so_file" | awk '$2 == "T" { print $3 }' |
+        sort >"$work/so-versions" &&
+        diff -u "$work/map-versions" "$work/so-versions"
 }
 
 uninstall_libdma() {
@@ -157,7 +180,55 @@ step "C++ consumer runs" run_consumer "$work/consumer-cxx"
 step "static consumer runs" "$work/consumer-static"
 step "linkage: every function in libdma.h resolves" linkage_test
 step "libdma.so exports exactly libdma.h's functions" exports_match_header
+step "every symbol has libdma.map's version node" symbol_versions_match_map
 step "uninstall-libdma removes everything" uninstall_libdma
+
+# The whole install, as users run it, without the module.
+make_all() {
+    make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
+        PREFIX="$prefix" DESTDIR="$dest" INSTALL_MODULE=0 "$@"
+}
+
+install_all() {
+    make_all install &&
+        test -x "$dest$prefix/bin/dmactl" &&
+        test -f "$dest$prefix/include/edudma/edudma.h" &&
+        cmp include/uapi/edudma.h "$dest$prefix/include/edudma/edudma.h" &&
+        test -f "$dest$prefix/include/libdma.h" && test -f "$libdir/$so_file" &&
+        # INSTALL_MODULE=0: no module
+        [[ -z $(find "$dest" -name 'edudma.ko*') ]]
+}
+
+# The installed tool runs and knows its versions; without a device it
+# says why and exits 3 (the status its help gives for "no device").
+run_installed_dmactl() {
+    local out rc=0
+    "$dest$prefix/bin/dmactl" version | matches "^libdma $(pkg-config --modversion libdma)" &&
+        "$dest$prefix/bin/dmactl" --help | matches 'Exit status' || return 1
+    out=$("$dest$prefix/bin/dmactl" info nonsense! 2>&1) || rc=$?
+    echo "$out"
+    ((rc == 3)) && grep -q "cannot open device 'nonsense!'" <<<"$out"
+}
+
+# A raw-ABI program builds from the installed uapi header alone.
+build_uapi_consumer() {
+    printf '%s\n' '#include <sys/ioctl.h>' '#include <edudma/edudma.h>' \
+        'int main(void) { struct edudma_info i = { 0 };' \
+        '  return EDUDMA_IOC_INFO == 0 || i.abi_version != 0; }' >"$work/raw.c" &&
+        cc -std=c99 -Wall -Werror -I"$dest$prefix/include" -o "$work/raw" "$work/raw.c" &&
+        "$work/raw"
+}
+
+uninstall_all() {
+    make_all uninstall &&
+        [[ -z $(find "$dest" -type f -o -type l) ]] &&
+        [[ ! -e $dest$prefix/include/edudma ]]
+}
+
+step "make install (INSTALL_MODULE=0): dmactl, edudma/edudma.h, libdma" install_all
+step "installed dmactl runs and exits 3 for a bad device" run_installed_dmactl
+step "a raw-ABI program builds against the installed edudma/edudma.h" build_uapi_consumer
+step "make uninstall removes everything install put there" uninstall_all
 
 echo "EDUTEST-RESULT install passed=$passed failed=$failed skipped=0"
 ((failed == 0))

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The throughput benchmark (API 1.2): the same bytes copied source ->
+ * device -> destination with memory obtained five ways (libdma.h,
+ * "benchmark"), every byte checked, every figure defined.
+ *
+ * Built on the library's public calls only (alloc, register, copy, info),
+ * so it measures what any libdma user gets. The order of one repetition:
+ *
+ *   fill the user areas (untimed: the data is the application's own)
+ *   setup      alloc / register                       -> setup_ns
+ *   fill coherent buffers (untimed)
+ *   transfer   [memcpy in] libdma_copy [memcpy out]   -> transfer_ns
+ *   check every destination byte (untimed)
+ *   teardown   free / unregister                      -> teardown_ns
+ *
+ * The user areas of a cell are allocated and written once, before its
+ * first repetition, and kept for all of them: every repetition moves the
+ * same pages, so the repetitions measure one situation, and setup never
+ * includes the page faults that first touch new memory (registering
+ * memory nobody has written yet would mostly time the allocation of its
+ * pages).
+ *
+ * The device's time per command (env.cmd_ns) is measured first, from a
+ * few one-window copies, not assumed; efficiency is relative to it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_internal.h"
+
+#define CALIBRATION_COPIES	5
+#define HUGE_DEFAULT		(2UL << 20)
+
+static const char *const mode_names[LIBDMA_BENCH_NR_MODES] = {
+	[LIBDMA_BENCH_COHERENT] = "coherent",
+	[LIBDMA_BENCH_SG] = "sg",
+	[LIBDMA_BENCH_SG_ONESHOT] = "sg-oneshot",
+	[LIBDMA_BENCH_SG_HUGEPAGE] = "sg-hugepage",
+	[LIBDMA_BENCH_BOUNCE] = "bounce",
+};
+
+LIBDMA_EXPORT const char *libdma_bench_mode_name(unsigned int mode)
+{
+	return mode < LIBDMA_BENCH_NR_MODES ? mode_names[mode] : NULL;
+}
+
+LIBDMA_EXPORT int libdma_bench_mode_parse(const char *name)
+{
+	unsigned int m;
+
+	for (m = 0; name && m < LIBDMA_BENCH_NR_MODES; m++)
+		if (!strcmp(name, mode_names[m]))
+			return (int)m;
+	return -EINVAL;
+}
+
+LIBDMA_EXPORT void libdma_bench_config_init(struct libdma_bench_config *cfg)
+{
+	if (!cfg)
+		return;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->modes = LIBDMA_BENCH_ALL_MODES;
+	cfg->repetitions = LIBDMA_BENCH_DEFAULT_REPETITIONS;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ environment */
+
+/* First line of a file, without the newline; "" when unreadable. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The value of the first "key<spaces>: value" line of /proc/cpuinfo. */
+static void cpuinfo_value(const char *key, char *buf, size_t len)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, key, klen) || !colon ||
+		    strspn(line + klen, " \t") != (size_t)(colon - line - (long)klen))
+			continue;
+		colon++;
+		colon += strspn(colon, " \t");
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(buf, len, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+static void bench_env(struct libdma_device *dev, const char *label,
+		      struct libdma_bench_env *env)
+{
+	char vendor[64], product[64], flags[2048], clocks[256], thp[128];
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(env, 0, sizeof(*env));
+	read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
+	read_line("/sys/class/dmi/id/product_name", product, sizeof(product));
+	snprintf(env->machine, sizeof(env->machine), "%.40s%s%.50s", vendor,
+		 vendor[0] && product[0] ? " " : "", product);
+	cpuinfo_value("model name", env->cpu, sizeof(env->cpu));
+	cpuinfo_value("flags", flags, sizeof(flags));
+	read_line("/sys/devices/system/clocksource/clocksource0/available_clocksource",
+		  clocks, sizeof(clocks));
+	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  env->clocksource, sizeof(env->clocksource));
+
+	/*
+	 * QEMU names itself in the DMI tables and, under TCG, in the CPU's
+	 * model name ("QEMU TCG CPU ..."); a KVM guest has kvm-clock.
+	 */
+	if (strstr(vendor, "QEMU") || strstr(env->cpu, "QEMU"))
+		snprintf(env->platform, sizeof(env->platform), "QEMU%s",
+			 strstr(env->cpu, "TCG") ? " (TCG)" :
+			 strstr(clocks, "kvm-clock") ? " (KVM)" : "");
+	else if (strstr(flags, " hypervisor"))
+		snprintf(env->platform, sizeof(env->platform), "virtual machine");
+	else
+		snprintf(env->platform, sizeof(env->platform), "hardware");
+
+	if (uname(&u) == 0)
+		snprintf(env->kernel, sizeof(env->kernel), "%.15s %.60s %.15s",
+			 u.sysname, u.release, u.machine);
+	read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
+	{
+		char *open = strchr(thp, '['), *close = open ? strchr(open, ']') : NULL;
+
+		if (open && close)
+			snprintf(env->thp, sizeof(env->thp), "%.*s",
+				 (int)(close - open - 1), open + 1);
+		else
+			snprintf(env->thp, sizeof(env->thp), "%.31s",
+				 thp[0] ? thp : "unknown");
+	}
+	if (label)
+		snprintf(env->label, sizeof(env->label), "%s", label);
+	if (gmtime_r(&t, &tm))
+		strftime(env->date, sizeof(env->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(env->libdma_version, sizeof(env->libdma_version), "%s",
+		 libdma_version_string());
+	env->page_size = page > 0 ? (uint64_t)page : 4096;
+	libdma_get_info(dev, &env->info);
+}
+
+/* ------------------------------------------------------------ calibration */
+
+/*
+ * The device's time per command: the fastest of a few copies of exactly
+ * one window (two commands each), from a coherent buffer if the driver has
+ * them, else from registered memory. Returns 0 or -errno.
+ */
+static int calibrate(struct libdma_device *dev, struct libdma_bench_env *env)
+{
+	size_t window = env->info.window_size, len = 2 * window;
+	struct libdma_buffer *buf = NULL;
+	struct libdma_region src, dst;
+	void *mem = NULL;
+	uint64_t best = UINT64_MAX;
+	int err, i;
+
+	if (!window)
+		return libdma__fail(-EPROTO, "bench: the device reports a "
+				    "window of 0 bytes");
+	if (env->info.features & LIBDMA_FEAT_COHERENT) {
+		err = libdma_buffer_alloc(dev, len, &buf);
+	} else {
+		mem = malloc(len);
+		if (!mem)
+			return libdma__fail(-ENOMEM, "bench: out of memory");
+		memset(mem, 0, len);
+		err = libdma_buffer_register(dev, mem, len, LIBDMA_ACCESS_RW,
+					     &buf, NULL);
+	}
+	if (err)
+		goto out;
+	libdma__bench_fill(libdma_buffer_ptr(buf), window, 0xca1b);
+	src = libdma_region_buffer(buf, 0, window);
+	dst = libdma_region_buffer(buf, window, window);
+	for (i = 0; i < CALIBRATION_COPIES; i++) {
+		struct libdma_stats st;
+		size_t nbad;
+
+		err = libdma_copy(dev, &dst, &src, &st);
+		if (err)
+			break;
+		if (!st.commands || libdma__bench_check((char *)libdma_buffer_ptr(buf) +
+							window, window, 0xca1b,
+							&nbad) != (size_t)-1) {
+			err = libdma__fail(-EIO, "bench: the calibration copy of "
+					   "%zu bytes on %s did not arrive intact: "
+					   "the device does not move data", window,
+					   env->info.node);
+			break;
+		}
+		if (st.device_ns / st.commands < best)
+			best = st.device_ns / st.commands;
+	}
+	if (!err) {
+		env->cmd_ns = best;
+		env->calibration_copies = CALIBRATION_COPIES;
+	}
+out:
+	if (buf && mem)
+		libdma_buffer_unregister(buf);
+	else if (buf)
+		libdma_buffer_free(buf);
+	free(mem);
+	return err;
+}
+
+/* ---------------------------------------------------------------- cells */
+
+/* Figures gathered per repetition, summarised into the cell. */
+enum {
+	FIG_COMMANDS,
+	FIG_SETUP,
+	FIG_TEARDOWN,
+	FIG_TRANSFER,
+	FIG_DEVICE,
+	FIG_HOST,
+	FIG_PIN,
+	FIG_CPU_COPY,
+	FIG_THROUGHPUT,
+	FIG_EFFICIENCY,
+	NR_FIGS,
+};
+
+struct cell_run {
+	struct libdma_device *dev;
+	const struct libdma_bench_env *env;
+	struct libdma_bench_cell *cell;
+	uint32_t flags;
+	size_t size;
+	/* The user areas (sg, sg-oneshot, sg-hugepage, bounce). */
+	unsigned char *usrc, *udst;
+	void *map[2];			/* sg-hugepage: the mmap()s behind them */
+	size_t map_len[2];
+	double *fig[NR_FIGS];		/* [repetition] */
+	uint64_t commands;		/* so far, for progress */
+};
+
+/* Note a failed call in the cell: status, errno, libdma's message. */
+static int cell_fail(struct cell_run *c, int err, const char *step)
+{
+	struct libdma_bench_cell *cell = c->cell;
+
+	cell->status = LIBDMA_BENCH_FAILED;
+	cell->error = err;
+	snprintf(cell->note, sizeof(cell->note), "%s: %s", step,
+		 libdma_errmsg());
+	return err;
+}
+
+static void cell_unavailable(struct libdma_bench_cell *cell, const char *fmt,
+			     ...) __attribute__((format(printf, 2, 3)));
+static void cell_unavailable(struct libdma_bench_cell *cell, const char *fmt, ...)
+{
+	va_list ap;
+
+	cell->status = LIBDMA_BENCH_UNAVAILABLE;
+	va_start(ap, fmt);
+	vsnprintf(cell->note, sizeof(cell->note), fmt, ap);
+	va_end(ap);
+}
+
+static size_t huge_page_size(void)
+{
+	char buf[64];
+	unsigned long v;
+
+	read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf,
+		  sizeof(buf));
+	v = strtoul(buf, NULL, 10);
+	return v >= 4096 && !(v & (v - 1)) ? v : HUGE_DEFAULT;
+}
+
+/* AnonHugePages (kB) of the mapping holding 'addr' (/proc/self/smaps), or -1. */
+static long long anon_huge_kb(const void *addr)
+{
+	uintptr_t lo, hi, a = (uintptr_t)addr;
+	long long kb = -1;
+	char line[256];
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && !strncmp(line, "AnonHugePages:", 14)) {
+			kb = strtoll(line + 14, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A THP-backed area of at least 'size' bytes: whole huge pages, aligned to
+ * one, asked for with MADV_HUGEPAGE and touched. 0, 1 when the kernel gave
+ * no (or not only) huge pages - the cell is then unavailable, with a note -
+ * or -ENOMEM.
+ */
+static int huge_area(struct cell_run *c, int side, unsigned char **out)
+{
+	size_t huge = huge_page_size();
+	size_t len = (c->size + huge - 1) / huge * huge;
+	unsigned char *map, *p;
+	long long kb;
+	char thp[128];
+
+	map = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return libdma__fail(-ENOMEM, "bench: cannot map %zu bytes",
+				    len + huge);
+	c->map[side] = map;
+	c->map_len[side] = len + huge;
+	p = (unsigned char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (madvise(p, len, MADV_HUGEPAGE)) {
+		cell_unavailable(c->cell, "madvise(MADV_HUGEPAGE) refused: this "
+				 "kernel has no transparent huge pages");
+		return 1;
+	}
+	memset(p, 0, len);	/* fault the huge pages in */
+	kb = anon_huge_kb(p);
+	if (kb < (long long)(len / 1024)) {
+		read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp,
+			  sizeof(thp));
+		cell_unavailable(c->cell, "no transparent huge pages (got %lld "
+				 "of %zu kB; THP setting \"%s\"%s)",
+				 kb < 0 ? 0 : kb, len / 1024,
+				 thp[0] ? thp : "absent",
+				 strstr(thp, "[never]") ? ": as root, echo "
+				 "madvise > /sys/kernel/mm/transparent_hugepage/"
+				 "enabled" : "");
+		return 1;
+	}
+	*out = p;
+	return 0;
+}
+
+/*
+ * The user areas of a cell, written once (page faults happen here, not in
+ * any timed step). 0, 1 (unavailable, noted) or -errno.
+ */
+static int user_areas(struct cell_run *c, unsigned int mode)
+{
+	int ret;
+
+	if (mode == LIBDMA_BENCH_COHERENT)
+		return 0;
+	if (mode == LIBDMA_BENCH_SG_HUGEPAGE) {
+		ret = huge_area(c, 0, &c->usrc);
+		if (!ret)
+			ret = huge_area(c, 1, &c->udst);
+		return ret;
+	}
+	/* Ordinary heap memory, as an application has it. */
+	c->usrc = malloc(c->size);
+	c->udst = malloc(c->size);
+	if (!c->usrc || !c->udst)
+		return libdma__fail(-ENOMEM, "bench: out of memory for two "
+				    "%zu-byte areas", c->size);
+	memset(c->usrc, 0, c->size);
+	memset(c->udst, 0, c->size);
+	return 0;
+}
+
+static void user_areas_free(struct cell_run *c)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (c->map[i])
+			munmap(c->map[i], c->map_len[i]);
+	if (!c->map[0])
+		free(c->usrc);
+	if (!c->map[1])
+		free(c->udst);
+	c->usrc = c->udst = NULL;
+	c->map[0] = c->map[1] = NULL;
+}
+
+/* Is the driver able to run 'mode' at this size? If not, note why. */
+static int mode_available(struct cell_run *c, unsigned int mode)
+{
+	const struct libdma_info *info = &c->env->info;
+	char b1[32];
+
+	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
+	    !(info->features & LIBDMA_FEAT_COHERENT)) {
+		cell_unavailable(c->cell, "the driver has no coherent buffers "
+				 "(feature \"coherent\")");
+		return 0;
+	}
+	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
+	    c->size > info->max_alloc) {
+		cell_unavailable(c->cell, "coherent buffers are at most %s on %s",
+				 libdma__bench_fmt_size(info->max_alloc, b1),
+				 info->node);
+		return 0;
+	}
+	if ((mode == LIBDMA_BENCH_SG || mode == LIBDMA_BENCH_SG_HUGEPAGE) &&
+	    !(info->features & LIBDMA_FEAT_PIN)) {
+		cell_unavailable(c->cell, "the driver cannot register user "
+				 "memory (feature \"pin\")");
+		return 0;
+	}
+	if (mode == LIBDMA_BENCH_SG_ONESHOT &&
+	    !(info->features & LIBDMA_FEAT_USER_REGION)) {
+		cell_unavailable(c->cell, "the driver cannot pin memory for one "
+				 "call (feature \"user-region\")");
+		return 0;
+	}
+	return 1;
+}
+
+/* Errors after which going on with other cells makes no sense. */
+static int fatal(int err)
+{
+	return err == -EINTR || err == -ENODEV || err == -EIO ||
+	       err == -ETIMEDOUT || err == -EBADF;
+}
+
+/*
+ * One repetition. 0, 1 (the data did not verify: noted, cell done) or
+ * -errno (noted).
+ */
+static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
+{
+	struct libdma_bench_cell *cell = c->cell;
+	struct libdma_buffer *bsrc = NULL, *bdst = NULL;
+	struct libdma_pin_stats ps[2];
+	struct libdma_region rsrc, rdst;
+	struct libdma_stats st;
+	uint64_t seed, t0, t1, t2, t3, t4, t5, tc = 0, pin = 0, expect_pages;
+	unsigned char *visible = NULL;	/* where the destination's bytes show */
+	size_t size = c->size, first, nbad;
+	int err = 0, is_coherent = mode == LIBDMA_BENCH_COHERENT ||
+				   mode == LIBDMA_BENCH_BOUNCE;
+	const char *step = "setup";
+
+	memset(ps, 0, sizeof(ps));
+	memset(&st, 0, sizeof(st));
+	seed = ((uint64_t)mode << 56) ^ ((uint64_t)size << 8) ^ rep ^
+	       0x5eed000000000000ull;
+	if (c->usrc) {
+		libdma__bench_fill(c->usrc, size, seed);
+		libdma__bench_fill(c->udst, size, ~seed);
+	}
+
+	t0 = now_ns();
+	if (is_coherent) {
+		err = libdma_buffer_alloc(c->dev, size, &bsrc);
+		if (!err)
+			err = libdma_buffer_alloc(c->dev, size, &bdst);
+	} else if (mode != LIBDMA_BENCH_SG_ONESHOT) {
+		err = libdma_buffer_register(c->dev, c->usrc, size,
+					     LIBDMA_ACCESS_DEV_READ, &bsrc, &ps[0]);
+		if (!err)
+			err = libdma_buffer_register(c->dev, c->udst, size,
+						     LIBDMA_ACCESS_DEV_WRITE,
+						     &bdst, &ps[1]);
+		pin = ps[0].pin_ns + ps[0].map_ns + ps[1].pin_ns + ps[1].map_ns;
+	}
+	t1 = now_ns();
+	if (err)
+		goto out;
+
+	if (mode == LIBDMA_BENCH_COHERENT) {
+		libdma__bench_fill(libdma_buffer_ptr(bsrc), size, seed);
+		visible = libdma_buffer_ptr(bdst);
+	} else {
+		visible = c->udst;
+	}
+	/* A copy that never happens leaves this, which never verifies. */
+	if (is_coherent)
+		libdma__bench_fill(libdma_buffer_ptr(bdst), size, ~seed);
+	if (mode == LIBDMA_BENCH_SG_ONESHOT) {
+		rsrc = libdma_region_user(c->usrc, size);
+		rdst = libdma_region_user(c->udst, size);
+	} else {
+		rsrc = libdma_region_buffer(bsrc, 0, size);
+		rdst = libdma_region_buffer(bdst, 0, size);
+	}
+
+	step = "transfer";
+	t2 = now_ns();
+	if (mode == LIBDMA_BENCH_BOUNCE) {
+		uint64_t a = now_ns(), b;
+
+		memcpy(libdma_buffer_ptr(bsrc), c->usrc, size);
+		b = now_ns();
+		tc = b - a;
+		err = libdma_copy(c->dev, &rdst, &rsrc, &st);
+		if (!err) {
+			a = now_ns();
+			memcpy(c->udst, libdma_buffer_ptr(bdst), size);
+			tc += now_ns() - a;
+		}
+	} else {
+		err = libdma_copy(c->dev, &rdst, &rsrc, &st);
+	}
+	t3 = now_ns();
+	c->commands += st.commands;
+	if (err)
+		goto out;
+	if (st.bytes != size) {
+		err = libdma__fail(-EIO, "bench: libdma_copy reported %llu of "
+				   "%zu bytes moved", (unsigned long long)st.bytes,
+				   size);
+		goto out;
+	}
+
+	/* The test hook: a wrong byte must fail the cell, never be reported. */
+	if (c->flags & LIBDMA_BENCH_CORRUPT)
+		visible[size / 2] ^= 0x40;
+	first = libdma__bench_check(visible, size, seed, &nbad);
+	if (first != (size_t)-1) {
+		cell->status = LIBDMA_BENCH_MISMATCH;
+		snprintf(cell->note, sizeof(cell->note),
+			 "repetition %u: %zu of %zu destination bytes wrong, "
+			 "the first at %zu (0x%02x, expected 0x%02x)%s",
+			 rep + 1, nbad, size, first, visible[first],
+			 libdma__bench_pattern_at(first, seed),
+			 c->flags & LIBDMA_BENCH_CORRUPT ?
+			 "; corrupted on purpose (test hook)" : "");
+		err = 1;
+		goto out;
+	}
+
+	step = "teardown";
+	t4 = now_ns();
+	if (is_coherent) {
+		err = libdma_buffer_free(bdst);
+		if (libdma_buffer_free(bsrc) && !err)
+			err = -EIO;
+	} else if (bsrc) {
+		err = libdma_buffer_unregister(bdst);
+		if (libdma_buffer_unregister(bsrc) && !err)
+			err = -EIO;
+	}
+	t5 = now_ns();
+	bsrc = bdst = NULL;
+	if (err)
+		goto out;
+
+	/* sg-oneshot sets nothing up: its pinning is part of the transfer. */
+	if (mode != LIBDMA_BENCH_SG_ONESHOT) {
+		c->fig[FIG_SETUP][rep] = (double)(t1 - t0);
+		c->fig[FIG_TEARDOWN][rep] = (double)(t5 - t4);
+	}
+	c->fig[FIG_TRANSFER][rep] = (double)(t3 - t2);
+	c->fig[FIG_DEVICE][rep] = (double)st.device_ns;
+	c->fig[FIG_HOST][rep] = t3 - t2 > st.device_ns ?
+				(double)(t3 - t2 - st.device_ns) : 0;
+	c->fig[FIG_PIN][rep] = (double)(mode == LIBDMA_BENCH_SG_ONESHOT ?
+					 st.setup_ns : pin);
+	c->fig[FIG_CPU_COPY][rep] = (double)tc;
+	c->fig[FIG_COMMANDS][rep] = (double)st.commands;
+	c->fig[FIG_THROUGHPUT][rep] = t3 > t2 ? size * 1e9 / (double)(t3 - t2) : 0;
+	c->fig[FIG_EFFICIENCY][rep] = t3 > t2 ?
+		(double)st.commands * (double)c->env->cmd_ns / (double)(t3 - t2) : 0;
+
+	expect_pages = (size + c->env->page_size - 1) / c->env->page_size;
+	if (is_coherent) {
+		cell->pages = 2 * expect_pages;
+		cell->cpu_segments = 2;
+	} else if (mode == LIBDMA_BENCH_SG_ONESHOT) {
+		cell->pages = st.pages;
+		cell->cpu_segments = 0;		/* not reported for one-shot regions */
+	} else {
+		cell->pages = (uint64_t)ps[0].pages + ps[1].pages;
+		cell->cpu_segments = (uint64_t)ps[0].cpu_segments + ps[1].cpu_segments;
+	}
+	cell->dma_segments = st.dma_segments;
+	return 0;
+
+out:
+	if (err < 0)
+		cell_fail(c, err, step);
+	if (is_coherent) {
+		if (bdst)
+			libdma_buffer_free(bdst);
+		if (bsrc)
+			libdma_buffer_free(bsrc);
+	} else {
+		if (bdst)
+			libdma_buffer_unregister(bdst);
+		if (bsrc)
+			libdma_buffer_unregister(bsrc);
+	}
+	return err;
+}
+
+static void report(const struct libdma_bench_config *cfg,
+		   const struct libdma_bench_result *r, unsigned int index,
+		   unsigned int rep, const struct libdma_bench_cell *done,
+		   uint64_t commands_done, uint64_t commands_min)
+{
+	struct libdma_bench_progress p;
+
+	if (!cfg->progress)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.cell = index;
+	p.nr_cells = r->nr_cells;
+	p.mode = r->cells[index].mode;
+	p.size = r->cells[index].size;
+	p.repetition = rep;
+	p.done = done;
+	p.commands_done = commands_done;
+	p.commands_min = commands_min;
+	p.cmd_ns = r->env.cmd_ns;
+	cfg->progress(&p, cfg->progress_arg);
+}
+
+/* Run one cell. 0 or a fatal -errno (the run stops). */
+static int run_cell(struct libdma_device *dev, const struct libdma_bench_config *cfg,
+		    struct libdma_bench_result *r, unsigned int index,
+		    double *figs, uint64_t *commands_done, uint64_t commands_min)
+{
+	struct libdma_bench_cell *cell = &r->cells[index];
+	unsigned int mode = cell->mode, rep, i;
+	struct libdma_bench_stat *stat[NR_FIGS];
+	struct cell_run c;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.dev = dev;
+	c.env = &r->env;
+	c.cell = cell;
+	c.flags = cfg->flags;
+	c.size = (size_t)cell->size;
+	for (i = 0; i < NR_FIGS; i++)
+		c.fig[i] = figs + (size_t)i * r->repetitions;
+
+	if (!mode_available(&c, mode))
+		goto done;
+	ret = user_areas(&c, mode);
+	if (ret) {
+		if (ret < 0) {
+			cell_fail(&c, ret, "memory");
+			r->nr_failed++;
+		}
+		ret = 0;	/* noted in the cell; other cells may work */
+		goto done;
+	}
+	for (rep = 0; rep < r->repetitions; rep++) {
+		report(cfg, r, index, rep + 1, NULL, *commands_done + c.commands,
+		       commands_min);
+		ret = repetition(&c, mode, rep);
+		if (ret)
+			break;
+		cell->repetitions = rep + 1;
+	}
+	if (ret == 0) {
+		stat[FIG_COMMANDS] = &cell->commands;
+		stat[FIG_SETUP] = &cell->setup_ns;
+		stat[FIG_TEARDOWN] = &cell->teardown_ns;
+		stat[FIG_TRANSFER] = &cell->transfer_ns;
+		stat[FIG_DEVICE] = &cell->device_ns;
+		stat[FIG_HOST] = &cell->host_ns;
+		stat[FIG_PIN] = &cell->pin_ns;
+		stat[FIG_CPU_COPY] = &cell->cpu_copy_ns;
+		stat[FIG_THROUGHPUT] = &cell->throughput;
+		stat[FIG_EFFICIENCY] = &cell->efficiency;
+		for (i = 0; i < NR_FIGS; i++)
+			libdma__bench_stat(c.fig[i], r->repetitions, stat[i]);
+		cell->status = LIBDMA_BENCH_OK;
+	} else {
+		/* Nothing unverified or partial is reported: keep only the
+		 * status, the error, the count of verified repetitions and
+		 * the note (which follows the figures in the structure). */
+		unsigned int status = cell->status, reps = cell->repetitions;
+		int error = cell->error;
+
+		memset(cell, 0, offsetof(struct libdma_bench_cell, note));
+		cell->mode = mode;
+		cell->size = c.size;
+		cell->status = status;
+		cell->error = error;
+		cell->repetitions = reps;
+		r->nr_failed++;
+		ret = ret < 0 && fatal(ret) ? ret : 0;
+	}
+done:
+	user_areas_free(&c);
+	*commands_done += c.commands;
+	report(cfg, r, index, 0, cell, *commands_done, commands_min);
+	return ret;
+}
+
+static int check_config(const struct libdma_bench_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg->modes & ~LIBDMA_BENCH_ALL_MODES)
+		return libdma__fail(-EINVAL, "bench: unknown mode bits 0x%x",
+				    cfg->modes & ~LIBDMA_BENCH_ALL_MODES);
+	if (cfg->repetitions < 1 || cfg->repetitions > LIBDMA_BENCH_MAX_REPETITIONS)
+		return libdma__fail(-EINVAL, "bench: %u repetitions: give 1 to %u",
+				    cfg->repetitions, LIBDMA_BENCH_MAX_REPETITIONS);
+	if (cfg->flags & ~LIBDMA_BENCH_CORRUPT)
+		return libdma__fail(-EINVAL, "bench: unknown flags 0x%x",
+				    cfg->flags & ~LIBDMA_BENCH_CORRUPT);
+	for (i = 0; i < 4; i++)
+		if (cfg->reserved[i])
+			return libdma__fail(-EINVAL, "bench: reserved fields of "
+					    "the config must be 0 (start from "
+					    "libdma_bench_config_init())");
+	if (!cfg->sizes)
+		return 0;
+	if (cfg->nr_sizes < 1 || cfg->nr_sizes > LIBDMA_BENCH_MAX_SIZES)
+		return libdma__fail(-EINVAL, "bench: %u sizes: give 1 to %u",
+				    cfg->nr_sizes, LIBDMA_BENCH_MAX_SIZES);
+	for (i = 0; i < cfg->nr_sizes; i++)
+		if (cfg->sizes[i] == 0 || cfg->sizes[i] > SIZE_MAX / 4 ||
+		    cfg->sizes[i] > (1ull << 40))
+			return libdma__fail(-EINVAL, "bench: size %llu is not a "
+					    "size to copy",
+					    (unsigned long long)cfg->sizes[i]);
+	return 0;
+}
+
+static int bench_run(struct libdma_device *dev,
+		     const struct libdma_bench_config *user_cfg,
+		     struct libdma_bench_result **resultp)
+{
+	uint64_t sizes[LIBDMA_BENCH_MAX_SIZES], commands_min = 0, commands_done = 0;
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r;
+	unsigned int nr_sizes = 0, nr_modes = 0, i, m, n;
+	double *figs = NULL;
+	int err;
+
+	if (!resultp)
+		return libdma__fail(-EINVAL, "bench: resultp is NULL");
+	*resultp = NULL;
+	err = libdma__device_check(dev);
+	if (err)
+		return err;
+	if (user_cfg)
+		cfg = *user_cfg;
+	else
+		libdma_bench_config_init(&cfg);
+	if (!cfg.modes)
+		cfg.modes = LIBDMA_BENCH_ALL_MODES;
+	err = check_config(&cfg);
+	if (err)
+		return err;
+	err = libdma__device_require(dev, LIBDMA_FEAT_COPY, "copies (the benchmark)");
+	if (err)
+		return err;
+
+	if (cfg.sizes) {
+		nr_sizes = cfg.nr_sizes;
+		memcpy(sizes, cfg.sizes, nr_sizes * sizeof(sizes[0]));
+	} else {
+		uint64_t s;
+
+		for (s = LIBDMA_BENCH_DEFAULT_MIN_SIZE;
+		     s <= LIBDMA_BENCH_DEFAULT_MAX_SIZE; s *= 2)
+			sizes[nr_sizes++] = s;
+	}
+	for (m = 0; m < LIBDMA_BENCH_NR_MODES; m++)
+		nr_modes += !!(cfg.modes & (1U << m));
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return libdma__fail(-ENOMEM, "bench: out of memory");
+	r->repetitions = cfg.repetitions;
+	r->flags = cfg.flags;
+	r->nr_cells = nr_sizes * nr_modes;
+	r->cells = calloc(r->nr_cells, sizeof(*r->cells));
+	figs = calloc((size_t)NR_FIGS * cfg.repetitions, sizeof(*figs));
+	if (!r->cells || !figs) {
+		err = libdma__fail(-ENOMEM, "bench: out of memory");
+		goto err_free;
+	}
+	bench_env(dev, cfg.label, &r->env);
+	for (i = 0, n = 0; i < nr_sizes; i++)
+		for (m = 0; m < LIBDMA_BENCH_NR_MODES; m++) {
+			if (!(cfg.modes & (1U << m)))
+				continue;
+			r->cells[n].mode = m;
+			r->cells[n].size = sizes[i];
+			n++;
+			commands_min += cfg.repetitions *
+				libdma__bench_min_commands(sizes[i],
+							   r->env.info.window_size);
+		}
+
+	err = calibrate(dev, &r->env);
+	if (err)
+		goto err_free;
+	for (i = 0; i < r->nr_cells; i++) {
+		memset(figs, 0, (size_t)NR_FIGS * cfg.repetitions * sizeof(*figs));
+		err = run_cell(dev, &cfg, r, i, figs, &commands_done, commands_min);
+		if (err)
+			goto err_free;
+	}
+	free(figs);
+	*resultp = r;
+	return (int)r->nr_failed;
+
+err_free:
+	free(figs);
+	libdma_bench_result_free(r);
+	return err;
+}
+
+LIBDMA_EXPORT int libdma_bench_run(struct libdma_device *dev,
+				   const struct libdma_bench_config *cfg,
+				   struct libdma_bench_result **resultp)
+{
+	return LIBDMA_KEEP_ERRNO(bench_run(dev, cfg, resultp));
+}
+
+LIBDMA_EXPORT void libdma_bench_result_free(struct libdma_bench_result *result)
+{
+	if (!result)
+		return;
+	free(result->cells);
+	free(result);
+}

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The benchmark's pure parts: statistics over repetitions, the test
+ * pattern, the reading of a result (summary) and its three outputs -
+ * a table for people, CSV and JSON for programs and plots. Each output
+ * starts with where the run took place. Cells without verified data carry
+ * their status and note, never a figure.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_internal.h"
+
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_double);
+	out->min = v[0];
+	out->max = v[n - 1];
+	out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---------------------------------------------------------------- pattern */
+
+static uint64_t next_word(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t pattern_state(uint64_t seed)
+{
+	/* xorshift must not start from 0; mix so close seeds differ at once */
+	uint64_t s = (seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+
+	return s ? s : 1;
+}
+
+void libdma__bench_fill(void *buf, size_t len, uint64_t seed)
+{
+	unsigned char *p = buf;
+	uint64_t s = pattern_state(seed), w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		w = next_word(&s);
+		memcpy(p + i, &w, 8);
+	}
+	if (i < len) {
+		w = next_word(&s);
+		memcpy(p + i, &w, len - i);
+	}
+}
+
+size_t libdma__bench_check(const void *buf, size_t len, uint64_t seed,
+			   size_t *nbad)
+{
+	const unsigned char *p = buf;
+	uint64_t s = pattern_state(seed), w;
+	size_t i, j, n, first = (size_t)-1;
+
+	*nbad = 0;
+	for (i = 0; i < len; i += 8) {
+		const unsigned char *e = (const unsigned char *)&w;
+
+		w = next_word(&s);
+		n = len - i < 8 ? len - i : 8;
+		if (!memcmp(p + i, &w, n))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (p[i + j] == e[j])
+				continue;
+			if (first == (size_t)-1)
+				first = i + j;
+			(*nbad)++;
+		}
+	}
+	return first;
+}
+
+uint8_t libdma__bench_pattern_at(size_t offset, uint64_t seed)
+{
+	uint64_t s = pattern_state(seed), w = 0;
+	size_t i;
+
+	for (i = 0; i <= offset / 8; i++)
+		w = next_word(&s);
+	return ((const unsigned char *)&w)[offset % 8];
+}
+
+uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window)
+{
+	return window ? 2 * ((size + window - 1) / window) : 0;
+}
+
+/* --------------------------------------------------------------- escaping */
+
+void libdma__csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void libdma__json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (c < 0x20)
+				fprintf(out, "\\u%04x", c);
+			else
+				fputc(c, out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+const struct libdma_bench_cell *
+libdma__bench_find_ok(const struct libdma_bench_result *r, unsigned int mode,
+		      uint64_t size)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->nr_cells; i++)
+		if (r->cells[i].mode == mode && r->cells[i].size == size &&
+		    r->cells[i].status == LIBDMA_BENCH_OK)
+			return &r->cells[i];
+	return NULL;
+}
+
+/* The distinct sizes of a result, ascending. Returns how many. */
+static unsigned int result_sizes(const struct libdma_bench_result *r,
+				 uint64_t *sizes)
+{
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < r->nr_cells; i++) {
+		uint64_t s = r->cells[i].size;
+
+		for (j = 0; j < n && sizes[j] != s; j++)
+			;
+		if (j < n || n == LIBDMA_BENCH_MAX_SIZES)
+			continue;
+		for (j = n++; j > 0 && sizes[j - 1] > s; j--)
+			sizes[j] = sizes[j - 1];
+		sizes[j] = s;
+	}
+	return n;
+}
+
+void libdma__bench_summarize(const struct libdma_bench_result *r,
+			     struct libdma__bench_summary *s)
+{
+	uint64_t sizes[LIBDMA_BENCH_MAX_SIZES];
+	unsigned int n = result_sizes(r, sizes), i, both = 0;
+	int last_bounce_cheaper = -1, first_after = -1, prev = -1, any_bounce = 0;
+	double prev_diff = 0;
+	uint32_t c;
+
+	memset(s, 0, sizeof(*s));
+	s->cross = LIBDMA__CROSS_NONE;
+	for (i = 0; i < n; i++) {
+		const struct libdma_bench_cell *sg, *co, *os, *bo;
+
+		sg = libdma__bench_find_ok(r, LIBDMA_BENCH_SG, sizes[i]);
+		co = libdma__bench_find_ok(r, LIBDMA_BENCH_COHERENT, sizes[i]);
+		if (sg && co && co->host_ns.median > 0) {
+			double ratio = sg->host_ns.median / co->host_ns.median;
+
+			s->ratio_size[s->nr_ratio] = sizes[i];
+			s->ratio[s->nr_ratio++] = ratio;
+			if (ratio > s->ratio_max) {
+				s->ratio_max = ratio;
+				s->ratio_max_size = sizes[i];
+			}
+		}
+		os = libdma__bench_find_ok(r, LIBDMA_BENCH_SG_ONESHOT, sizes[i]);
+		bo = libdma__bench_find_ok(r, LIBDMA_BENCH_BOUNCE, sizes[i]);
+		if (os && bo) {
+			/* > 0: bounce cheaper. Host costs grow about linearly
+			 * with size (per page pinned, per byte copied), so
+			 * their meeting point is interpolated linearly. */
+			double d = os->host_ns.median - bo->host_ns.median;
+
+			both++;
+			if (d >= 0) {
+				any_bounce = 1;
+				last_bounce_cheaper = (int)i;
+				first_after = -1;
+			} else if (first_after < 0) {
+				first_after = (int)i;
+				s->cross_at = 0;
+				if (last_bounce_cheaper >= 0 && prev == last_bounce_cheaper)
+					s->cross_at = (double)sizes[prev] +
+						(double)(sizes[i] - sizes[prev]) *
+						prev_diff / (prev_diff - d);
+			}
+			prev = (int)i;
+			prev_diff = d;
+		}
+	}
+	if (both >= 2) {
+		if (!any_bounce)
+			s->cross = LIBDMA__CROSS_ONESHOT_ALWAYS;
+		else if (first_after < 0)
+			s->cross = LIBDMA__CROSS_BOUNCE_ALWAYS;
+		else {
+			s->cross = LIBDMA__CROSS_CROSSES;
+			s->cross_lo = sizes[last_bounce_cheaper];
+			s->cross_hi = sizes[first_after];
+		}
+	}
+
+	for (c = 0; c < r->nr_cells; c++) {
+		const struct libdma_bench_cell *cell = &r->cells[c];
+
+		if (cell->status != LIBDMA_BENCH_OK ||
+		    cell->size < LIBDMA__BENCH_EFF_FROM)
+			continue;
+		if (!s->nr_eff || cell->efficiency.min < s->eff_min) {
+			s->eff_min = cell->efficiency.min;
+			s->eff_min_mode = cell->mode;
+			s->eff_min_size = cell->size;
+		}
+		if (!s->nr_eff || cell->efficiency.median < s->eff_median_min)
+			s->eff_median_min = cell->efficiency.median;
+		s->nr_eff++;
+	}
+}
+
+/* ------------------------------------------------------------ formatting */
+
+const char *libdma__bench_fmt_size(uint64_t bytes, char *buf)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB" };
+	int u;
+
+	for (u = 2; u >= 0; u--) {
+		uint64_t unit = 1ull << (10 * (u + 1));
+
+		if (bytes >= unit && bytes % unit == 0) {
+			snprintf(buf, 32, "%llu %s",
+				 (unsigned long long)(bytes / unit), units[u]);
+			return buf;
+		}
+	}
+	snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
+	return buf;
+}
+
+static const char *fmt_ns(double ns, char *buf)
+{
+	if (ns < 1e3)
+		snprintf(buf, 32, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, 32, "%.1f us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, 32, "%.2f ms", ns / 1e6);
+	else
+		snprintf(buf, 32, "%.2f s", ns / 1e9);
+	return buf;
+}
+
+static const char *fmt_rate(double bps, char *buf)
+{
+	if (bps >= 1024.0 * 1024 * 1024)
+		snprintf(buf, 32, "%.2f GiB/s", bps / (1024.0 * 1024 * 1024));
+	else if (bps >= 1024.0 * 1024)
+		snprintf(buf, 32, "%.2f MiB/s", bps / (1024.0 * 1024));
+	else if (bps >= 1024.0)
+		snprintf(buf, 32, "%.2f KiB/s", bps / 1024.0);
+	else
+		snprintf(buf, 32, "%.0f B/s", bps);
+	return buf;
+}
+
+static const char *status_name(unsigned int status)
+{
+	switch (status) {
+	case LIBDMA_BENCH_OK:
+		return "ok";
+	case LIBDMA_BENCH_UNAVAILABLE:
+		return "unavailable";
+	case LIBDMA_BENCH_MISMATCH:
+		return "mismatch";
+	default:
+		return "failed";
+	}
+}
+
+static const char *irq_name(int mode)
+{
+	return mode == LIBDMA_IRQ_MSI ? "msi" : mode == LIBDMA_IRQ_INTX ? "intx" :
+	       mode == LIBDMA_IRQ_NONE ? "none" : "unknown";
+}
+
+static const char *mode_name(unsigned int mode)
+{
+	const char *name = libdma_bench_mode_name(mode);
+
+	return name ? name : "?";
+}
+
+/* ------------------------------------------------------------------ table */
+
+static void table_env(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	const struct libdma_info *i = &e->info;
+	char b1[32], b2[32];
+
+	fprintf(out, "libdma %s bench: copies source -> device -> destination "
+		"(libdma_copy), every byte verified\n", e->libdma_version);
+	fprintf(out, "  where     %s%s%s; cpu: %s\n", e->platform,
+		e->machine[0] ? ", " : "", e->machine, e->cpu[0] ? e->cpu : "?");
+	fprintf(out, "  kernel    %s; clocksource %s; transparent huge pages: %s\n",
+		e->kernel, e->clocksource[0] ? e->clocksource : "?", e->thp);
+	fprintf(out, "  device    %s%s%s%s: edu %u.%u, %u-byte window, %u-bit DMA "
+		"mask, %s interrupt, driver ABI %u\n", i->node,
+		i->pci_address[0] ? " (" : "", i->pci_address,
+		i->pci_address[0] ? ")" : "", i->version_major, i->version_minor,
+		i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
+		i->abi_version);
+	fprintf(out, "  command   %s of device time (fastest of %u one-window "
+		"copies); a copy needs 2 commands per %u-byte chunk: at most "
+		"%s\n", fmt_ns((double)e->cmd_ns, b1), e->calibration_copies,
+		i->window_size,
+		fmt_rate(e->cmd_ns ? i->window_size * 1e9 / (2.0 * e->cmd_ns) : 0, b2));
+	if (e->label[0])
+		fprintf(out, "  label     %s\n", e->label);
+	fprintf(out, "  run       %s; %u repetition%s per cell; figures are "
+		"medians (min and max: --csv, --json)%s\n", e->date,
+		r->repetitions, r->repetitions == 1 ? "" : "s",
+		r->flags & LIBDMA_BENCH_CORRUPT ?
+		"; CORRUPT TEST HOOK ON: every cell must fail" : "");
+}
+
+static void table_cells(const struct libdma_bench_result *r, FILE *out)
+{
+	char b[8][32], seg[48];
+	uint32_t c;
+
+	fprintf(out, "\n%9s  %-11s %6s %6s %9s %10s %10s %10s %6s %10s %12s %7s\n",
+		"size", "mode", "cmds", "pages", "segs c/d", "setup", "teardown",
+		"host/xfer", "spread", "device", "throughput", "eff");
+	for (c = 0; c < r->nr_cells; c++) {
+		const struct libdma_bench_cell *x = &r->cells[c];
+
+		if (c && x->size != r->cells[c - 1].size)
+			fputc('\n', out);
+		fprintf(out, "%9s  %-11s ", libdma__bench_fmt_size(x->size, b[0]),
+			mode_name(x->mode));
+		if (x->status != LIBDMA_BENCH_OK) {
+			fprintf(out, "%s%s%s\n",
+				x->status == LIBDMA_BENCH_UNAVAILABLE ? "unavailable" :
+				x->status == LIBDMA_BENCH_MISMATCH ?
+				"MISMATCH, no figures" : "FAILED, no figures",
+				x->note[0] ? ": " : "", x->note);
+			continue;
+		}
+		if (x->cpu_segments)
+			snprintf(seg, sizeof(seg), "%llu/%llu",
+				 (unsigned long long)x->cpu_segments,
+				 (unsigned long long)x->dma_segments);
+		else
+			snprintf(seg, sizeof(seg), "-/%llu",
+				 (unsigned long long)x->dma_segments);
+		snprintf(b[1], sizeof(b[1]), "%.1f%%", x->host_ns.median > 0 ?
+			 100.0 * (x->host_ns.max - x->host_ns.min) /
+			 x->host_ns.median : 0.0);
+		fprintf(out, "%6.0f %6llu %9s %10s %10s %10s %6s %10s %12s %7.4f\n",
+			x->commands.median, (unsigned long long)x->pages, seg,
+			fmt_ns(x->setup_ns.median, b[2]),
+			fmt_ns(x->teardown_ns.median, b[3]),
+			fmt_ns(x->host_ns.median, b[4]), b[1],
+			fmt_ns(x->device_ns.median, b[5]),
+			fmt_rate(x->throughput.median, b[6]),
+			x->efficiency.median);
+	}
+}
+
+static void table_reading(const struct libdma_bench_result *r, FILE *out)
+{
+	struct libdma__bench_summary s;
+	char b1[32], b2[32], b3[32];
+	unsigned int i;
+
+	libdma__bench_summarize(r, &s);
+	fprintf(out, "\ncolumns: cmds = device commands per transfer; segs c/d = "
+		"physically contiguous runs / DMA segments\n(both sides; - = not "
+		"reported); setup = alloc or register, teardown = free or "
+		"unregister;\nhost/xfer = time of the transfer step minus device "
+		"time; spread = (max - min) / median of it;\n"
+		"eff = commands x device time per command / transfer time "
+		"(1 = the device never waited)\n");
+	fprintf(out, "\nreading (medians):\n");
+	if (s.nr_ratio) {
+		fprintf(out, "  sg / coherent host cost per transfer:");
+		for (i = 0; i < s.nr_ratio; i++)
+			fprintf(out, "%s %s %.2f", i ? "," : "",
+				libdma__bench_fmt_size(s.ratio_size[i], b1),
+				s.ratio[i]);
+		fprintf(out, "; at most %.2f (%s)\n", s.ratio_max,
+			libdma__bench_fmt_size(s.ratio_max_size, b1));
+	}
+	switch (s.cross) {
+	case LIBDMA__CROSS_ONESHOT_ALWAYS:
+		fprintf(out, "  pinning vs copying: sg-oneshot costs the host less "
+			"than bounce at every size measured\n");
+		break;
+	case LIBDMA__CROSS_BOUNCE_ALWAYS:
+		fprintf(out, "  pinning vs copying: bounce costs the host less than "
+			"sg-oneshot at every size measured\n");
+		break;
+	case LIBDMA__CROSS_CROSSES:
+		fprintf(out, "  pinning vs copying: bounce is cheaper for the host "
+			"up to %s, sg-oneshot from %s on",
+			libdma__bench_fmt_size(s.cross_lo, b1),
+			libdma__bench_fmt_size(s.cross_hi, b2));
+		if (s.cross_at > 0)
+			fprintf(out, " (they meet near %.1f KiB)", s.cross_at / 1024);
+		fputc('\n', out);
+		break;
+	default:
+		break;
+	}
+	if (s.nr_eff)
+		fprintf(out, "  efficiency of copies >= %s: lowest median %.4f, lowest "
+			"single transfer %.4f (%s, %s)\n",
+			libdma__bench_fmt_size(LIBDMA__BENCH_EFF_FROM, b3),
+			s.eff_median_min, s.eff_min, mode_name(s.eff_min_mode),
+			libdma__bench_fmt_size(s.eff_min_size, b1));
+	if (r->nr_failed)
+		fprintf(out, "\nFAILED: %u cell%s did not verify or could not run; "
+			"they have no figures\n", r->nr_failed,
+			r->nr_failed == 1 ? "" : "s");
+}
+
+/* -------------------------------------------------------------------- CSV */
+
+static const char *const csv_stats[] = {
+	"commands", "setup_ns", "teardown_ns", "transfer_ns", "device_ns",
+	"host_ns", "pin_ns", "cpu_copy_ns", "throughput_Bps", "efficiency",
+};
+
+static void cell_stats(const struct libdma_bench_cell *x,
+		       const struct libdma_bench_stat **st)
+{
+	st[0] = &x->commands;
+	st[1] = &x->setup_ns;
+	st[2] = &x->teardown_ns;
+	st[3] = &x->transfer_ns;
+	st[4] = &x->device_ns;
+	st[5] = &x->host_ns;
+	st[6] = &x->pin_ns;
+	st[7] = &x->cpu_copy_ns;
+	st[8] = &x->throughput;
+	st[9] = &x->efficiency;
+}
+
+#define NR_STATS (sizeof(csv_stats) / sizeof(csv_stats[0]))
+
+/* Figures as JSON and CSV carry them: integers, or ratios with 6 decimals. */
+static void put_number(FILE *out, double v, int ratio)
+{
+	fprintf(out, ratio ? "%.6f" : "%.0f", v);
+}
+
+static void csv_env_line(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "# %s: %s\n", key, value);
+}
+
+static void write_csv(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	const struct libdma_info *i = &e->info;
+	char buf[256];
+	uint32_t c;
+	size_t k;
+
+	fprintf(out, "# libdma %s bench: copies source -> device -> destination, "
+		"every byte verified; times in ns, throughput in bytes/s\n",
+		e->libdma_version);
+	csv_env_line(out, "platform", e->platform);
+	csv_env_line(out, "machine", e->machine);
+	csv_env_line(out, "cpu", e->cpu);
+	csv_env_line(out, "kernel", e->kernel);
+	csv_env_line(out, "clocksource", e->clocksource);
+	csv_env_line(out, "thp", e->thp);
+	snprintf(buf, sizeof(buf), "%s %s edu %u.%u window %u dma_mask_bits %u "
+		 "irq %s driver_abi %u", i->node, i->pci_address[0] ?
+		 i->pci_address : "-", i->version_major, i->version_minor,
+		 i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
+		 i->abi_version);
+	csv_env_line(out, "device", buf);
+	snprintf(buf, sizeof(buf), "%llu (fastest of %u one-window copies)",
+		 (unsigned long long)e->cmd_ns, e->calibration_copies);
+	csv_env_line(out, "cmd_ns", buf);
+	if (e->label[0])
+		csv_env_line(out, "label", e->label);
+	csv_env_line(out, "date", e->date);
+	snprintf(buf, sizeof(buf), "%u%s", r->repetitions,
+		 r->flags & LIBDMA_BENCH_CORRUPT ? " (corrupt test hook on)" : "");
+	csv_env_line(out, "repetitions", buf);
+
+	fputs("mode,size,status,repetitions,pages,cpu_segments,dma_segments", out);
+	for (k = 0; k < NR_STATS; k++)
+		fprintf(out, ",%s_median,%s_min,%s_max", csv_stats[k],
+			csv_stats[k], csv_stats[k]);
+	fputs(",note\n", out);
+	for (c = 0; c < r->nr_cells; c++) {
+		const struct libdma_bench_cell *x = &r->cells[c];
+		const struct libdma_bench_stat *st[NR_STATS];
+
+		cell_stats(x, st);
+		fprintf(out, "%s,%llu,%s,%u,", mode_name(x->mode),
+			(unsigned long long)x->size, status_name(x->status),
+			x->repetitions);
+		if (x->status == LIBDMA_BENCH_OK) {
+			fprintf(out, "%llu,", (unsigned long long)x->pages);
+			if (x->cpu_segments)
+				fprintf(out, "%llu", (unsigned long long)x->cpu_segments);
+			fprintf(out, ",%llu", (unsigned long long)x->dma_segments);
+			for (k = 0; k < NR_STATS; k++) {
+				int ratio = k == 9;
+
+				fputc(',', out);
+				put_number(out, st[k]->median, ratio);
+				fputc(',', out);
+				put_number(out, st[k]->min, ratio);
+				fputc(',', out);
+				put_number(out, st[k]->max, ratio);
+			}
+		} else {
+			/* no figures: empty fields */
+			fputs(",,", out);
+			for (k = 0; k < NR_STATS; k++)
+				fputs(",,,", out);
+		}
+		fputc(',', out);
+		libdma__csv_field(out, x->note);
+		fputc('\n', out);
+	}
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+static void json_kv_string(FILE *out, const char *indent, const char *key,
+			   const char *value, int comma)
+{
+	fprintf(out, "%s\"%s\": ", indent, key);
+	libdma__json_string(out, value);
+	fputs(comma ? ",\n" : "\n", out);
+}
+
+static void write_json(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	const struct libdma_info *i = &e->info;
+	struct libdma__bench_summary s;
+	char ver[16];
+	uint32_t c;
+	size_t k;
+
+	libdma__bench_summarize(r, &s);
+	fputs("{\n", out);
+	json_kv_string(out, "  ", "tool", "libdma bench", 1);
+	json_kv_string(out, "  ", "libdma_version", e->libdma_version, 1);
+	fputs("  \"environment\": {\n", out);
+	json_kv_string(out, "    ", "platform", e->platform, 1);
+	json_kv_string(out, "    ", "machine", e->machine, 1);
+	json_kv_string(out, "    ", "cpu", e->cpu, 1);
+	json_kv_string(out, "    ", "kernel", e->kernel, 1);
+	json_kv_string(out, "    ", "clocksource", e->clocksource, 1);
+	json_kv_string(out, "    ", "thp", e->thp, 1);
+	json_kv_string(out, "    ", "label", e->label, 1);
+	json_kv_string(out, "    ", "date", e->date, 1);
+	fprintf(out, "    \"page_size\": %llu,\n", (unsigned long long)e->page_size);
+	fprintf(out, "    \"cmd_ns\": %llu,\n", (unsigned long long)e->cmd_ns);
+	fprintf(out, "    \"calibration_copies\": %u,\n", e->calibration_copies);
+	fputs("    \"device\": {\n", out);
+	json_kv_string(out, "      ", "node", i->node, 1);
+	json_kv_string(out, "      ", "pci_address", i->pci_address, 1);
+	snprintf(ver, sizeof(ver), "%u.%u", i->version_major, i->version_minor);
+	json_kv_string(out, "      ", "version", ver, 1);
+	fprintf(out, "      \"driver_abi\": %u,\n", i->abi_version);
+	fprintf(out, "      \"window_size\": %u,\n", i->window_size);
+	fprintf(out, "      \"dma_mask_bits\": %u,\n", i->dma_mask_bits);
+	fprintf(out, "      \"max_alloc\": %llu,\n", (unsigned long long)i->max_alloc);
+	json_kv_string(out, "      ", "irq_mode", irq_name(i->irq_mode), 0);
+	fputs("    }\n  },\n", out);
+	fprintf(out, "  \"repetitions\": %u,\n", r->repetitions);
+	fprintf(out, "  \"corrupt_test_hook\": %s,\n",
+		r->flags & LIBDMA_BENCH_CORRUPT ? "true" : "false");
+	fputs("  \"cells\": [\n", out);
+	for (c = 0; c < r->nr_cells; c++) {
+		const struct libdma_bench_cell *x = &r->cells[c];
+		const struct libdma_bench_stat *st[NR_STATS];
+
+		cell_stats(x, st);
+		fprintf(out, "    {\"mode\": \"%s\", \"size\": %llu, \"status\": "
+			"\"%s\", \"verified\": %s, \"repetitions\": %u",
+			mode_name(x->mode), (unsigned long long)x->size,
+			status_name(x->status),
+			x->status == LIBDMA_BENCH_OK ? "true" : "false",
+			x->repetitions);
+		if (x->status == LIBDMA_BENCH_FAILED)
+			fprintf(out, ", \"error\": %d", x->error);
+		if (x->status == LIBDMA_BENCH_OK) {
+			fprintf(out, ",\n     \"pages\": %llu, \"cpu_segments\": ",
+				(unsigned long long)x->pages);
+			if (x->cpu_segments)
+				fprintf(out, "%llu", (unsigned long long)x->cpu_segments);
+			else
+				fputs("null", out);
+			fprintf(out, ", \"dma_segments\": %llu",
+				(unsigned long long)x->dma_segments);
+			for (k = 0; k < NR_STATS; k++) {
+				int ratio = k == 9;
+
+				fprintf(out, ",\n     \"%s\": {\"median\": ", csv_stats[k]);
+				put_number(out, st[k]->median, ratio);
+				fputs(", \"min\": ", out);
+				put_number(out, st[k]->min, ratio);
+				fputs(", \"max\": ", out);
+				put_number(out, st[k]->max, ratio);
+				fputc('}', out);
+			}
+		}
+		fputs(",\n     \"note\": ", out);
+		libdma__json_string(out, x->note);
+		fprintf(out, "}%s\n", c + 1 < r->nr_cells ? "," : "");
+	}
+	fputs("  ],\n", out);
+	fprintf(out, "  \"failed\": %u,\n", r->nr_failed);
+	fputs("  \"summary\": {\n", out);
+	fputs("    \"sg_over_coherent_host\": [", out);
+	for (k = 0; k < s.nr_ratio; k++)
+		fprintf(out, "%s{\"size\": %llu, \"ratio\": %.6f}", k ? ", " : "",
+			(unsigned long long)s.ratio_size[k], s.ratio[k]);
+	fputs("],\n", out);
+	fputs("    \"oneshot_vs_bounce\": ", out);
+	switch (s.cross) {
+	case LIBDMA__CROSS_ONESHOT_ALWAYS:
+		fputs("{\"cheaper\": \"sg-oneshot at every size\"}", out);
+		break;
+	case LIBDMA__CROSS_BOUNCE_ALWAYS:
+		fputs("{\"cheaper\": \"bounce at every size\"}", out);
+		break;
+	case LIBDMA__CROSS_CROSSES:
+		fprintf(out, "{\"bounce_cheaper_up_to\": %llu, \"oneshot_cheaper_from\": "
+			"%llu, \"meet_near\": %.0f}", (unsigned long long)s.cross_lo,
+			(unsigned long long)s.cross_hi, s.cross_at);
+		break;
+	default:
+		fputs("null", out);
+		break;
+	}
+	fputs(",\n", out);
+	if (s.nr_eff)
+		fprintf(out, "    \"efficiency_from_256KiB\": {\"lowest_median\": %.6f, "
+			"\"lowest\": %.6f, \"lowest_mode\": \"%s\", \"lowest_size\": "
+			"%llu}\n", s.eff_median_min, s.eff_min,
+			mode_name(s.eff_min_mode), (unsigned long long)s.eff_min_size);
+	else
+		fputs("    \"efficiency_from_256KiB\": null\n", out);
+	fputs("  }\n}\n", out);
+}
+
+static int bench_write(const struct libdma_bench_result *r, unsigned int format,
+		       FILE *out)
+{
+	if (!r || !out)
+		return libdma__fail(-EINVAL, "bench: NULL result or stream");
+	switch (format) {
+	case LIBDMA_BENCH_TABLE:
+		table_env(r, out);
+		table_cells(r, out);
+		table_reading(r, out);
+		break;
+	case LIBDMA_BENCH_CSV:
+		write_csv(r, out);
+		break;
+	case LIBDMA_BENCH_JSON:
+		write_json(r, out);
+		break;
+	default:
+		return libdma__fail(-EINVAL, "bench: unknown output format %u",
+				    format);
+	}
+	if (fflush(out) || ferror(out))
+		return libdma__fail(-EIO, "bench: writing the %s failed",
+				    format == LIBDMA_BENCH_TABLE ? "table" :
+				    format == LIBDMA_BENCH_CSV ? "CSV" : "JSON");
+	return 0;
+}
+
+LIBDMA_EXPORT int libdma_bench_write(const struct libdma_bench_result *result,
+				     unsigned int format, FILE *out)
+{
+	return LIBDMA_KEEP_ERRNO(bench_write(result, format, out));
+}
