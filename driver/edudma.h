@@ -11,6 +11,7 @@
  *   edudma_mem.c    memory objects, per-file handles, regions
  *   edudma_buf.c    coherent buffers and their mmap
  *   edudma_pin.c    pinned user memory: PIN/UNPIN and one-shot regions
+ *   edudma_lab.c    the contiguity lab: in-kernel measurements (root, lab=1)
  *   edudma_engine.c runs a list of DMA commands, interrupt to interrupt
  *   edudma_xfer.c   TRANSFER and COPY: regions -> command plan -> engine
  */
@@ -203,6 +204,12 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 			 u32 access, struct edudma_mem **out,
 			 u64 *pin_ns, u64 *map_ns);
 u32 edudma_pinned_npages(struct edudma_mem *mem);
+bool edudma_pages_reachable(struct device *dev, struct page **pages,
+			    unsigned long npages);
+
+/* edudma_lab.c */
+extern bool edudma_lab_enabled;
+long edudma_ioctl_lab(struct edudma_dev *edev, void __user *uarg);
 long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
 long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg);
 

@@ -65,6 +65,8 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
 			EDUDMA_FEAT_COPY | EDUDMA_FEAT_PIN |
 			EDUDMA_FEAT_USER_REGION;
+	if (READ_ONCE(edudma_lab_enabled))
+		info.features |= EDUDMA_FEAT_LAB;
 	info.irq_mode = edev->irq_mode;
 	info.dma_mask_bits = edudma_dma_bits;
 	info.window_size = edudma_window;
@@ -111,6 +113,9 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_UNPIN:
 		ret = edudma_ioctl_unpin(ef, uarg);
+		break;
+	case EDUDMA_IOC_LAB:
+		ret = edudma_ioctl_lab(edev, uarg);
 		break;
 	case EDUDMA_IOC_TRANSFER:
 		ret = edudma_ioctl_transfer(ef, uarg);

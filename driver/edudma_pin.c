@@ -164,23 +164,24 @@ static int edudma_gup_flags(unsigned long start, unsigned long end,
 
 /*
  * Without an IOMMU or a bounce buffer pool, the device gets the pages' own
- * addresses; the DMA layer would warn and fail on one beyond the mask. Say
- * so with a clear errno instead.
+ * addresses; the DMA layer would warn and fail on one beyond the mask. The
+ * callers say so with a clear errno instead (ERANGE).
  */
-static int edudma_check_reach(struct device *dev, struct edudma_pinned *p)
+bool edudma_pages_reachable(struct device *dev, struct page **pages,
+			    unsigned long npages)
 {
 	u64 mask = dma_get_mask(dev);
 	unsigned long i;
 
 	if (get_dma_ops(dev) || is_swiotlb_active(dev))
-		return 0;	/* translated or bounced: any page will do */
-	for (i = 0; i < p->npages; i++) {
-		dma_addr_t a = phys_to_dma(dev, page_to_phys(p->pages[i]));
+		return true;	/* translated or bounced: any page will do */
+	for (i = 0; i < npages; i++) {
+		dma_addr_t a = phys_to_dma(dev, page_to_phys(pages[i]));
 
 		if (a > mask || PAGE_SIZE - 1 > mask - a)
-			return -ERANGE;
+			return false;
 	}
-	return 0;
+	return true;
 }
 
 static unsigned int edudma_max_segment(struct device *dev)
@@ -292,8 +293,8 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 						GFP_KERNEL);
 	if (ret)
 		goto err_unpin;
-	ret = edudma_check_reach(&edev->pdev->dev, p);
-	if (ret)
+	ret = -ERANGE;
+	if (!edudma_pages_reachable(&edev->pdev->dev, p->pages, p->npages))
 		goto err_free_table;
 	ret = dma_map_sgtable(&edev->pdev->dev, &p->sgt, p->dir, 0);
 	if (ret)

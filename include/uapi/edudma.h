@@ -46,6 +46,7 @@
 #define EDUDMA_FEAT_COPY	(1U << 4)	/* EDUDMA_IOC_COPY */
 #define EDUDMA_FEAT_PIN		(1U << 5)	/* PIN and UNPIN */
 #define EDUDMA_FEAT_USER_REGION	(1U << 6)	/* EDUDMA_REGION_USER (one-shot) */
+#define EDUDMA_FEAT_LAB		(1U << 7)	/* EDUDMA_IOC_LAB (module parameter lab=1) */
 
 /* Interrupt delivery, edudma_info.irq_mode. */
 #define EDUDMA_IRQ_NONE		0
@@ -231,6 +232,64 @@ struct edudma_copy {
 	struct edudma_stats stats;	/* out */
 };
 
+/*
+ * EDUDMA_IOC_LAB - the contiguity lab: measurements taken inside the kernel
+ * (dmactl lab). Needs CAP_SYS_ADMIN and the module parameter lab=1 (EPERM
+ * otherwise); not a data path. One call measures one cell:
+ *
+ *  EDUDMA_LAB_ALLOC     allocate + free 'size' bytes with 'allocator',
+ *                       'iterations' times: ns per pair (min/median/max).
+ *  EDUDMA_LAB_ACCESS    'size' bytes of the same physical pages, read or
+ *                       written with 'pattern' through 'mapping': the
+ *                       kernel's linear map (large pages) or a vmap of the
+ *                       same pages (4 KiB page-table entries): ns per pass.
+ *                       'checksum' sums what a read pass saw, so the two
+ *                       mappings can be shown to read the same bytes.
+ *  EDUDMA_LAB_SEGMENTS  allocate 'size' bytes with 'allocator' and map them
+ *                       for the device: pages, physically contiguous runs
+ *                       (CPU segments) and DMA segments.
+ *
+ * Sizes: ALLOC and SEGMENTS up to each allocator's limit (E2BIG beyond),
+ * ACCESS up to EDUDMA_LAB_MAX_SIZE; ENOMEM when memory is short.
+ */
+#define EDUDMA_LAB_ALLOC		1
+#define EDUDMA_LAB_ACCESS		2
+#define EDUDMA_LAB_SEGMENTS		3
+
+#define EDUDMA_LAB_KMALLOC		1
+#define EDUDMA_LAB_ALLOC_PAGES		2
+#define EDUDMA_LAB_DMA_COHERENT		3
+#define EDUDMA_LAB_VMALLOC		4
+
+#define EDUDMA_LAB_SEQ_READ		1
+#define EDUDMA_LAB_SEQ_WRITE		2
+#define EDUDMA_LAB_RANDOM_READ		3	/* one word per page, pages in random order */
+
+#define EDUDMA_LAB_LINEAR_MAP		1
+#define EDUDMA_LAB_VMAP			2
+
+#define EDUDMA_LAB_MAX_SIZE		(1ULL << 30)
+#define EDUDMA_LAB_MAX_ITERATIONS	101
+
+struct edudma_lab {
+	__u32 experiment;	/* in: EDUDMA_LAB_ALLOC/ACCESS/SEGMENTS */
+	__u32 allocator;	/* in: ALLOC, SEGMENTS */
+	__u64 size;		/* in: bytes */
+	__u32 pattern;		/* in: ACCESS */
+	__u32 mapping;		/* in: ACCESS */
+	__u32 iterations;	/* in: 1..EDUDMA_LAB_MAX_ITERATIONS */
+	__u32 flags;		/* in: must be 0 */
+	__u64 ns_min;		/* out: per iteration */
+	__u64 ns_median;	/* out */
+	__u64 ns_max;		/* out */
+	__u64 checksum;		/* out: ACCESS reads */
+	__u32 nr_pages;		/* out: SEGMENTS, ACCESS */
+	__u32 nr_cpu_segments;	/* out: SEGMENTS, ACCESS (physical runs) */
+	__u32 nr_dma_segments;	/* out: SEGMENTS */
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
 #define EDUDMA_IOC_MAGIC	0xED
 
 #define EDUDMA_IOC_INFO		_IOR(EDUDMA_IOC_MAGIC, 0x00, struct edudma_info)
@@ -242,5 +301,6 @@ struct edudma_copy {
 #define EDUDMA_IOC_UNPIN	_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_handle)
 #define EDUDMA_IOC_TRANSFER	_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_transfer)
 #define EDUDMA_IOC_COPY		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_copy)
+#define EDUDMA_IOC_LAB		_IOWR(EDUDMA_IOC_MAGIC, 0x30, struct edudma_lab)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */

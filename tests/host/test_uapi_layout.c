@@ -23,6 +23,7 @@ static void test_sizes(void)
 	CU_ASSERT_EQUAL(sizeof(struct edudma_stats), 72);
 	CU_ASSERT_EQUAL(sizeof(struct edudma_transfer), 112);
 	CU_ASSERT_EQUAL(sizeof(struct edudma_copy), 120);
+	CU_ASSERT_EQUAL(sizeof(struct edudma_lab), 112);
 }
 
 static void test_offsets(void)
