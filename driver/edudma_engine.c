@@ -71,14 +71,9 @@ static int edudma_engine_validate(struct edudma_dev *edev,
 
 	for (i = 0; i < job->ncmds; i++) {
 		const struct edu_cmd *c = &job->cmds[i];
-		bool from_dev = c->cmd & EDU_DMA_FROM_DEVICE;
-		u64 dev = from_dev ? c->src : c->dst;
-		u64 ram = from_dev ? c->dst : c->src;
 
-		if (WARN_ONCE(dev < EDU_DEV_BUF_ADDR ||
-			      !edu_window_ok(dev - EDU_DEV_BUF_ADDR, c->count,
-					     edudma_window) ||
-			      ram > mask || c->count - 1 > mask - ram,
+		/* edu_cmd_ok(): the same rule the VFIO backend applies */
+		if (WARN_ONCE(!edu_cmd_ok(c, edudma_window, mask),
 			      "edudma: refusing command %lu: src %llx dst %llx count %u\n",
 			      i, c->src, c->dst, c->count))
 			return -EIO;

@@ -33,32 +33,29 @@ static void wr32(struct edudma_dev *edev, unsigned int reg, u32 val)
  */
 int edudma_hw_check(struct edudma_dev *edev)
 {
-	static const u32 patterns[] = {
-		0x00000000, 0xffffffff, 0x12345678, 0xa5a5a5a5, 0x5a5a5a5a,
-	};
 	struct device *dev = &edev->pdev->dev;
 	unsigned int i;
 	u32 id = rd32(edev, EDU_REG_IDENT);
 
-	if ((id & EDU_IDENT_MAGIC_MASK) != EDU_IDENT_MAGIC) {
+	switch (edu_ident_check(id)) {
+	case EDU_IDENT_NOT_EDU:
 		dev_err(dev, "not an edu device: ident 0x%08x lacks magic 0x%02x\n",
 			id, EDU_IDENT_MAGIC);
 		return -ENODEV;
-	}
-	if (EDU_IDENT_MAJOR(id) != EDU_SUPPORTED_MAJOR) {
+	case EDU_IDENT_BAD_MAJOR:
 		dev_err(dev, "unsupported edu version %u.%u (ident 0x%08x), driver supports %u.x\n",
 			EDU_IDENT_MAJOR(id), EDU_IDENT_MINOR(id), id,
 			EDU_SUPPORTED_MAJOR);
 		return -ENODEV;
 	}
-	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
-		u32 got;
+	for (i = 0; i < EDU_LIVENESS_PATTERNS; i++) {
+		u32 pattern = edu_liveness_pattern(i), got;
 
-		wr32(edev, EDU_REG_LIVENESS, patterns[i]);
+		wr32(edev, EDU_REG_LIVENESS, pattern);
 		got = rd32(edev, EDU_REG_LIVENESS);
-		if (got != ~patterns[i]) {
+		if (got != ~pattern) {
 			dev_err(dev, "liveness check failed: wrote 0x%08x, read 0x%08x, expected 0x%08x\n",
-				patterns[i], got, ~patterns[i]);
+				pattern, got, ~pattern);
 			return -EIO;
 		}
 	}
@@ -99,15 +96,18 @@ u32 edudma_hw_fact_result(struct edudma_dev *edev)
 }
 
 /*
- * Start one DMA command. Addresses are 64-bit registers written whole (see
- * the lo-hi note above); the command register last, with RUN.
+ * Start one DMA command: the writes and their order come from
+ * edu_cmd_regs() (shared with the VFIO backend), each a 64-bit register
+ * written whole (see the lo-hi note above); the command register last.
  */
 void edudma_hw_dma_start(struct edudma_dev *edev, const struct edu_cmd *cmd)
 {
-	writeq(cmd->src, edev->bar + EDU_REG_DMA_SRC);
-	writeq(cmd->dst, edev->bar + EDU_REG_DMA_DST);
-	writeq(cmd->count, edev->bar + EDU_REG_DMA_COUNT);
-	writeq(cmd->cmd | EDU_DMA_RUN | EDU_DMA_IRQ, edev->bar + EDU_REG_DMA_CMD);
+	struct edu_reg_write w[EDU_CMD_WRITES];
+	unsigned int i;
+
+	edu_cmd_regs(cmd, w);
+	for (i = 0; i < EDU_CMD_WRITES; i++)
+		writeq(w[i].val, edev->bar + w[i].reg);
 }
 
 bool edudma_hw_dma_busy(struct edudma_dev *edev)

@@ -23,7 +23,7 @@ static irqreturn_t edudma_irq_handler(int irq, void *data)
 	 * 0: not ours (INTx may be shared). All ones: the device is gone from
 	 * the bus (surprise removal); there is nothing to acknowledge.
 	 */
-	if (!status || status == ~0u)
+	if (!edu_irq_status_valid(status))
 		return IRQ_NONE;
 	edudma_hw_irq_ack(edev, status);
 	atomic64_inc(&edev->irq_count);

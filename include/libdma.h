@@ -148,10 +148,13 @@ const char *libdma_errmsg(void);
 
 /* -------------------------------------------------------------- discovery */
 
+/* libdma_device_desc.index, libdma_info.index of a device without a node. */
+#define LIBDMA_INDEX_NONE	0xffffffffU
+
 /* One device, as sysfs describes it (no need to open it). */
 struct libdma_device_desc {
-	unsigned int index;		/* N of /dev/edudma<N> */
-	char node[128];		/* "/dev/edudma0" */
+	unsigned int index;		/* N of /dev/edudma<N>; VFIO: LIBDMA_INDEX_NONE */
+	char node[128];		/* "/dev/edudma0"; VFIO: "vfio:0000:00:04.0" */
 	char pci_address[32];		/* "0000:00:04.0", "" if unknown */
 	unsigned int version_major;	/* edu device version, 0 if unknown */
 	unsigned int version_minor;
@@ -162,7 +165,10 @@ struct libdma_device_desc {
 };
 
 /*
- * List the devices bound to the edudma driver, ordered by index. Fills at
+ * List the devices bound to the edudma driver, ordered by index, then the
+ * edu devices bound to vfio-pci, ordered by PCI address (node
+ * "vfio:<address>", what libdma_open() takes; index LIBDMA_INDEX_NONE;
+ * version, window and interrupt mode unknown until opened). Fills at
  * most 'max' entries of 'descs' (which may be NULL when max is 0) and returns
  * how many devices exist - possibly more than 'max', like snprintf. Returns
  * 0 when there are none, and then libdma_errmsg() says why ("module edudma
@@ -177,12 +183,22 @@ int libdma_list(struct libdma_device_desc *descs, size_t max);
  *   "0"               index N of /dev/edudma<N> ("edudma0" works too)
  *   "/dev/edudma0"    a device node path
  *   "0000:00:04.0"    the PCI address (the domain may be omitted: "00:04.0")
- *   "vfio:<pci>"      reserved for the VFIO backend: -EOPNOTSUPP for now
+ *   "vfio:<pci>"      the edu device at that PCI address, bound to vfio-pci,
+ *                     driven from this process through VFIO and the IOMMU
+ *                     (backend "vfio"; the same calls work on it)
  * On success stores a handle in *devp and returns 0. Fails with -ENODEV (no
  * such device; libdma_errmsg() distinguishes "module edudma not loaded" from
  * "no edu device bound to edudma"), -ENOENT (node missing), -EACCES (the
  * message names the node's group to join), -ENOTTY (not an edudma device),
- * -EPROTO (unknown driver ABI), -EINVAL (malformed spec).
+ * -EPROTO (unknown driver ABI), -EINVAL (malformed spec). For "vfio:":
+ * -ENODEV also for no IOMMU, not an edu, not bound to vfio-pci; -EBUSY
+ * when another process has the device (VFIO gives an IOMMU group to one
+ * process at a time) or its IOMMU group holds devices bound to other
+ * drivers (not viable); -EOPNOTSUPP when vfio_iommu_type1 is missing. A
+ * VFIO device handle belongs to the process that opened it (not to a child
+ * after fork()); handles opened on one device in one process share its
+ * container. The memory of VFIO buffers and registrations counts against
+ * RLIMIT_MEMLOCK (-ENOMEM: raise ulimit -l).
  */
 int libdma_open(const char *spec, struct libdma_device **devp);
 
@@ -199,12 +215,12 @@ int libdma_close(struct libdma_device *dev);
 
 /* Everything about an open device. */
 struct libdma_info {
-	char backend[16];		/* "kernel" (the edudma driver) */
-	char node[128];		/* "/dev/edudma0" */
+	char backend[16];		/* "kernel" (the edudma driver) or "vfio" */
+	char node[128];		/* "/dev/edudma0"; VFIO: "vfio:0000:00:04.0" */
 	char pci_address[32];		/* "" if unknown */
-	unsigned int index;		/* N of /dev/edudma<N> */
+	unsigned int index;		/* N of /dev/edudma<N>; VFIO: LIBDMA_INDEX_NONE */
 	int numa_node;			/* -1 if none */
-	unsigned int abi_version;	/* driver ABI version */
+	unsigned int abi_version;	/* driver ABI version; VFIO: 0 (none) */
 	unsigned int version_major;	/* edu device version */
 	unsigned int version_minor;
 	uint32_t dev_ident;		/* raw identification register */
@@ -222,7 +238,7 @@ struct libdma_info {
 /* Query the device (freshly, not from a cache) into *info. 0 or -errno. */
 int libdma_get_info(struct libdma_device *dev, struct libdma_info *info);
 
-/* The driver's ABI version (positive), or -errno. */
+/* The driver's ABI version (positive; 0 for a VFIO device), or -errno. */
 int libdma_driver_abi_version(struct libdma_device *dev);
 
 /* ---------------------------------------------------------------- buffers */
@@ -230,7 +246,9 @@ int libdma_driver_abi_version(struct libdma_device *dev);
 /*
  * Allocate a device-coherent buffer of at least 'size' bytes (rounded up to
  * whole pages; it reads as zeros) and map it into this process. Needs
- * LIBDMA_FEAT_COHERENT. 0 or -errno (-EINVAL for size 0).
+ * LIBDMA_FEAT_COHERENT. 0 or -errno (-EINVAL for size 0). On a VFIO device
+ * it is anonymous memory mapped IOVA-contiguous through the IOMMU: one
+ * device-visible segment whatever the pages, no physical contiguity needed.
  */
 int libdma_buffer_alloc(struct libdma_device *dev, size_t size,
 			struct libdma_buffer **bufp);
@@ -527,9 +545,14 @@ struct libdma_bench_cell {
 	struct libdma_bench_stat throughput;
 	/*
 	 * Against the device's own limit: throughput divided by
-	 * size / (commands x the device's time per command), i.e.
-	 * commands x env.cmd_ns / transfer_ns. 1.0 means the device never
-	 * waited for the host.
+	 * size / (commands x the device's time per command), with that time
+	 * measured in this very transfer (device_ns / commands) - which
+	 * comes to device_ns / transfer_ns: the share of the transfer during
+	 * which the device was busy. 1.0 means it never waited for the host;
+	 * idle gaps between commands (a round trip to userspace per command)
+	 * would show here. (Not relative to env.cmd_ns: QEMU's edu sets its
+	 * 100 ms timer in whole milliseconds, so single commands vary by up
+	 * to 1 ms, which would read as idle time.)
 	 */
 	struct libdma_bench_stat efficiency;
 
@@ -552,8 +575,9 @@ struct libdma_bench_env {
 	uint64_t page_size;
 	/*
 	 * The device's time per command, measured: the fastest of a few
-	 * one-window copies (their device_ns / commands). Under QEMU about
-	 * 100 ms of (virtual) time.
+	 * one-window copies (their device_ns / commands). Under QEMU 99 to
+	 * 100 ms of (virtual) time. For the reader (the device's limit);
+	 * efficiency uses each transfer's own device time.
 	 */
 	uint64_t cmd_ns;
 	uint32_t calibration_copies;	/* how many copies cmd_ns came from */

@@ -4,10 +4,9 @@
  *
  * The generic layer (device.c, buffer.c, transfer.c) checks every argument,
  * object and feature, and keeps the error message; a backend only talks to
- * its device. Today there is one backend, the edudma kernel driver
- * (backend_kernel.c). A VFIO backend (backend_vfio.c, driving the edu
- * registers through vfio-pci) adds one more table like this and a case in
- * libdma_open(); nothing public changes.
+ * its device. Two backends: the edudma kernel driver (backend_kernel.c)
+ * and VFIO (backend_vfio.c: the edu registers driven from this process
+ * through vfio-pci and an IOMMU, for "vfio:<pci address>" specs).
  *
  * Every operation returns 0 or -errno and sets the error message itself
  * when it fails (libdma__fail), since only it knows what it was doing.
@@ -78,5 +77,7 @@ struct libdma_backend_ops {
 
 /* backend_kernel.c */
 extern const struct libdma_backend_ops libdma__kernel_backend;
+/* backend_vfio.c */
+extern const struct libdma_backend_ops libdma__vfio_backend;
 
 #endif /* LIBDMA_BACKEND_H */

@@ -197,14 +197,12 @@ static unsigned int result_sizes(const struct libdma_bench_result *r,
 void libdma__bench_summarize(const struct libdma_bench_result *r,
 			     struct libdma__bench_summary *s)
 {
-	uint64_t sizes[LIBDMA_BENCH_MAX_SIZES];
-	unsigned int n = result_sizes(r, sizes), i, both = 0;
-	int last_bounce_cheaper = -1, first_after = -1, prev = -1, any_bounce = 0;
+	uint64_t sizes[LIBDMA_BENCH_MAX_SIZES], prev_size = 0;
+	unsigned int n = result_sizes(r, sizes), i;
 	double prev_diff = 0;
 	uint32_t c;
 
 	memset(s, 0, sizeof(*s));
-	s->cross = LIBDMA__CROSS_NONE;
 	for (i = 0; i < n; i++) {
 		const struct libdma_bench_cell *sg, *co, *os, *bo;
 
@@ -223,37 +221,30 @@ void libdma__bench_summarize(const struct libdma_bench_result *r,
 		os = libdma__bench_find_ok(r, LIBDMA_BENCH_SG_ONESHOT, sizes[i]);
 		bo = libdma__bench_find_ok(r, LIBDMA_BENCH_BOUNCE, sizes[i]);
 		if (os && bo) {
-			/* > 0: bounce cheaper. Host costs grow about linearly
-			 * with size (per page pinned, per byte copied), so
-			 * their meeting point is interpolated linearly. */
+			/*
+			 * < 0: sg-oneshot cheaper. Host costs grow about
+			 * linearly with size between two neighbouring sizes
+			 * (per page pinned, per byte copied), so where they
+			 * meet is interpolated linearly.
+			 */
 			double d = os->host_ns.median - bo->host_ns.median;
+			int oneshot = d < 0;
 
-			both++;
-			if (d >= 0) {
-				any_bounce = 1;
-				last_bounce_cheaper = (int)i;
-				first_after = -1;
-			} else if (first_after < 0) {
-				first_after = (int)i;
-				s->cross_at = 0;
-				if (last_bounce_cheaper >= 0 && prev == last_bounce_cheaper)
-					s->cross_at = (double)sizes[prev] +
-						(double)(sizes[i] - sizes[prev]) *
-						prev_diff / (prev_diff - d);
+			if (!s->nr_both) {
+				s->oneshot_first = oneshot;
+				s->first_size = sizes[i];
+			} else if (oneshot != (prev_diff < 0)) {
+				s->cross[s->nr_cross].lo = prev_size;
+				s->cross[s->nr_cross].hi = sizes[i];
+				s->cross[s->nr_cross].at = (double)prev_size +
+					(double)(sizes[i] - prev_size) *
+					prev_diff / (prev_diff - d);
+				s->cross[s->nr_cross].to_oneshot = oneshot;
+				s->nr_cross++;
 			}
-			prev = (int)i;
+			s->nr_both++;
 			prev_diff = d;
-		}
-	}
-	if (both >= 2) {
-		if (!any_bounce)
-			s->cross = LIBDMA__CROSS_ONESHOT_ALWAYS;
-		else if (first_after < 0)
-			s->cross = LIBDMA__CROSS_BOUNCE_ALWAYS;
-		else {
-			s->cross = LIBDMA__CROSS_CROSSES;
-			s->cross_lo = sizes[last_bounce_cheaper];
-			s->cross_hi = sizes[first_after];
+			prev_size = sizes[i];
 		}
 	}
 
@@ -437,8 +428,8 @@ static void table_reading(const struct libdma_bench_result *r, FILE *out)
 		"reported); setup = alloc or register, teardown = free or "
 		"unregister;\nhost/xfer = time of the transfer step minus device "
 		"time; spread = (max - min) / median of it;\n"
-		"eff = commands x device time per command / transfer time "
-		"(1 = the device never waited)\n");
+		"eff = device time / transfer time: the throughput over the device's "
+		"limit for these commands\n(1 = the device never waited for the host)\n");
 	fprintf(out, "\nreading (medians):\n");
 	if (s.nr_ratio) {
 		fprintf(out, "  sg / coherent host cost per transfer:");
@@ -449,26 +440,19 @@ static void table_reading(const struct libdma_bench_result *r, FILE *out)
 		fprintf(out, "; at most %.2f (%s)\n", s.ratio_max,
 			libdma__bench_fmt_size(s.ratio_max_size, b1));
 	}
-	switch (s.cross) {
-	case LIBDMA__CROSS_ONESHOT_ALWAYS:
-		fprintf(out, "  pinning vs copying: sg-oneshot costs the host less "
-			"than bounce at every size measured\n");
-		break;
-	case LIBDMA__CROSS_BOUNCE_ALWAYS:
-		fprintf(out, "  pinning vs copying: bounce costs the host less than "
-			"sg-oneshot at every size measured\n");
-		break;
-	case LIBDMA__CROSS_CROSSES:
-		fprintf(out, "  pinning vs copying: bounce is cheaper for the host "
-			"up to %s, sg-oneshot from %s on",
-			libdma__bench_fmt_size(s.cross_lo, b1),
-			libdma__bench_fmt_size(s.cross_hi, b2));
-		if (s.cross_at > 0)
-			fprintf(out, " (they meet near %.1f KiB)", s.cross_at / 1024);
+	if (s.nr_both >= 2) {
+		fprintf(out, "  pinning vs copying, host cost per transfer: %s is "
+			"cheaper from %s", s.oneshot_first ? "sg-oneshot" : "bounce",
+			libdma__bench_fmt_size(s.first_size, b1));
+		if (!s.nr_cross)
+			fprintf(out, " on, at every size measured");
+		for (i = 0; i < s.nr_cross; i++)
+			fprintf(out, "%s %s from %s (they meet near %.0f KiB)",
+				i ? "," : ";", s.cross[i].to_oneshot ?
+				"sg-oneshot" : "bounce",
+				libdma__bench_fmt_size(s.cross[i].hi, b2),
+				s.cross[i].at / 1024);
 		fputc('\n', out);
-		break;
-	default:
-		break;
 	}
 	if (s.nr_eff)
 		fprintf(out, "  efficiency of copies >= %s: lowest median %.4f, lowest "
@@ -687,21 +671,18 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 			(unsigned long long)s.ratio_size[k], s.ratio[k]);
 	fputs("],\n", out);
 	fputs("    \"oneshot_vs_bounce\": ", out);
-	switch (s.cross) {
-	case LIBDMA__CROSS_ONESHOT_ALWAYS:
-		fputs("{\"cheaper\": \"sg-oneshot at every size\"}", out);
-		break;
-	case LIBDMA__CROSS_BOUNCE_ALWAYS:
-		fputs("{\"cheaper\": \"bounce at every size\"}", out);
-		break;
-	case LIBDMA__CROSS_CROSSES:
-		fprintf(out, "{\"bounce_cheaper_up_to\": %llu, \"oneshot_cheaper_from\": "
-			"%llu, \"meet_near\": %.0f}", (unsigned long long)s.cross_lo,
-			(unsigned long long)s.cross_hi, s.cross_at);
-		break;
-	default:
+	if (s.nr_both >= 2) {
+		fprintf(out, "{\"cheaper_at_smallest\": \"%s\", \"crossings\": [",
+			s.oneshot_first ? "sg-oneshot" : "bounce");
+		for (k = 0; k < s.nr_cross; k++)
+			fprintf(out, "%s{\"between\": [%llu, %llu], \"near\": %.0f, "
+				"\"cheaper_above\": \"%s\"}", k ? ", " : "",
+				(unsigned long long)s.cross[k].lo,
+				(unsigned long long)s.cross[k].hi, s.cross[k].at,
+				s.cross[k].to_oneshot ? "sg-oneshot" : "bounce");
+		fputs("]}", out);
+	} else {
 		fputs("null", out);
-		break;
 	}
 	fputs(",\n", out);
 	if (s.nr_eff)

@@ -59,20 +59,23 @@ struct libdma__bench_summary {
 
 	/*
 	 * Pinning (sg-oneshot) against copying (bounce), host cost per
-	 * transfer: CROSS_NONE when not both were measured at two sizes or
-	 * more; ONESHOT_ALWAYS / BOUNCE_ALWAYS when one is cheaper at every
-	 * size measured; CROSSES: bounce is cheaper below cross_hi, oneshot
-	 * from cross_hi on (the last size where bounce was cheaper is
-	 * cross_lo; cross_at interpolates linearly where the two meet).
+	 * transfer, over the sizes where both were measured (nr_both):
+	 * which is cheaper at the smallest (oneshot_first: 1 sg-oneshot,
+	 * 0 bounce; a tie counts for bounce), then every change of sign
+	 * between neighbouring sizes lo < hi, with 'at' interpolated
+	 * linearly where the two costs meet and 'to_oneshot' saying which
+	 * is cheaper above it. The two cross more than once when the CPU
+	 * copy changes strategy with size (glibc's memcpy does).
 	 */
-	enum {
-		LIBDMA__CROSS_NONE,
-		LIBDMA__CROSS_ONESHOT_ALWAYS,
-		LIBDMA__CROSS_BOUNCE_ALWAYS,
-		LIBDMA__CROSS_CROSSES,
-	} cross;
-	uint64_t cross_lo, cross_hi;
-	double cross_at;
+	unsigned int nr_both;
+	uint64_t first_size;		/* the smallest of them */
+	int oneshot_first;
+	unsigned int nr_cross;
+	struct {
+		uint64_t lo, hi;
+		double at;
+		int to_oneshot;
+	} cross[LIBDMA_BENCH_MAX_SIZES];
 
 	/* efficiency of copies >= LIBDMA__BENCH_EFF_FROM, over all modes */
 	unsigned int nr_eff;		/* cells counted */

@@ -90,11 +90,9 @@ static int open_spec(const char *text, struct libdma_device **devp)
 	err = libdma__spec_parse(text, &spec);
 	if (err)
 		return err;
-	if (spec.kind == LIBDMA_SPEC_VFIO)
-		return libdma__fail(-EOPNOTSUPP, "'%s': this libdma has no VFIO "
-				    "backend yet; open the edudma device instead",
-				    text);
-	return libdma__device_open_with(&libdma__kernel_backend, &spec, devp);
+	return libdma__device_open_with(spec.kind == LIBDMA_SPEC_VFIO ?
+					&libdma__vfio_backend :
+					&libdma__kernel_backend, &spec, devp);
 }
 
 LIBDMA_EXPORT int libdma_open(const char *spec, struct libdma_device **devp)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "libdma_internal.h"
+#include "vfio_internal.h"
 
 #define CLASS_NAME	"edudma"
 #define SYSFS_CLASS	"/sys/class/" CLASS_NAME
@@ -216,6 +217,12 @@ static int explain_not_found(const struct libdma_spec *spec,
 		return libdma__fail(-ENODEV, "no edudma device with index %u "
 				    "(there are: %s)", spec->index, names);
 	pci_driver_of(spec->text, driver, sizeof(driver));
+	if (!strcmp(driver, LIBDMA_VFIO_DRIVER))
+		return libdma__fail(-ENODEV, "PCI device %s is bound to %s, not "
+				    "edudma: open it as \"vfio:%s\", or move it "
+				    "back with 'dmactl bind edudma %s' "
+				    "(edudma devices: %s)", spec->text, driver,
+				    spec->text, spec->text, names);
 	if (*driver)
 		return libdma__fail(-ENODEV, "PCI device %s is bound to %s, not "
 				    "edudma (edudma devices: %s)", spec->text,
@@ -282,6 +289,8 @@ static int list_public(struct libdma_device_desc *descs, size_t max)
 	if (!descs && max)
 		return libdma__fail(-EINVAL, "descs is NULL but max is %zu", max);
 	err = list_devices(&list);
+	if (!err)	/* after the edudma ones: edu devices bound to vfio-pci */
+		err = libdma__vfio_list(&list.descs, &list.count);
 	if (err)
 		goto out;
 	for (i = 0; i < list.count && i < max; i++)

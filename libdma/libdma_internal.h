@@ -14,6 +14,7 @@
  *   transfer.c        to/from device, copy
  *   selftest.c        interrupt self-test, factorial unit (API 1.1)
  *   backend_kernel.c  the kernel-driver backend: every ioctl lives here
+ *   backend_vfio.c    the VFIO backend (vfio_*.c, vfio_internal.h)
  */
 #ifndef LIBDMA_INTERNAL_H
 #define LIBDMA_INTERNAL_H

@@ -7,7 +7,9 @@ pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       libcunit1-dev libudev-dev
       linux-headers-amd64 kmod
       qemu-system-x86 busybox-static cpio xz-utils file
-      udev)  # systemd-udevd and udevadm for the guest's udev configuration
+      udev   # systemd-udevd and udevadm for the guest's udev configuration
+      clang libclang-rt-14-dev   # libFuzzer harnesses (tests/fuzz/)
+      gnuplot-nox)  # make demo's plot (scripts/bench-plot.gp)
 
 missing=()
 for p in "${pkgs[@]}"; do

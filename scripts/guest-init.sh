@@ -9,6 +9,8 @@
 #                                costs 100 ms of it but almost no wall time
 #   edutest.udev=1               start systemd-udevd (udev image only) after
 #                                loading the module, trigger and settle
+#   edutest.exec=/path           run this program instead of the tests
+#                                (make demo: scripts/guest-demo.sh)
 # Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
 # No "set -e": a failing step must not kill init (that would panic the guest).
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
@@ -28,7 +30,7 @@ exec </dev/console >/dev/console 2>&1
 echo 1 >/proc/sys/kernel/panic_on_oops
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 
-config=unknown modparams='' tests='' tmo=1800 udev=0
+config=unknown modparams='' tests='' tmo=1800 udev=0 exec_prog=''
 for arg in $(cat /proc/cmdline); do
     case $arg in
         edutest.config=*) config=${arg#*=} ;;
@@ -36,6 +38,7 @@ for arg in $(cat /proc/cmdline); do
         edutest.tests=*) tests=$(echo "${arg#*=}" | tr , ' ') ;;
         edutest.timeout=*) tmo=${arg#*=} ;;
         edutest.udev=1) udev=1 ;;
+        edutest.exec=*) exec_prog=${arg#*=} ;;
     esac
 done
 [ -n "$tests" ] || tests=$(cat /tests/order)
@@ -70,6 +73,12 @@ if [ "$udev" = 1 ]; then
 fi
 
 cd /tmp || cd /
+if [ -n "$exec_prog" ]; then
+    echo "@@EDUTEST EXEC $exec_prog"
+    "$exec_prog"
+    echo "@@EDUTEST EXEC END rc=$?"
+    tests=''
+fi
 for t in $tests; do
     echo "@@EDUTEST BEGIN $t"
     start=$(date +%s)

@@ -38,6 +38,56 @@ struct edu_cmd {
 };
 
 /*
+ * The last check before a command reaches the registers, on both paths
+ * (driver and VFIO backend): the device side stays inside the window
+ * (QEMU 7.2 aborts the VM otherwise) and the memory side, 'count' bytes
+ * from its address, below 'dma_mask' (beyond it the device silently
+ * truncates the address and writes elsewhere). 1 if the command may run.
+ */
+static inline int edu_cmd_ok(const struct edu_cmd *c, edu_u32 window,
+			     edu_u64 dma_mask)
+{
+	int from_dev = (c->cmd & EDU_DMA_FROM_DEVICE) != 0;
+	edu_u64 dev = from_dev ? c->src : c->dst;
+	edu_u64 ram = from_dev ? c->dst : c->src;
+
+	return dev >= EDU_DEV_BUF_ADDR &&
+	       edu_window_ok(dev - EDU_DEV_BUF_ADDR, c->count, window) &&
+	       ram <= dma_mask && c->count - 1 <= dma_mask - ram &&
+	       (c->cmd & ~(edu_u32)EDU_DMA_FROM_DEVICE) == 0;
+}
+
+/*
+ * The register writes that start one command, in the order they must
+ * happen: source, destination, count, then the command register with RUN
+ * (and the completion interrupt) - writing it starts the copy, and while
+ * RUN is set the device drops writes to the other three. Every value is
+ * a 64-bit register written whole: a 4-byte write to 0x80 zeroes the
+ * upper half, so a split write must put the low half first.
+ */
+struct edu_reg_write {
+	edu_u32 reg;
+	edu_u32 reserved;
+	edu_u64 val;
+};
+
+#define EDU_CMD_WRITES	4
+
+static inline void edu_cmd_regs(const struct edu_cmd *c,
+				struct edu_reg_write w[EDU_CMD_WRITES])
+{
+	w[0].reg = EDU_REG_DMA_SRC;
+	w[0].val = c->src;
+	w[1].reg = EDU_REG_DMA_DST;
+	w[1].val = c->dst;
+	w[2].reg = EDU_REG_DMA_COUNT;
+	w[2].val = c->count;
+	w[3].reg = EDU_REG_DMA_CMD;
+	w[3].val = c->cmd | EDU_DMA_RUN | EDU_DMA_IRQ;
+	w[0].reserved = w[1].reserved = w[2].reserved = w[3].reserved = 0;
+}
+
+/*
  * Place a cursor 'skip' bytes into the segments. Returns 0, or -1 when the
  * segments hold fewer than 'skip' bytes.
  */

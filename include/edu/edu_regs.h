@@ -87,4 +87,51 @@ static inline int edu_window_ok(edu_u64 dev_offset, edu_u64 count,
 	       dev_offset < window && count <= window - dev_offset;
 }
 
+/*
+ * Is 'ident' (register EDU_REG_IDENT) an edu device of a version we drive?
+ * 0, or why not: EDU_IDENT_NOT_EDU (no magic) or EDU_IDENT_BAD_MAJOR.
+ */
+#define EDU_IDENT_OK		0
+#define EDU_IDENT_NOT_EDU	1
+#define EDU_IDENT_BAD_MAJOR	2
+
+static inline int edu_ident_check(edu_u32 ident)
+{
+	if ((ident & EDU_IDENT_MAGIC_MASK) != EDU_IDENT_MAGIC)
+		return EDU_IDENT_NOT_EDU;
+	if (EDU_IDENT_MAJOR(ident) != EDU_SUPPORTED_MAJOR)
+		return EDU_IDENT_BAD_MAJOR;
+	return EDU_IDENT_OK;
+}
+
+/*
+ * The liveness check: write each pattern to EDU_REG_LIVENESS and read back
+ * its bitwise NOT. All zeros and all ones are among them, so a stuck bus
+ * (or a device gone from it) cannot pass.
+ */
+#define EDU_LIVENESS_PATTERNS	5
+
+static inline edu_u32 edu_liveness_pattern(unsigned int i)
+{
+	switch (i) {
+	case 0: return 0x00000000u;
+	case 1: return 0xffffffffu;
+	case 2: return 0x12345678u;
+	case 3: return 0xa5a5a5a5u;
+	default: return 0x5a5a5a5au;
+	}
+}
+
+/*
+ * What an interrupt handler does with the status it read: 0 means the
+ * interrupt is not this device's (INTx may be shared), all ones that the
+ * device is gone from the bus; either way there is nothing to acknowledge.
+ * Otherwise acknowledge exactly the bits read (EDU_REG_IRQ_ACK), then act
+ * on them: INTx stays asserted until every bit is acknowledged.
+ */
+static inline int edu_irq_status_valid(edu_u32 status)
+{
+	return status != 0 && status != 0xffffffffu;
+}
+
 #endif /* EDU_REGS_H */

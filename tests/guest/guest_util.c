@@ -575,3 +575,127 @@ int gu_nr_devices(void)
 		n++;
 	}
 }
+
+/* ------------------------------------------------------------------
+ * The device the library suites run against (test_lib_dma,
+ * test_lib_threads): the same test bodies on either backend.
+ */
+#include <libdma.h>
+
+const char *gu_test_device(void)
+{
+	static char spec[160];
+	const char *env = getenv("LIBDMA_TEST_DEVICE");
+	struct libdma_device_desc descs[16];
+	int n, i;
+
+	if (!env || !*env)
+		return "0";
+	if (strcmp(env, "vfio"))
+		return env;
+	/* "vfio": the first edu device bound to vfio-pci. */
+	n = libdma_list(descs, 16);
+	for (i = 0; i < n && i < 16; i++)
+		if (!strncmp(descs[i].node, "vfio:", 5)) {
+			snprintf(spec, sizeof(spec), "%s", descs[i].node);
+			return spec;
+		}
+	printf("LIBDMA_TEST_DEVICE=vfio: no edu device is bound to vfio-pci\n");
+	return NULL;
+}
+
+int gu_test_device_is_vfio(void)
+{
+	const char *spec = gu_test_device();
+
+	return spec && !strncmp(spec, "vfio:", 5);
+}
+
+/* ------------------------------------------------------------------
+ * Running a program and capturing what it says (test_vfio*).
+ */
+#include <grp.h>
+#include <sys/wait.h>
+
+static void gu_read_back(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void gu_echo_indented(const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		int len = nl ? (int)(nl - text) : (int)strlen(text);
+
+		printf("    | %.*s\n", len, text);
+		text += len + (nl != NULL);
+	}
+}
+
+int gu_run(struct gu_run_result *r, int uid, const char *const argv[])
+{
+	char outname[] = "/tmp/gu-run-out-XXXXXX", errname[] = "/tmp/gu-run-err-XXXXXX";
+	int status, outfd, errfd, i;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->status = -1;
+	printf("\n    %s", uid >= 0 ? "(uid " : "$");
+	if (uid >= 0)
+		printf("%d) $", uid);
+	for (i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+	outfd = mkstemp(outname);
+	errfd = mkstemp(errname);
+	if (outfd < 0 || errfd < 0)
+		return -1;
+	unlink(outname);
+	unlink(errname);
+	pid = fork();
+	if (pid == 0) {
+		dup2(outfd, 1);
+		dup2(errfd, 2);
+		if (uid >= 0 && (setgroups(0, NULL) || setgid((gid_t)uid) ||
+				 setuid((uid_t)uid)))
+			_exit(126);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	gu_read_back(outfd, r->out, sizeof(r->out));
+	gu_read_back(errfd, r->err, sizeof(r->err));
+	gu_echo_indented(r->out);
+	if (r->err[0]) {
+		printf("    (stderr)\n");
+		gu_echo_indented(r->err);
+	}
+	printf("    (exit %d)\n", r->status);
+	return r->status;
+}
+
+void gu_pci_driver(const char *addr, char *out, size_t len)
+{
+	char path[300], target[300];
+	ssize_t n;
+	const char *slash;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(out, len, "%s", slash ? slash + 1 : target);
+}

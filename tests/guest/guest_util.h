@@ -116,3 +116,27 @@ uint64_t gu_rand64(uint64_t *state);
 int gu_device_works(int index);
 /* Number of /dev/edudma<N> nodes that exist, counted as 0..N-1 with no gaps. */
 int gu_nr_devices(void);
+
+/*
+ * The spec the library suites open (test_lib_dma, test_lib_threads):
+ * $LIBDMA_TEST_DEVICE, default "0"; "vfio" means the first edu device
+ * bound to vfio-pci ("vfio:0000:00:02.0"); NULL (and a line saying why)
+ * when there is none. The vfio boot configuration sets it.
+ */
+const char *gu_test_device(void);
+int gu_test_device_is_vfio(void);
+
+/*
+ * Run argv (argv[0] found in PATH) as user 'uid' (-1: as we are), stdout
+ * and stderr captured into r; the command and its output are echoed to the
+ * log. Returns the exit status (128 + signal if killed), -1 if it could
+ * not run.
+ */
+struct gu_run_result {
+	int status;
+	char out[16384];
+	char err[16384];
+};
+int gu_run(struct gu_run_result *r, int uid, const char *const argv[]);
+/* The driver bound to PCI device 'addr' ("" when none). */
+void gu_pci_driver(const char *addr, char *out, size_t len);

@@ -28,12 +28,17 @@
 static struct libdma_device *dev;
 static struct libdma_info info;
 
+/* The test device: gu_test_device() ("0", or "vfio:<address>": both backends). */
 static int suite_init(void)
 {
-	if (libdma_open("0", &dev) < 0 || libdma_get_info(dev, &info) < 0) {
-		printf("cannot open device 0: %s\n", libdma_errmsg());
+	const char *spec = gu_test_device();
+
+	if (!spec || libdma_open(spec, &dev) < 0 || libdma_get_info(dev, &info) < 0) {
+		printf("cannot open device %s: %s\n", spec ? spec : "(none)",
+		       libdma_errmsg());
 		return -1;
 	}
+	printf("device %s (backend %s)\n", info.node, info.backend);
 	return 0;
 }
 

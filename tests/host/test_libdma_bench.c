@@ -363,11 +363,15 @@ static void test_summary_crossover(void)
 	CU_ASSERT_DOUBLE_EQUAL(s.ratio[0], 1.1, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(s.ratio_max, 1.2, 1e-9);
 	CU_ASSERT_EQUAL(s.ratio_max_size, 16384);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_CROSSES);
-	CU_ASSERT_EQUAL(s.cross_lo, 8192);
-	CU_ASSERT_EQUAL(s.cross_hi, 16384);
+	CU_ASSERT_EQUAL(s.nr_both, 4);
+	CU_ASSERT_EQUAL(s.first_size, 4096);
+	CU_ASSERT_EQUAL(s.oneshot_first, 0);
+	CU_ASSERT_EQUAL_FATAL(s.nr_cross, 1);
+	CU_ASSERT_EQUAL(s.cross[0].lo, 8192);
+	CU_ASSERT_EQUAL(s.cross[0].hi, 16384);
+	CU_ASSERT_EQUAL(s.cross[0].to_oneshot, 1);
 	/* difference 0 at 8 KiB, -200 at 16 KiB: they meet at 8 KiB */
-	CU_ASSERT_DOUBLE_EQUAL(s.cross_at, 8192, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.cross[0].at, 8192, 1e-6);
 	/* efficiency: only the 256 KiB cells count; sg-oneshot and bounce lowest */
 	CU_ASSERT_EQUAL(s.nr_eff, 4);
 	CU_ASSERT_DOUBLE_EQUAL(s.eff_min, 0.998 - 0.004, 1e-12);
@@ -387,8 +391,8 @@ static void test_summary_interpolates(void)
 	struct libdma__bench_summary s;
 
 	libdma__bench_summarize(r, &s);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_CROSSES);
-	CU_ASSERT_DOUBLE_EQUAL(s.cross_at, 4096 + 1024, 1e-6);
+	CU_ASSERT_EQUAL_FATAL(s.nr_cross, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s.cross[0].at, 4096 + 1024, 1e-6);
 	libdma_bench_result_free(r);
 }
 
@@ -401,30 +405,55 @@ static void test_summary_one_sided(void)
 	static const double cheaper_bounce[][LIBDMA_BENCH_NR_MODES] = {
 		{ 100, 100, 300, 100, 200 }, { 100, 100, 900, 100, 600 },
 	};
-	static const double back_and_forth[][LIBDMA_BENCH_NR_MODES] = {
-		{ 100, 100, 100, 100, 200 }, { 100, 100, 900, 100, 600 },
-	};
 	struct libdma__bench_summary s;
 	struct libdma_bench_result *r;
 
 	r = synthetic(sizes, 2, cheaper_oneshot);
 	libdma__bench_summarize(r, &s);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_ONESHOT_ALWAYS);
+	CU_ASSERT_EQUAL(s.nr_both, 2);
+	CU_ASSERT_EQUAL(s.oneshot_first, 1);
+	CU_ASSERT_EQUAL(s.nr_cross, 0);
 	libdma_bench_result_free(r);
 	r = synthetic(sizes, 2, cheaper_bounce);
 	libdma__bench_summarize(r, &s);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_BOUNCE_ALWAYS);
+	CU_ASSERT_EQUAL(s.oneshot_first, 0);
+	CU_ASSERT_EQUAL(s.nr_cross, 0);
 	libdma_bench_result_free(r);
-	/* cheaper at the small size, dearer at the large one: the large decides */
-	r = synthetic(sizes, 2, back_and_forth);
-	libdma__bench_summarize(r, &s);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_BOUNCE_ALWAYS);
-	libdma_bench_result_free(r);
-	/* one size only: no crossover to speak of */
+	/* one size only: nothing to compare across sizes */
 	r = synthetic(sizes, 1, cheaper_oneshot);
 	libdma__bench_summarize(r, &s);
-	CU_ASSERT_EQUAL(s.cross, LIBDMA__CROSS_NONE);
+	CU_ASSERT_EQUAL(s.nr_both, 1);
+	CU_ASSERT_EQUAL(s.nr_cross, 0);
 	CU_ASSERT_EQUAL(s.nr_eff, 0);
+	libdma_bench_result_free(r);
+}
+
+/* Copying cheap, then dear, then cheap again: every crossing is reported. */
+static void test_summary_crosses_twice(void)
+{
+	static const uint64_t sizes[] = { 4096, 16384, 262144, 524288 };
+	static const double host[][LIBDMA_BENCH_NR_MODES] = {
+		{ 60, 70, 140, 65, 75 },
+		{ 75, 90, 190, 80, 340 },
+		{ 320, 350, 890, 320, 4590 },
+		{ 580, 660, 1620, 580, 1370 },
+	};
+	struct libdma_bench_result *r = synthetic(sizes, 4, host);
+	struct libdma__bench_summary s;
+	char *table;
+
+	libdma__bench_summarize(r, &s);
+	CU_ASSERT_EQUAL(s.oneshot_first, 0);
+	CU_ASSERT_EQUAL_FATAL(s.nr_cross, 2);
+	CU_ASSERT(s.cross[0].lo == 4096 && s.cross[0].hi == 16384 && s.cross[0].to_oneshot);
+	CU_ASSERT(s.cross[0].at > 4096 && s.cross[0].at < 16384);
+	CU_ASSERT(s.cross[1].lo == 262144 && s.cross[1].hi == 524288 && !s.cross[1].to_oneshot);
+	table = write_string(r, LIBDMA_BENCH_TABLE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "bounce is cheaper from 4 KiB; sg-oneshot "
+				      "from 16 KiB (they meet near"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "), bounce from 512 KiB (they meet near"));
+	free(table);
 	libdma_bench_result_free(r);
 }
 
@@ -805,6 +834,7 @@ static const struct edutest_case logic_cases[] = {
 	{ "summary_crossover", test_summary_crossover },
 	{ "summary_interpolates", test_summary_interpolates },
 	{ "summary_one_sided", test_summary_one_sided },
+	{ "summary_crosses_twice", test_summary_crosses_twice },
 	{ "mode_names", test_mode_names },
 	{ NULL, NULL },
 };

@@ -32,7 +32,7 @@ static int no_options(const struct dmactl_cmd *cmd, int argc, char **argv)
 static int run_list(int argc, char **argv)
 {
 	struct libdma_device_desc *descs;
-	int ret, n, i;
+	int ret, n, i, width = 14;
 
 	ret = no_options(&dmactl_cmd_list, argc, argv);
 	if (ret >= 0)
@@ -61,8 +61,12 @@ static int run_list(int argc, char **argv)
 		return dm_failed(&dmactl_cmd_list, ret);
 	}
 	n = ret < n ? ret : n;
+	/* Nodes of devices bound to vfio-pci ("vfio:0000:00:04.0") are wider. */
+	for (i = 0; i < n; i++)
+		if ((int)strlen(descs[i].node) > width)
+			width = (int)strlen(descs[i].node);
 
-	printf("%-14s %-13s %-7s %6s  %-4s  %s\n", "NODE", "PCI ADDRESS",
+	printf("%-*s %-13s %-7s %6s  %-4s  %s\n", width, "NODE", "PCI ADDRESS",
 	       "VERSION", "WINDOW", "IRQ", "NUMA");
 	for (i = 0; i < n; i++) {
 		const struct libdma_device_desc *d = &descs[i];
@@ -77,7 +81,7 @@ static int run_list(int argc, char **argv)
 			snprintf(numa, sizeof(numa), "%d", d->numa_node);
 		else
 			snprintf(numa, sizeof(numa), "-");
-		printf("%-14s %-13s %-7s %6u  %-4s  %s\n", d->node,
+		printf("%-*s %-13s %-7s %6u  %-4s  %s\n", width, d->node,
 		       d->pci_address[0] ? d->pci_address : "?", version,
 		       d->window_size, dm_irq_mode_name(d->irq_mode), numa);
 	}
@@ -91,7 +95,9 @@ const struct dmactl_cmd dmactl_cmd_list = {
 	.help =
 "Usage: dmactl list\n"
 "\n"
-"One line per device bound to the edudma driver, from sysfs (no device is\n"
+"One line per device bound to the edudma driver, then per edu device bound\n"
+"to vfio-pci (NODE \"vfio:<address>\", what other commands take; VERSION,\n"
+"WINDOW and IRQ are known once opened), from sysfs (no device is\n"
 "opened, so no permission is needed):\n"
 "  NODE         the device node; give it (or its index) to other commands\n"
 "  PCI ADDRESS  where the device sits on the PCI bus (lspci -s ADDRESS)\n"
@@ -224,7 +230,10 @@ static int run_info(int argc, char **argv)
 	dm_print_features(info.features);
 	libdma_close(dev);
 
-	print_sysfs(info.index);
+	if (!strcmp(info.backend, "vfio"))
+		dm_print_pci_binding(info.pci_address);
+	else
+		print_sysfs(info.index);
 	return DM_EXIT_OK;
 }
 

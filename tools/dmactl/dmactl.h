@@ -9,6 +9,7 @@
  *   cmd_selftest.c   irq-test, factorial
  *   cmd_copy.c       copy
  *   cmd_bench.c      bench (libdma's throughput benchmark)
+ *   cmd_bind.c       bind (edudma <-> vfio-pci; the one command writing sysfs)
  *
  * A command is one struct dmactl_cmd and one line in main.c's table.
  * dmactl uses libdma only: never the driver's ioctls (sysfs is read for
@@ -46,6 +47,10 @@ extern const struct dmactl_cmd dmactl_cmd_factorial;
 extern const struct dmactl_cmd dmactl_cmd_copy;
 extern const struct dmactl_cmd dmactl_cmd_bench;
 extern const struct dmactl_cmd dmactl_cmd_version;
+extern const struct dmactl_cmd dmactl_cmd_bind;
+
+/* cmd_bind.c: driver and IOMMU group of a PCI device (dmactl info, VFIO). */
+void dm_print_pci_binding(const char *pci_address);
 
 /* The device used when a command is given none. */
 #define DM_DEFAULT_DEVICE	"0"

@@ -16,7 +16,7 @@
 /*
  * Every command, in the order `dmactl help` lists them. A new command is a
  * struct dmactl_cmd in its own file and one line here; "lab" (guided
- * experiments) and "bind" (driver binding) are to come.
+ * experiments) is to come.
  */
 static const struct dmactl_cmd *const commands[] = {
 	&dmactl_cmd_list,
@@ -25,6 +25,7 @@ static const struct dmactl_cmd *const commands[] = {
 	&dmactl_cmd_factorial,
 	&dmactl_cmd_copy,
 	&dmactl_cmd_bench,
+	&dmactl_cmd_bind,
 	&dmactl_cmd_version,
 	NULL,
 };
@@ -43,8 +44,10 @@ static const char global_help_head[] =
 static const char global_help_tail[] =
 "\n"
 "DEV names a device, as libdma_open() accepts it: an index (\"0\", the\n"
-"default; \"edudma0\" works too), a device node (\"/dev/edudma0\") or a PCI\n"
-"address (\"0000:00:04.0\" or \"00:04.0\"). `dmactl list` shows them all.\n"
+"default; \"edudma0\" works too), a device node (\"/dev/edudma0\"), a PCI\n"
+"address (\"0000:00:04.0\" or \"00:04.0\"), or \"vfio:0000:00:04.0\" for a\n"
+"device bound to vfio-pci (see `dmactl bind`), driven from dmactl itself\n"
+"through VFIO. `dmactl list` shows them all.\n"
 "\n"
 "Exit status (every command):\n"
 "  0  success\n"

@@ -210,8 +210,9 @@ int dm_open(const struct dmactl_cmd *cmd, const char *spec,
 	fprintf(stderr, "dmactl %s: cannot open device '%s': %s\n", cmd->name,
 		spec, libdma_errmsg());
 	if (err == -EINVAL)
-		fprintf(stderr, "DEV is an index (0), a node (/dev/edudma0) or a "
-			"PCI address (0000:00:04.0); 'dmactl list' shows them.\n");
+		fprintf(stderr, "DEV is an index (0), a node (/dev/edudma0), a "
+			"PCI address (0000:00:04.0) or vfio:<PCI address>; "
+			"'dmactl list' shows them.\n");
 	return DM_EXIT_NODEV;
 }
 

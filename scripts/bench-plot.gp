@@ -1,0 +1,57 @@
+# gnuplot script: the plot of a `dmactl bench --csv` result (make demo).
+#   gnuplot -e "csv='out/bench.csv'; out='out/bench'; where='...'" scripts/bench-plot.gp
+# writes out.svg and out.png: three panels against transfer size, one line
+# per mode - end-to-end throughput, host cost per transfer, setup cost.
+# Each mode's line reads only that mode's rows (awk keeps the header and
+# them), and cells without verified figures (status other than "ok") are
+# left out; so are zero setup costs (sg-oneshot sets nothing up), which a log axis
+# cannot show. Column names are the CSV header's (libdma_bench_write).
+if (!exists("csv")) csv = 'out/bench.csv'
+if (!exists("out")) out = 'out/bench'
+if (!exists("where")) where = ''
+
+set datafile separator ','
+set datafile columnheaders
+set datafile missing ''
+modes = "coherent sg sg-oneshot sg-hugepage bounce"
+
+rows(m) = sprintf("< awk -F, '/^mode,/ || ($1 == \"%s\" && $3 == \"ok\")' '%s'", m, csv)
+pos(v) = v > 0 ? v : 1/0
+
+set logscale x 2
+set xlabel 'bytes per transfer'
+set format x '%.0b %BB'
+set grid xtics ytics mytics lc rgb '#dddddd'
+set key outside right top
+set style data linespoints
+set pointsize 0.8
+
+do for [t = 1:2] {
+    if (t == 1) {
+        set terminal svg size 1000,1300 dynamic font 'DejaVu Sans,12' background rgb 'white'
+        set output out.'.svg'
+    } else {
+        set terminal pngcairo size 1000,1300 font 'DejaVu Sans,11'
+        set output out.'.png'
+    }
+    set multiplot layout 3,1 title "libdma bench: copy source -> device -> destination, every byte verified\n".where
+
+    set title 'end-to-end throughput (bytes / time of the transfer step)'
+    set ylabel 'KiB/s'
+    unset logscale y
+    set yrange [0:*]
+    plot for [m in modes] rows(m) using (column("size")):(column("throughput_Bps_median") / 1024) title m lw 2
+
+    set title 'host cost per transfer (transfer time - device time): pinning, copying, system call'
+    set ylabel 'microseconds'
+    set logscale y 10
+    set yrange [*:*]
+    plot for [m in modes] rows(m) using (column("size")):(pos(column("host_ns_median")) / 1000) title m lw 2
+
+    set title 'setup cost (alloc or register both buffers; sg-oneshot: none, it pins in every transfer)'
+    set ylabel 'microseconds'
+    plot for [m in modes] rows(m) using (column("size")):(pos(column("setup_ns_median")) / 1000) title m lw 2
+
+    unset multiplot
+    unset output
+}

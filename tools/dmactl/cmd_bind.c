@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmactl bind: move an edu device between the edudma driver and vfio-pci,
+ * the way the kernel documents it (Documentation/ABI/testing/sysfs-bus-pci:
+ * driver_override, then unbind and drivers_probe). This is the one command
+ * that writes to sysfs; it needs root.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dmactl.h"
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define PCI_DRIVERS	"/sys/bus/pci/drivers"
+#define IOMMU_GROUPS	"/sys/kernel/iommu_groups"
+#define VFIO_DRIVER	"vfio-pci"
+#define EDU_DRIVER	"edudma"
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* Last component of a symlink's target into 'out'; "" if no link. */
+static void link_name(const char *path, char *out, size_t len)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *slash;
+
+	*out = '\0';
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(out, len, "%.*s", (int)len - 1, slash ? slash + 1 : target);
+}
+
+static void device_driver(const char *addr, char *out, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", addr);
+	link_name(path, out, len);
+}
+
+/* The device's IOMMU group, -1 if none. */
+static int device_group(const char *addr)
+{
+	char path[PATH_MAX], name[64];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", addr);
+	link_name(path, name, sizeof(name));
+	return *name ? atoi(name) : -1;
+}
+
+static int dir_has_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = e->d_name[0] != '.';
+	closedir(d);
+	return found;
+}
+
+/*
+ * The other devices of IOMMU group 'group', "addr (driver), ..." into
+ * 'out'; with 'blockers_only', only those bound to a driver other than
+ * vfio-pci and pci-stub (they keep VFIO from handing out the group).
+ */
+static int group_members(int group, const char *self, int blockers_only,
+			 char *out, size_t len)
+{
+	char path[PATH_MAX], drv[64];
+	size_t used = 0;
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	*out = '\0';
+	snprintf(path, sizeof(path), IOMMU_GROUPS "/%d/devices", group);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, self))
+			continue;
+		device_driver(e->d_name, drv, sizeof(drv));
+		if (blockers_only && (!*drv || !strcmp(drv, VFIO_DRIVER) ||
+				      !strcmp(drv, "pci-stub")))
+			continue;
+		n++;
+		if (used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s (%s)",
+						 used ? ", " : "", e->d_name,
+						 *drv ? drv : "no driver");
+	}
+	closedir(d);
+	return n;
+}
+
+/* Processes holding 'path' open, "pid 12 (name), ..." into 'out'. */
+static void path_users(const char *path, char *out, size_t len)
+{
+	size_t used = 0;
+	struct dirent *p;
+	DIR *proc = opendir("/proc");
+
+	*out = '\0';
+	while (proc && (p = readdir(proc)) && used < len) {
+		char dir[300], link[600], target[PATH_MAX], comm[64];
+		struct dirent *f;
+		DIR *fds;
+		ssize_t n;
+
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
+		fds = opendir(dir);
+		while (fds && (f = readdir(fds))) {
+			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			if (strcmp(target, path))
+				continue;
+			snprintf(link, sizeof(link), "/proc/%s/comm", p->d_name);
+			if (read_line(link, comm, sizeof(comm)))
+				snprintf(comm, sizeof(comm), "?");
+			used += (size_t)snprintf(out + used, len - used, "%spid %s (%s)",
+						 used ? ", " : "", p->d_name, comm);
+			break;
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+void dm_print_pci_binding(const char *addr)
+{
+	char drv[64], members[512];
+	int group = device_group(addr);
+
+	device_driver(addr, drv, sizeof(drv));
+	printf("sysfs %s/%s/\n", PCI_DEVICES, addr);
+	printf("  %-16s %s\n", "driver", *drv ? drv : "(none)");
+	if (group < 0) {
+		printf("  %-16s none (no IOMMU)\n", "iommu group");
+		return;
+	}
+	group_members(group, addr, 0, members, sizeof(members));
+	printf("  %-16s %d (/dev/vfio/%d), %s%s\n", "iommu group", group, group,
+	       *members ? "shared with " : "no other device in it", members);
+}
+
+/* "00:04.0" -> "0000:00:04.0"; the rest is checked against sysfs. */
+static void normalize(const char *in, char *out, size_t len)
+{
+	const char *c = strchr(in, ':');
+
+	if (c && !strchr(c + 1, ':'))
+		snprintf(out, len, "0000:%s", in);
+	else
+		snprintf(out, len, "%s", in);
+}
+
+/* Write 's' to a sysfs file; 0 or -errno. */
+static int write_sysfs(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "we");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(s, f) == EOF)
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+static int write_failed(const char *path, const char *what, int err)
+{
+	fprintf(stderr, "dmactl bind: %s (%s) failed: %s%s\n", what, path,
+		strerror(-err), err == -EACCES || err == -EPERM ?
+		": binding drivers needs root" : "");
+	return DM_EXIT_FAILED;
+}
+
+/* The edudma node the device got, or "" (class directory under the device). */
+static void edudma_node(const char *addr, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	*out = '\0';
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/" EDU_DRIVER, addr);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(out, len, "/dev/%s", e->d_name);
+	if (d)
+		closedir(d);
+}
+
+/* Preconditions for vfio-pci: an IOMMU group, the driver loaded. */
+static int check_vfio(const char *addr, int group)
+{
+	if (group < 0) {
+		if (!dir_has_entries(IOMMU_GROUPS))
+			fprintf(stderr, "dmactl bind: no IOMMU: %s is empty, so "
+				"vfio-pci cannot take %s (VFIO hands devices to "
+				"userspace only behind an IOMMU). Enable VT-d / "
+				"AMD-Vi in the firmware and boot with "
+				"intel_iommu=on or amd_iommu=on (QEMU: -M q35 "
+				"-device intel-iommu, before the devices)\n",
+				IOMMU_GROUPS, addr);
+		else
+			fprintf(stderr, "dmactl bind: %s is in no IOMMU group "
+				"(the IOMMU does not cover it): vfio-pci cannot "
+				"take it\n", addr);
+		return DM_EXIT_UNSUPPORTED;
+	}
+	if (access(PCI_DRIVERS "/" VFIO_DRIVER, F_OK)) {
+		fprintf(stderr, "dmactl bind: driver vfio-pci not loaded (%s "
+			"absent): load it with 'modprobe vfio-pci' (and "
+			"'modprobe vfio_iommu_type1' for libdma to map memory)\n",
+			PCI_DRIVERS "/" VFIO_DRIVER);
+		return DM_EXIT_UNSUPPORTED;
+	}
+	return -1;
+}
+
+static int run_bind(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char addr[64], ids[2][32], path[PATH_MAX], cur[64], now[64], who[512];
+	char members[512], node[300];
+	const char *target;
+	int opt, ret, group, to_vfio;
+
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
+		return dm_common_option(&dmactl_cmd_bind, opt);
+	if (argc - optind != 2)
+		return dm_usage(&dmactl_cmd_bind, argc - optind < 2 ?
+				"give the driver (vfio or edudma) and the PCI address" :
+				"too many arguments");
+	if (!strcmp(argv[optind], "vfio") || !strcmp(argv[optind], VFIO_DRIVER))
+		to_vfio = 1;
+	else if (!strcmp(argv[optind], EDU_DRIVER))
+		to_vfio = 0;
+	else
+		return dm_usage(&dmactl_cmd_bind, "unknown driver '%s': give "
+				"vfio or edudma", argv[optind]);
+	target = to_vfio ? VFIO_DRIVER : EDU_DRIVER;
+	normalize(argv[optind + 1], addr, sizeof(addr));
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", addr);
+	if (read_line(path, ids[0], sizeof(ids[0]))) {
+		fprintf(stderr, "dmactl bind: no PCI device at '%s' (lspci -d "
+			"1234:11e8 lists the edu devices; 'dmactl list' those "
+			"bound to edudma or vfio-pci)\n", argv[optind + 1]);
+		return DM_EXIT_NODEV;
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", addr);
+	if (read_line(path, ids[1], sizeof(ids[1])) || strcmp(ids[0], "0x1234") ||
+	    strcmp(ids[1], "0x11e8")) {
+		fprintf(stderr, "dmactl bind: %s is a %s:%s device, not an edu "
+			"(1234:11e8); dmactl moves only edu devices\n", addr,
+			ids[0] + 2, ids[1] + 2);
+		return DM_EXIT_NODEV;
+	}
+	device_driver(addr, cur, sizeof(cur));
+	group = device_group(addr);
+	if (!strcmp(cur, target)) {
+		printf("%s: already bound to %s\n", addr, target);
+		return DM_EXIT_OK;
+	}
+	if (to_vfio) {
+		ret = check_vfio(addr, group);
+		if (ret >= 0)
+			return ret;
+	} else if (access(PCI_DRIVERS "/" EDU_DRIVER, F_OK)) {
+		fprintf(stderr, "dmactl bind: module edudma not loaded (%s "
+			"absent): load it with 'modprobe edudma'\n",
+			PCI_DRIVERS "/" EDU_DRIVER);
+		return DM_EXIT_NODEV;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "dmactl bind: moving %s from %s to %s writes to "
+			"%s/%s/driver_override and %s: run it as root "
+			"(sudo dmactl bind ...)\n", addr, *cur ? cur : "no driver",
+			target, PCI_DEVICES, addr, "/sys/bus/pci/drivers_probe");
+		return DM_EXIT_FAILED;
+	}
+	/* vfio-pci's remove waits for the device's user: do not hang there. */
+	if (!strcmp(cur, VFIO_DRIVER) && group >= 0) {
+		snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+		path_users(path, who, sizeof(who));
+		if (*who) {
+			fprintf(stderr, "dmactl bind: %s is in use through VFIO "
+				"by %s (%s open): unbinding would wait until "
+				"it lets go; close it first\n", addr, who, path);
+			return DM_EXIT_FAILED;
+		}
+	}
+
+	/* driver_override: only 'target' may take the device (edudma: clear it). */
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", addr);
+	ret = write_sysfs(path, to_vfio ? VFIO_DRIVER "\n" : "\n");
+	if (ret)
+		return write_failed(path, "setting driver_override", ret);
+	if (*cur) {
+		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", addr);
+		ret = write_sysfs(path, addr);
+		if (ret)
+			return write_failed(path, "unbinding", ret);
+	}
+	ret = write_sysfs("/sys/bus/pci/drivers_probe", addr);
+	device_driver(addr, now, sizeof(now));
+	if (strcmp(now, target)) {
+		fprintf(stderr, "dmactl bind: %s did not take %s (drivers_probe: "
+			"%s; see dmesg)%s\n", target, addr,
+			ret ? strerror(-ret) : "no error", *cur ?
+			"; giving it back to its driver" : "");
+		if (*cur) {
+			snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override",
+				 addr);
+			write_sysfs(path, !strcmp(cur, VFIO_DRIVER) ?
+				    VFIO_DRIVER "\n" : "\n");
+			write_sysfs("/sys/bus/pci/drivers_probe", addr);
+		}
+		return DM_EXIT_FAILED;
+	}
+	if (to_vfio) {
+		printf("%s: %s -> %s, IOMMU group %d (/dev/vfio/%d); open it as "
+		       "vfio:%s\n", addr, *cur ? cur : "no driver", target, group,
+		       group, addr);
+		if (group_members(group, addr, 1, members, sizeof(members)))
+			fprintf(stderr, "dmactl bind: note: IOMMU group %d also "
+				"holds %s: VFIO refuses the group until every "
+				"device in it is bound to vfio-pci (or to none)\n",
+				group, members);
+	} else {
+		edudma_node(addr, node, sizeof(node));
+		printf("%s: %s -> %s%s%s\n", addr, *cur ? cur : "no driver",
+		       target, *node ? ", " : "", node);
+	}
+	return DM_EXIT_OK;
+}
+
+const struct dmactl_cmd dmactl_cmd_bind = {
+	.name = "bind",
+	.summary = "move an edu device between edudma and vfio-pci (root)",
+	.help =
+"Usage: dmactl bind vfio|edudma ADDRESS\n"
+"\n"
+"Moves the edu device at PCI ADDRESS (0000:00:04.0, or 00:04.0) to the\n"
+"driver named: vfio (vfio-pci: libdma then drives it from userspace as\n"
+"\"vfio:ADDRESS\", through the IOMMU) or edudma (back to the kernel\n"
+"driver: /dev/edudma<N>). It writes the driver's name to the device's\n"
+"driver_override (cleared again for edudma), unbinds the current driver\n"
+"and asks the kernel to probe the device (drivers_probe), then checks\n"
+"that the driver took it. Needs root.\n"
+"\n"
+"vfio needs an IOMMU (intel_iommu=on / amd_iommu=on; QEMU: -M q35\n"
+"-device intel-iommu) and the vfio-pci module ('modprobe vfio-pci';\n"
+"libdma also needs vfio_iommu_type1). VFIO hands out a whole IOMMU group:\n"
+"a note says when the device shares its group with devices bound to other\n"
+"drivers. A device in use through VFIO is not moved (unbinding would wait\n"
+"for its user).\n"
+"\n"
+"Exit status 3 when ADDRESS is no edu device or edudma is not loaded, 4\n"
+"when there is no IOMMU or vfio-pci is not loaded, 5 when not root or the\n"
+"driver did not take the device.\n"
+"\n"
+"Examples:\n"
+"  dmactl bind vfio 0000:00:04.0     then: dmactl info vfio:0000:00:04.0\n"
+"  dmactl bind edudma 0000:00:04.0\n",
+	.run = run_bind,
+};
