@@ -89,7 +89,7 @@ static void edudma_pinned_release(struct edudma_mem *mem)
 	atomic64_sub(p->npages, &p->mm->pinned_vm);
 	mmdrop(p->mm);
 	kvfree(p->pages);
-	kfree(p->mem.segs);
+	kvfree(p->mem.segs);
 	atomic_dec(&mem->edev->nr_pinned);
 	kfree(p);
 }
@@ -196,8 +196,8 @@ static int edudma_build_segs(struct edudma_pinned *p)
 	struct scatterlist *sg;
 	unsigned int i;
 
-	p->mem.segs = kmalloc_array(p->sgt.nents, sizeof(*p->mem.segs),
-				    GFP_KERNEL);
+	p->mem.segs = kvmalloc_array(p->sgt.nents, sizeof(*p->mem.segs),
+				     GFP_KERNEL);
 	if (!p->mem.segs)
 		return -ENOMEM;
 	for_each_sgtable_dma_sg(&p->sgt, sg, i) {
@@ -255,6 +255,12 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	start = addr & PAGE_MASK;
 	end = PAGE_ALIGN(addr + length);
 	offset = addr - start;
+	/*
+	 * More pages than the machine has can never be pinned; refusing here
+	 * also keeps absurd lengths away from the allocators below.
+	 */
+	if ((end - start) >> PAGE_SHIFT > totalram_pages())
+		return -ENOMEM;
 	ret = edudma_gup_flags(start, end, access & EDUDMA_ACCESS_DEV_WRITE,
 			       &gup_flags);
 	if (ret)
@@ -266,7 +272,8 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	p->npages = (end - start) >> PAGE_SHIFT;
 	p->dir = access == EDUDMA_ACCESS_MASK ? DMA_BIDIRECTIONAL :
 		 access & EDUDMA_ACCESS_DEV_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
-	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
+	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages),
+				  GFP_KERNEL | __GFP_NOWARN);
 	if (!p->pages) {
 		ret = -ENOMEM;
 		goto err_free;
