@@ -206,6 +206,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 u32 edudma_pinned_npages(struct edudma_mem *mem);
 bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			    unsigned long npages);
+unsigned int edudma_max_segment(struct device *dev);
 
 /* edudma_lab.c */
 extern bool edudma_lab_enabled;

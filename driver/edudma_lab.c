@@ -325,8 +325,10 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 			break;
 		for (i = 0; i < npages; i++)
 			pages[i] = virt_to_page(v + i * PAGE_SIZE);
-		ret = sg_alloc_table_from_pages(&sgt, pages, npages, 0, r->size,
-						GFP_KERNEL);
+		ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0,
+							r->size,
+							edudma_max_segment(dev),
+							GFP_KERNEL);
 		if (!ret) {
 			ret = lab_count_dma(dev, &sgt, pages, npages, r);
 			sg_free_table(&sgt);
@@ -357,8 +359,10 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 			break;
 		for (i = 0; i < npages; i++)
 			pages[i] = vmalloc_to_page(v + i * PAGE_SIZE);
-		ret = sg_alloc_table_from_pages(&sgt, pages, npages, 0, r->size,
-						GFP_KERNEL);
+		ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0,
+							r->size,
+							edudma_max_segment(dev),
+							GFP_KERNEL);
 		if (!ret) {
 			ret = lab_count_dma(dev, &sgt, pages, npages, r);
 			sg_free_table(&sgt);

@@ -184,7 +184,7 @@ bool edudma_pages_reachable(struct device *dev, struct page **pages,
 	return true;
 }
 
-static unsigned int edudma_max_segment(struct device *dev)
+unsigned int edudma_max_segment(struct device *dev)
 {
 	size_t max = min_t(size_t, dma_max_mapping_size(dev), UINT_MAX);
 
