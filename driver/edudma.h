@@ -147,6 +147,7 @@ struct edudma_file {
 	struct list_head node;		/* in edev->files */
 	struct mutex lock;		/* handles and mmap cookies */
 	struct xarray handles;		/* u32 handle -> struct edudma_mem */
+	u32 next_handle;		/* cyclic allocation cursor */
 	u64 next_pgoff;			/* next mmap cookie, in pages */
 };
 

@@ -70,10 +70,17 @@ void edudma_mem_put(struct edudma_mem *mem)
 	kref_put(&mem->ref, edudma_mem_release);
 }
 
+/*
+ * Handles are handed out cyclically: a freed number is not reissued until
+ * the space wraps, so a double FREE in a buggy program fails with ENOENT
+ * instead of silently freeing the next buffer.
+ */
 int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle)
 {
-	return xa_alloc(&ef->handles, handle, mem, EDUDMA_HANDLE_LIMIT,
-			GFP_KERNEL);
+	int ret = xa_alloc_cyclic(&ef->handles, handle, mem, EDUDMA_HANDLE_LIMIT,
+				  &ef->next_handle, GFP_KERNEL);
+
+	return ret < 0 ? ret : 0;	/* 1: the space wrapped, fine */
 }
 
 /*

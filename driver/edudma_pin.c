@@ -107,14 +107,27 @@ static int edudma_charge(struct mm_struct *mm, unsigned long npages)
 	return 0;
 }
 
-/* tmpfs, memfd and SysV shm: swap-backed, not a filesystem's page cache. */
+/*
+ * tmpfs, memfd and SysV shm: regular files on a swap-backed filesystem, not
+ * a filesystem's page cache. (devtmpfs shares tmpfs's magic: device nodes
+ * are not regular files.)
+ */
 static bool edudma_vma_is_shmem(struct vm_area_struct *vma)
 {
-	return file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
+	struct inode *inode = file_inode(vma->vm_file);
+
+	return S_ISREG(inode->i_mode) && inode->i_sb->s_magic == TMPFS_MAGIC;
 }
 
+/*
+ * A shared file mapping whose pages a filesystem owns - or any device or
+ * PFN mapping (our own buffers included), whose pages are not the caller's
+ * to pin long-term.
+ */
 static bool edudma_vma_is_pagecache(struct vm_area_struct *vma)
 {
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return true;
 	return vma->vm_file && (vma->vm_flags & VM_SHARED) &&
 	       !edudma_vma_is_shmem(vma) && !is_vm_hugetlb_page(vma);
 }

@@ -102,9 +102,20 @@ static u32 edudma_span_segments(const struct edudma_span *span, u64 length)
 	return n;
 }
 
-static struct edu_cmd *edudma_plan_alloc(long n)
+/*
+ * Room for a plan of n commands. The plan is bounded (EDUDMA_MAX_COMMANDS,
+ * 16 MiB) and charged to the caller's memory cgroup, so no request - nor a
+ * few at once - can push the machine into the OOM killer.
+ */
+static int edudma_plan_alloc(long n, struct edu_cmd **cmds)
 {
-	return n > 0 ? kvmalloc_array(n, sizeof(struct edu_cmd), GFP_KERNEL) : NULL;
+	if (n <= 0)
+		return -EINVAL;
+	if (n > EDUDMA_MAX_COMMANDS)
+		return -E2BIG;
+	*cmds = kvmalloc_array(n, sizeof(struct edu_cmd),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	return *cmds ? 0 : -ENOMEM;
 }
 
 static void edudma_stats_fill(struct edudma_stats *st, const struct edudma_job *job,
@@ -153,11 +164,9 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 	/* Count, then fill: the plan is pure and gives the same answer twice. */
 	n = edu_plan_transfer(NULL, 0, span.cur, req.length, to_dev,
 			      req.dev_offset, edudma_window);
-	cmds = edudma_plan_alloc(n);
-	if (!cmds) {
-		ret = n > 0 ? -ENOMEM : -EINVAL;
+	ret = edudma_plan_alloc(n, &cmds);
+	if (ret)
 		goto out_put;
-	}
 	edu_plan_transfer(cmds, n, span.cur, req.length, to_dev,
 			  req.dev_offset, edudma_window);
 
@@ -215,11 +224,9 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 		goto out_put_dst;
 	}
 	n = edu_plan_copy(NULL, 0, src.cur, dst.cur, req.length, edudma_window);
-	cmds = edudma_plan_alloc(n);
-	if (!cmds) {
-		ret = n > 0 ? -ENOMEM : -EINVAL;
+	ret = edudma_plan_alloc(n, &cmds);
+	if (ret)
 		goto out_put_dst;
-	}
 	edu_plan_copy(cmds, n, src.cur, dst.cur, req.length, edudma_window);
 
 	job.cmds = cmds;

@@ -446,6 +446,12 @@ int libdma_factorial(struct libdma_device *dev, uint32_t n, unsigned int flags,
  *                (MADV_HUGEPAGE), registered once
  *   bounce       two malloc'd areas the CPU copies into and out of two
  *                coherent buffers around the DMA ("copy instead of pin")
+ *   vfio         two malloc'd areas registered once with a device opened
+ *                as "vfio:<address>" (libdma_bench_config.vfio, or 'dev'
+ *                itself): mapped through the IOMMU at contiguous IO
+ *                addresses, one device-visible segment each, whatever the
+ *                pages; the engine runs in this process. Only when such a
+ *                device takes part: not in the default set otherwise
  *
  * For every mode and size, each repetition does: setup (alloc or
  * register), one transfer, a check of every destination byte, teardown
@@ -461,8 +467,11 @@ int libdma_factorial(struct libdma_device *dev, uint32_t n, unsigned int flags,
 #define LIBDMA_BENCH_SG_ONESHOT		2
 #define LIBDMA_BENCH_SG_HUGEPAGE	3
 #define LIBDMA_BENCH_BOUNCE		4
-#define LIBDMA_BENCH_NR_MODES		5
+#define LIBDMA_BENCH_VFIO		5
+#define LIBDMA_BENCH_NR_MODES		6
 #define LIBDMA_BENCH_ALL_MODES		((1U << LIBDMA_BENCH_NR_MODES) - 1)
+/* The modes through 'dev' alone: the default set without a VFIO device. */
+#define LIBDMA_BENCH_KERNEL_MODES	((1U << LIBDMA_BENCH_VFIO) - 1)
 
 /* The default sweep: 4 KiB, 8 KiB, ... 4 MiB, each size 5 times. */
 #define LIBDMA_BENCH_DEFAULT_MIN_SIZE		4096U
@@ -582,7 +591,8 @@ struct libdma_bench_env {
 	uint64_t cmd_ns;
 	uint32_t calibration_copies;	/* how many copies cmd_ns came from */
 	uint32_t reserved0;
-	uint64_t reserved[8];
+	char vfio_node[40];		/* the vfio mode's device, "" if none */
+	uint64_t reserved[3];
 };
 
 /* Where a run is, for libdma_bench_config.progress. */
@@ -601,7 +611,11 @@ struct libdma_bench_progress {
 
 /* What to measure. Start from libdma_bench_config_init(). */
 struct libdma_bench_config {
-	uint32_t modes;			/* 1U << LIBDMA_BENCH_* bits; 0 = all */
+	/*
+	 * 1U << LIBDMA_BENCH_* bits; 0 = the default: LIBDMA_BENCH_KERNEL_MODES,
+	 * plus LIBDMA_BENCH_VFIO when a VFIO device takes part (below).
+	 */
+	uint32_t modes;
 	uint32_t repetitions;		/* per cell, 1..LIBDMA_BENCH_MAX_REPETITIONS */
 	const uint64_t *sizes;		/* bytes, NULL = the default sweep */
 	uint32_t nr_sizes;		/* 1..LIBDMA_BENCH_MAX_SIZES */
@@ -613,7 +627,13 @@ struct libdma_bench_config {
 	 */
 	void (*progress)(const struct libdma_bench_progress *p, void *arg);
 	void *progress_arg;
-	uint64_t reserved[4];		/* must be zero */
+	/*
+	 * The device of the vfio mode: an edu opened as "vfio:<address>"
+	 * (another one than 'dev', usually). NULL: 'dev' itself if it is a
+	 * VFIO device, else the vfio mode is unavailable.
+	 */
+	struct libdma_device *vfio;
+	uint64_t reserved[3];		/* must be zero */
 };
 
 /* The outcome of libdma_bench_run(). */
@@ -627,7 +647,10 @@ struct libdma_bench_result {
 	uint64_t reserved[4];
 };
 
-/* Defaults: all modes, the default sweep, LIBDMA_BENCH_DEFAULT_REPETITIONS. */
+/*
+ * Defaults: the default modes (modes 0), the default sweep,
+ * LIBDMA_BENCH_DEFAULT_REPETITIONS, no VFIO device.
+ */
 void libdma_bench_config_init(struct libdma_bench_config *cfg);
 
 /*

@@ -17,7 +17,7 @@
  *               started through include/edu/edu_plan.h's register writes,
  *               checked by edu_cmd_ok() - the planner, the window rule and
  *               the quirks are the driver's own code, not a copy - and
- *               completed by the MSI: poll() on the eventfd, read the
+ *               completed by the MSI: ppoll() on the eventfd, read the
  *               interrupt status, acknowledge exactly what was read
  *
  * The kernel driver's rules hold here too (README, "The model"): one
@@ -43,6 +43,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,7 @@ struct vfio_dev {
 	uint64_t page;			/* mapping granule: CPU and IOMMU page */
 	uint64_t cpu_page;
 	int numa_node;
+	int pagemap;			/* /proc/self/pagemap, -1 if unreadable */
 
 	pthread_mutex_t lock;		/* the device: one operation at a time */
 	bool wedged;			/* under lock */
@@ -206,21 +208,57 @@ static bool dma_busy(struct vfio_dev *vd)
 /* ----------------------------------------------------------- interrupts */
 
 /*
+ * Signals during an operation that waits on the device. The kernel driver
+ * sleeps interruptibly from the ioctl to the last completion, so any
+ * signal in that time stops the request. Here the thread also runs
+ * between waits (starting the next command), and a signal handled then
+ * would be forgotten by the next poll(). So catchable signals are blocked
+ * for the whole operation and unblocked only inside ppoll() - the pselect
+ * pattern: one that arrives meanwhile stays pending, and the next
+ * interruptible wait returns -EINTR (its handler runs there). Faults
+ * (SIGSEGV, SIGBUS...) are never blocked: the kernel would kill instead.
+ */
+struct sigwin {
+	sigset_t old;			/* the thread's own mask: used in ppoll */
+};
+
+static void sig_block(struct sigwin *w)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP,
+				      SIGSYS };
+	sigset_t set;
+	size_t i;
+
+	sigfillset(&set);
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigdelset(&set, faults[i]);
+	pthread_sigmask(SIG_BLOCK, &set, &w->old);
+}
+
+/* Pending signals are delivered here, after the operation. */
+static void sig_restore(struct sigwin *w)
+{
+	pthread_sigmask(SIG_SETMASK, &w->old, NULL);
+}
+
+/*
  * Wait until the device has raised every bit of 'want' in its interrupt
  * status. Each status read is acknowledged exactly (the handler's rule,
  * edu_regs.h) and added to *seen. The eventfd only wakes us; the status
- * register says what happened. 0, -ETIMEDOUT, or -EINTR when a signal
- * arrived and 'interruptible'.
+ * register says what happened. 0, -ETIMEDOUT, or -EINTR when 'sig' (the
+ * operation's sigwin: interruptible) and a signal arrived. Without 'sig'
+ * the signals stay blocked and pending.
  */
 static int wait_irq(struct vfio_dev *vd, uint32_t want, unsigned int timeout_ms,
-		    bool interruptible, uint32_t *seen, uint64_t *when)
+		    const struct sigwin *sig, uint32_t *seen, uint64_t *when)
 {
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
 
 	for (;;) {
 		uint32_t status = rd32(vd, EDU_REG_IRQ_STATUS);
 		struct pollfd pfd = { .fd = vd->irq_fd, .events = POLLIN };
-		uint64_t now, count;
+		struct timespec ts;
+		uint64_t now, count, left;
 		int r;
 
 		if (edu_irq_status_valid(status)) {
@@ -235,8 +273,11 @@ static int wait_irq(struct vfio_dev *vd, uint32_t want, unsigned int timeout_ms,
 		now = now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000));
-		if (r < 0 && errno == EINTR && interruptible)
+		left = deadline - now;
+		ts.tv_sec = (time_t)(left / 1000000000ull);
+		ts.tv_nsec = (long)(left % 1000000000ull);
+		r = ppoll(&pfd, 1, &ts, sig ? &sig->old : NULL);
+		if (r < 0 && errno == EINTR && sig)
 			return -EINTR;
 		if (r > 0 && read(vd->irq_fd, &count, sizeof(count)) < 0 &&
 		    errno != EAGAIN)
@@ -266,7 +307,7 @@ struct run {
  * before has raised its completion interrupt. Called with vd->lock held.
  */
 static int run_locked(struct vfio_dev *vd, const struct edu_cmd *cmds,
-		      unsigned long n, struct run *run)
+		      unsigned long n, struct run *run, const struct sigwin *sig)
 {
 	unsigned long i;
 
@@ -288,14 +329,14 @@ static int run_locked(struct vfio_dev *vd, const struct edu_cmd *cmds,
 		start = now_ns();
 		for (j = 0; j < EDU_CMD_WRITES; j++)
 			wr64(vd, w[j].reg, w[j].val);
-		err = wait_irq(vd, EDU_IRQ_DMA, vd->timeout_ms, true, &seen, &end);
+		err = wait_irq(vd, EDU_IRQ_DMA, vd->timeout_ms, sig, &seen, &end);
 		if (err) {
 			/*
 			 * Stopped (signal) or slow: the command in flight still
 			 * lands before anyone may free its memory.
 			 */
 			late = wait_irq(vd, EDU_IRQ_DMA,
-					GRACE_FACTOR * vd->timeout_ms, false,
+					GRACE_FACTOR * vd->timeout_ms, NULL,
 					&seen, &end);
 			if (late && dma_busy(vd)) {
 				vd->wedged = true;
@@ -335,6 +376,7 @@ static int run_locked(struct vfio_dev *vd, const struct edu_cmd *cmds,
 static int run_cmds(struct vfio_dev *vd, const struct edu_cmd *cmds,
 		    unsigned long n, struct run *run)
 {
+	struct sigwin sig;
 	unsigned long i;
 	int err;
 
@@ -348,7 +390,9 @@ static int run_cmds(struct vfio_dev *vd, const struct edu_cmd *cmds,
 					    vd->node, cmds[i].src, cmds[i].dst,
 					    cmds[i].count);
 	pthread_mutex_lock(&vd->lock);
-	err = run_locked(vd, cmds, n, run);
+	sig_block(&sig);
+	err = run_locked(vd, cmds, n, run, &sig);
+	sig_restore(&sig);
 	pthread_mutex_unlock(&vd->lock);
 	return err;
 }
@@ -490,14 +534,15 @@ static void page_span(const struct vfio_dev *vd, const void *addr, size_t len,
 
 /*
  * Physically contiguous runs of the pinned pages, from /proc/self/pagemap
- * (frame numbers are shown only with CAP_SYS_ADMIN): 0 when unknown.
+ * (frame numbers are shown only with CAP_SYS_ADMIN): 0 when unknown. The
+ * file stays open from open() on: opening it costs more than reading it.
  */
 static uint32_t cpu_segments(const struct vfio_dev *vd, uintptr_t start,
 			     uint64_t len)
 {
 	uint64_t pages = len / vd->cpu_page, i, prev = 0, ent[512];
 	uint32_t segs = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd = vd->pagemap;
 
 	if (fd < 0)
 		return 0;
@@ -522,7 +567,6 @@ static uint32_t cpu_segments(const struct vfio_dev *vd, uintptr_t start,
 			segs++;
 		prev = pfn;
 	}
-	close(fd);
 	return segs;
 }
 
@@ -962,6 +1006,8 @@ static void vfio_dev_close(struct vfio_dev *vd)
 		close(vd->container);
 	if (vd->irq_fd >= 0)
 		close(vd->irq_fd);
+	if (vd->pagemap >= 0)
+		close(vd->pagemap);
 	libdma__iova_fini(&vd->iova);
 	pthread_mutex_destroy(&vd->lock);
 	pthread_mutex_destroy(&vd->map_lock);
@@ -980,6 +1026,7 @@ static int vfio_dev_open(const char *addr, struct vfio_dev **out)
 		return libdma__fail(-ENOMEM, "out of memory opening vfio:%s", addr);
 	vd->pid = getpid();
 	vd->container = vd->group = vd->device = vd->irq_fd = -1;
+	vd->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	vd->cpu_page = page > 0 ? (uint64_t)page : 4096;
 	vd->numa_node = -1;
 	pthread_mutex_init(&vd->lock, NULL);
@@ -1348,6 +1395,7 @@ static int vfio_irq_test(struct libdma_device *dev, uint32_t value,
 			 struct libdma_irq_test_result *result)
 {
 	struct vfio_dev *vd;
+	struct sigwin sig;
 	uint32_t seen = 0;
 	uint64_t start, when = 0;
 	int err = own(dev, &vd);
@@ -1355,12 +1403,14 @@ static int vfio_irq_test(struct libdma_device *dev, uint32_t value,
 	if (err)
 		return err;
 	pthread_mutex_lock(&vd->lock);
+	sig_block(&sig);
 	drain_irq(vd);
 	start = now_ns();
 	wr32(vd, EDU_REG_IRQ_RAISE, value);
-	err = wait_irq(vd, value, vd->timeout_ms, true, &seen, &when);
+	err = wait_irq(vd, value, vd->timeout_ms, &sig, &seen, &when);
 	if (err)	/* leave nothing raised behind us */
 		wr32(vd, EDU_REG_IRQ_ACK, value);
+	sig_restore(&sig);
 	pthread_mutex_unlock(&vd->lock);
 	result->seen = seen;
 	result->latency_ns = err ? 0 : when - start;
@@ -1381,7 +1431,8 @@ static int vfio_irq_test(struct libdma_device *dev, uint32_t value,
  * of time: as in the driver, only 10 ms slices in which the unit was idle
  * without signalling count against the timeout; busy ones are capped apart.
  */
-static int fact_wait(struct vfio_dev *vd, bool use_irq, uint32_t *seen)
+static int fact_wait(struct vfio_dev *vd, bool use_irq, uint32_t *seen,
+		     const struct sigwin *sig)
 {
 	unsigned int idle = 0, busy = 0;
 
@@ -1392,13 +1443,13 @@ static int fact_wait(struct vfio_dev *vd, bool use_irq, uint32_t *seen)
 		if (!use_irq && !computing)
 			return 0;
 		if (use_irq) {
-			err = wait_irq(vd, EDU_IRQ_FACT, 10, true, seen, NULL);
+			err = wait_irq(vd, EDU_IRQ_FACT, 10, sig, seen, NULL);
 			if (err != -ETIMEDOUT)
 				return err;
 		} else {
 			struct timespec ts = { 0, 10 * 1000000 };
 
-			if (nanosleep(&ts, NULL) && errno == EINTR)
+			if (ppoll(NULL, 0, &ts, &sig->old) < 0 && errno == EINTR)
 				return -EINTR;
 		}
 		if (computing ? (busy += 10) > FACT_BUSY_MS :
@@ -1413,6 +1464,7 @@ static int vfio_factorial(struct libdma_device *dev, uint32_t n,
 {
 	bool use_irq = !(flags & LIBDMA_FACT_POLL);
 	struct vfio_dev *vd;
+	struct sigwin sig;
 	uint32_t seen = 0;
 	uint64_t start;
 	int err = own(dev, &vd);
@@ -1420,21 +1472,23 @@ static int vfio_factorial(struct libdma_device *dev, uint32_t n,
 	if (err)
 		return err;
 	pthread_mutex_lock(&vd->lock);
+	sig_block(&sig);
 	/* A computation a timed-out caller left behind: writes are ignored. */
-	err = fact_wait(vd, false, &seen);
+	err = fact_wait(vd, false, &seen, &sig);
 	if (!err) {
 		drain_irq(vd);
 		start = now_ns();
 		/* The status write first: it decides whether completion interrupts. */
 		wr32(vd, EDU_REG_STATUS, use_irq ? EDU_STATUS_FACT_IRQ : 0);
 		wr32(vd, EDU_REG_FACT, n);
-		err = fact_wait(vd, use_irq, &seen);
+		err = fact_wait(vd, use_irq, &seen, &sig);
 		result->elapsed_ns = now_ns() - start;
 		result->by_irq = !!(seen & EDU_IRQ_FACT);
 		if (!err)
 			result->value = rd32(vd, EDU_REG_FACT);
 		wr32(vd, EDU_REG_STATUS, 0);
 	}
+	sig_restore(&sig);
 	pthread_mutex_unlock(&vd->lock);
 	if (err == -EINTR)
 		return libdma__fail(err, "factorial of %u on %s interrupted by a "

@@ -46,6 +46,7 @@ static const char *const mode_names[LIBDMA_BENCH_NR_MODES] = {
 	[LIBDMA_BENCH_SG_ONESHOT] = "sg-oneshot",
 	[LIBDMA_BENCH_SG_HUGEPAGE] = "sg-hugepage",
 	[LIBDMA_BENCH_BOUNCE] = "bounce",
+	[LIBDMA_BENCH_VFIO] = "vfio",
 };
 
 LIBDMA_EXPORT const char *libdma_bench_mode_name(unsigned int mode)
@@ -68,7 +69,7 @@ LIBDMA_EXPORT void libdma_bench_config_init(struct libdma_bench_config *cfg)
 	if (!cfg)
 		return;
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->modes = LIBDMA_BENCH_ALL_MODES;
+	cfg->modes = 0;		/* the default set: depends on the devices */
 	cfg->repetitions = LIBDMA_BENCH_DEFAULT_REPETITIONS;
 }
 
@@ -263,7 +264,8 @@ enum {
 };
 
 struct cell_run {
-	struct libdma_device *dev;
+	struct libdma_device *dev;	/* the cell's device: the VFIO one for vfio */
+	struct libdma_device *vfio;	/* the VFIO device, NULL if none */
 	const struct libdma_bench_env *env;
 	struct libdma_bench_cell *cell;
 	uint32_t flags;
@@ -446,6 +448,12 @@ static int mode_available(struct cell_run *c, unsigned int mode)
 	    !(info->features & LIBDMA_FEAT_PIN)) {
 		cell_unavailable(c->cell, "the driver cannot register user "
 				 "memory (feature \"pin\")");
+		return 0;
+	}
+	if (mode == LIBDMA_BENCH_VFIO && !c->vfio) {
+		cell_unavailable(c->cell, "no VFIO device: bind an edu to "
+				 "vfio-pci ('dmactl bind vfio <address>') and "
+				 "give it (dmactl bench --vfio vfio:<address>)");
 		return 0;
 	}
 	if (mode == LIBDMA_BENCH_SG_ONESHOT &&
@@ -659,7 +667,8 @@ static void report(const struct libdma_bench_config *cfg,
 }
 
 /* Run one cell. 0 or a fatal -errno (the run stops). */
-static int run_cell(struct libdma_device *dev, const struct libdma_bench_config *cfg,
+static int run_cell(struct libdma_device *dev, struct libdma_device *vfio,
+		    const struct libdma_bench_config *cfg,
 		    struct libdma_bench_result *r, unsigned int index,
 		    double *figs, uint64_t *commands_done, uint64_t commands_min)
 {
@@ -670,7 +679,9 @@ static int run_cell(struct libdma_device *dev, const struct libdma_bench_config 
 	int ret = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.dev = dev;
+	c.vfio = vfio;
+	/* vfio: registered malloc'd memory, as sg, through the VFIO device */
+	c.dev = mode == LIBDMA_BENCH_VFIO && vfio ? vfio : dev;
 	c.env = &r->env;
 	c.cell = cell;
 	c.flags = cfg->flags;
@@ -747,7 +758,7 @@ static int check_config(const struct libdma_bench_config *cfg)
 	if (cfg->flags & ~LIBDMA_BENCH_CORRUPT)
 		return libdma__fail(-EINVAL, "bench: unknown flags 0x%x",
 				    cfg->flags & ~LIBDMA_BENCH_CORRUPT);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (cfg->reserved[i])
 			return libdma__fail(-EINVAL, "bench: reserved fields of "
 					    "the config must be 0 (start from "
@@ -773,6 +784,7 @@ static int bench_run(struct libdma_device *dev,
 	uint64_t sizes[LIBDMA_BENCH_MAX_SIZES], commands_min = 0, commands_done = 0;
 	struct libdma_bench_config cfg;
 	struct libdma_bench_result *r;
+	struct libdma_device *vfio = NULL;
 	unsigned int nr_sizes = 0, nr_modes = 0, i, m, n;
 	double *figs = NULL;
 	int err;
@@ -787,11 +799,26 @@ static int bench_run(struct libdma_device *dev,
 		cfg = *user_cfg;
 	else
 		libdma_bench_config_init(&cfg);
-	if (!cfg.modes)
-		cfg.modes = LIBDMA_BENCH_ALL_MODES;
 	err = check_config(&cfg);
 	if (err)
 		return err;
+	/* The vfio mode's device: the one given, or 'dev' if it is VFIO. */
+	if (cfg.vfio) {
+		err = libdma__device_check(cfg.vfio);
+		if (err)
+			return err;
+		if (strcmp(cfg.vfio->info.backend, "vfio"))
+			return libdma__fail(-EINVAL, "bench: the vfio mode's device "
+					    "%s was not opened through VFIO "
+					    "(\"vfio:<address>\")",
+					    cfg.vfio->info.node);
+		vfio = cfg.vfio;
+	} else if (!strcmp(dev->info.backend, "vfio")) {
+		vfio = dev;
+	}
+	if (!cfg.modes)
+		cfg.modes = LIBDMA_BENCH_KERNEL_MODES |
+			    (vfio ? 1U << LIBDMA_BENCH_VFIO : 0);
 	err = libdma__device_require(dev, LIBDMA_FEAT_COPY, "copies (the benchmark)");
 	if (err)
 		return err;
@@ -822,6 +849,9 @@ static int bench_run(struct libdma_device *dev,
 		goto err_free;
 	}
 	bench_env(dev, cfg.label, &r->env);
+	if (vfio && (cfg.modes & (1U << LIBDMA_BENCH_VFIO)))
+		snprintf(r->env.vfio_node, sizeof(r->env.vfio_node), "%.39s",
+			 vfio->info.node);
 	for (i = 0, n = 0; i < nr_sizes; i++)
 		for (m = 0; m < LIBDMA_BENCH_NR_MODES; m++) {
 			if (!(cfg.modes & (1U << m)))
@@ -839,7 +869,8 @@ static int bench_run(struct libdma_device *dev,
 		goto err_free;
 	for (i = 0; i < r->nr_cells; i++) {
 		memset(figs, 0, (size_t)NR_FIGS * cfg.repetitions * sizeof(*figs));
-		err = run_cell(dev, &cfg, r, i, figs, &commands_done, commands_min);
+		err = run_cell(dev, vfio, &cfg, r, i, figs, &commands_done,
+			       commands_min);
 		if (err)
 			goto err_free;
 	}

@@ -358,6 +358,10 @@ static void table_env(const struct libdma_bench_result *r, FILE *out)
 		i->pci_address[0] ? ")" : "", i->version_major, i->version_minor,
 		i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
 		i->abi_version);
+	if (e->vfio_node[0])
+		fprintf(out, "  vfio      %s: the vfio mode's device, bound to "
+			"vfio-pci, driven from this process through the IOMMU\n",
+			e->vfio_node);
 	fprintf(out, "  command   %s of device time (fastest of %u one-window "
 		"copies); a copy needs 2 commands per %u-byte chunk: at most "
 		"%s\n", fmt_ns((double)e->cmd_ns, b1), e->calibration_copies,
@@ -524,6 +528,8 @@ static void write_csv(const struct libdma_bench_result *r, FILE *out)
 		 i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
 		 i->abi_version);
 	csv_env_line(out, "device", buf);
+	if (e->vfio_node[0])
+		csv_env_line(out, "vfio_device", e->vfio_node);
 	snprintf(buf, sizeof(buf), "%llu (fastest of %u one-window copies)",
 		 (unsigned long long)e->cmd_ns, e->calibration_copies);
 	csv_env_line(out, "cmd_ns", buf);
@@ -619,7 +625,9 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 	fprintf(out, "      \"dma_mask_bits\": %u,\n", i->dma_mask_bits);
 	fprintf(out, "      \"max_alloc\": %llu,\n", (unsigned long long)i->max_alloc);
 	json_kv_string(out, "      ", "irq_mode", irq_name(i->irq_mode), 0);
-	fputs("    }\n  },\n", out);
+	fputs("    },\n", out);
+	json_kv_string(out, "    ", "vfio_device", e->vfio_node, 0);
+	fputs("  },\n", out);
 	fprintf(out, "  \"repetitions\": %u,\n", r->repetitions);
 	fprintf(out, "  \"corrupt_test_hook\": %s,\n",
 		r->flags & LIBDMA_BENCH_CORRUPT ? "true" : "false");

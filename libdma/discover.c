@@ -115,13 +115,15 @@ static int scan(struct udev *udev, struct device_list *list)
 {
 	struct udev_enumerate *e = udev_enumerate_new(udev);
 	struct udev_list_entry *entry;
-	int err = 0;
+	int err = 0, r;
 
 	if (!e)
 		return libdma__fail(-ENOMEM, "udev_enumerate_new failed");
-	if (udev_enumerate_add_match_subsystem(e, CLASS_NAME) < 0 ||
-	    udev_enumerate_scan_devices(e) < 0) {
-		err = libdma__fail(-EIO, "cannot scan sysfs for %s devices", CLASS_NAME);
+	/* Keep libudev's errno (EMFILE when out of descriptors, say). */
+	if ((r = udev_enumerate_add_match_subsystem(e, CLASS_NAME)) < 0 ||
+	    (r = udev_enumerate_scan_devices(e)) < 0) {
+		err = libdma__fail(r, "cannot scan sysfs for %s devices: %s",
+				   CLASS_NAME, strerror(-r));
 		goto out;
 	}
 	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {

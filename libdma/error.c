@@ -4,6 +4,7 @@
  * reading of errno values. Both buffers are thread-local so that neither
  * function needs a lock and threads never see each other's messages.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,9 @@ LIBDMA_EXPORT const char *libdma_strerror(int err)
 	int saved_errno = errno;
 	const char *text;
 
-	if (err < 0)
+	if (err == INT_MIN)	/* -INT_MIN does not exist */
+		err = INT_MAX;
+	else if (err < 0)
 		err = -err;
 	if (err == 0)
 		return "success";

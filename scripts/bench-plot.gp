@@ -13,10 +13,14 @@ if (!exists("where")) where = ''
 set datafile separator ','
 set datafile columnheaders
 set datafile missing ''
-modes = "coherent sg sg-oneshot sg-hugepage bounce"
+# The modes the CSV has rows of, in order (vfio only when it took part).
+modes = system("awk -F, '!/^#/ && $1 != \"mode\" && !seen[$1]++ { printf \"%s \", $1 }' '".csv."'")
 
 rows(m) = sprintf("< awk -F, '/^mode,/ || ($1 == \"%s\" && $3 == \"ok\")' '%s'", m, csv)
 pos(v) = v > 0 ? v : 1/0
+# Modes that coincide (coherent, sg-hugepage and bounce issue the same
+# commands) stay visible: earlier modes get wider lines, each its own dashes.
+lwidth(i) = 0.8 + 0.7 * (words(modes) + 1 - i)
 
 set logscale x 2
 set xlabel 'bytes per transfer'
@@ -28,10 +32,10 @@ set pointsize 0.8
 
 do for [t = 1:2] {
     if (t == 1) {
-        set terminal svg size 1000,1300 dynamic font 'DejaVu Sans,12' background rgb 'white'
+        set terminal svg size 1000,1300 dynamic noenhanced font 'DejaVu Sans,12' background rgb 'white'
         set output out.'.svg'
     } else {
-        set terminal pngcairo size 1000,1300 font 'DejaVu Sans,11'
+        set terminal pngcairo size 1000,1300 noenhanced font 'DejaVu Sans,11'
         set output out.'.png'
     }
     set multiplot layout 3,1 title "libdma bench: copy source -> device -> destination, every byte verified\n".where
@@ -40,17 +44,17 @@ do for [t = 1:2] {
     set ylabel 'KiB/s'
     unset logscale y
     set yrange [0:*]
-    plot for [m in modes] rows(m) using (column("size")):(column("throughput_Bps_median") / 1024) title m lw 2
+    plot for [i = 1:words(modes)] rows(word(modes, i)) using (column("size")):(column("throughput_Bps_median") / 1024) title word(modes, i) lw lwidth(i) dt i
 
     set title 'host cost per transfer (transfer time - device time): pinning, copying, system call'
     set ylabel 'microseconds'
     set logscale y 10
     set yrange [*:*]
-    plot for [m in modes] rows(m) using (column("size")):(pos(column("host_ns_median")) / 1000) title m lw 2
+    plot for [i = 1:words(modes)] rows(word(modes, i)) using (column("size")):(pos(column("host_ns_median")) / 1000) title word(modes, i) lw lwidth(i) dt i
 
     set title 'setup cost (alloc or register both buffers; sg-oneshot: none, it pins in every transfer)'
     set ylabel 'microseconds'
-    plot for [m in modes] rows(m) using (column("size")):(pos(column("setup_ns_median")) / 1000) title m lw 2
+    plot for [i = 1:words(modes)] rows(word(modes, i)) using (column("size")):(pos(column("setup_ns_median")) / 1000) title word(modes, i) lw lwidth(i) dt i
 
     unset multiplot
     unset output

@@ -11,6 +11,8 @@
 #                        bench.png and the guest's serial log (demo-serial.log) go
 #   BUILD_DIR [build]    DMACTL [$BUILD_DIR/tools/dmactl]  MODULE [driver/edudma.ko]
 #   DEMO_ARGS            extra `dmactl bench` arguments, e.g. "--sizes 4K..64K --repeat 3"
+#   DEMO_CONFIG [demo]   run-guest.sh configuration; demo-vfio adds an IOMMU and
+#                        a second edu on vfio-pci: the bench's vfio mode
 #   GUEST_TIMEOUT [900]  seconds before QEMU is stopped
 #   and what guest-kernel.sh / run-guest.sh read (GUEST_KERNEL, KDIR, QEMU...).
 # Exits with dmactl bench's status (1: a cell did not verify), or 1 when
@@ -51,7 +53,7 @@ log=$OUT/demo-serial.log
 rm -f "$log"
 say "booting QEMU $qemu_version (TCG, -icount shift=3,sleep=off) with the edu device; serial log: $log"
 EXTRA_APPEND="$append ${EXTRA_APPEND:-}" GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} \
-    scripts/run-guest.sh demo "$initrd" "$log" &
+    scripts/run-guest.sh "${DEMO_CONFIG:-demo}" "$initrd" "$log" &
 qpid=$!
 # Progress as it comes: the bench's own lines on the guest's console.
 until [[ -e $log ]] || ! kill -0 "$qpid" 2>/dev/null; do sleep 0.2; done

@@ -9,6 +9,8 @@
 #                                costs 100 ms of it but almost no wall time
 #   edutest.udev=1               start systemd-udevd (udev image only) after
 #                                loading the module, trigger and settle
+#   edutest.env=NAME=VALUE       export NAME=VALUE to the tests (e.g.
+#                                LIBDMA_TEST_DEVICE=vfio: test_lib_dma's device)
 #   edutest.exec=/path           run this program instead of the tests
 #                                (make demo: scripts/guest-demo.sh)
 # Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
@@ -38,6 +40,7 @@ for arg in $(cat /proc/cmdline); do
         edutest.tests=*) tests=$(echo "${arg#*=}" | tr , ' ') ;;
         edutest.timeout=*) tmo=${arg#*=} ;;
         edutest.udev=1) udev=1 ;;
+        edutest.env=*=*) export "${arg#edutest.env=}" ;;
         edutest.exec=*) exec_prog=${arg#*=} ;;
     esac
 done

@@ -40,6 +40,17 @@ case $config in
     # lines in the log count as failures). edu gets its own IOMMU group.
     iommu) machine=q35 devices="-device intel-iommu -device edu"
            append="intel_iommu=on iommu.strict=1" ;;
+    # The VFIO backend: the same IOMMU; test_vfio_bind loads the guest
+    # kernel's VFIO modules and moves the first edu to vfio-pci, the library
+    # suites run on it ("vfio:<address>"), test_vfio binds it back. A second
+    # edu stays on edudma; two more behind a conventional PCI bridge share
+    # one IOMMU group (a group that is not viable while one is on edudma).
+    vfio) machine=q35
+          devices="-device intel-iommu -device edu -device edu
+                   -device pci-bridge,id=vfbr,chassis_nr=1
+                   -device edu,bus=vfbr,addr=1 -device edu,bus=vfbr,addr=2"
+          append="intel_iommu=on iommu.strict=1 edutest.env=LIBDMA_TEST_DEVICE=vfio"
+          append+=" edutest.tests=test_vfio_bind,test_lib_dma,test_lib_threads,test_vfio" ;;
     # RAM above the edu's default 28-bit DMA mask: any user page may be out of
     # the device's reach, so only the suites written for that run here.
     bigmem) mem=1G append="edutest.tests=test_drv_basic,test_drv_bigmem,test_drv_reload" ;;
@@ -48,6 +59,10 @@ case $config in
     # turns transparent huge pages on (off below 512 MiB by default).
     # "quiet" keeps kernel messages out of the results on the console.
     demo) append="quiet edutest.exec=/usr/local/bin/guest-demo.sh" ;;
+    # DEMO_CONFIG=demo-vfio make demo: the same plus the bench's vfio mode:
+    # an IOMMU and a second edu, which guest-demo.sh binds to vfio-pci.
+    demo-vfio) machine=q35 devices="-device intel-iommu -device edu -device edu"
+               append="quiet intel_iommu=on edutest.exec=/usr/local/bin/guest-demo.sh edudemo.vfio=1" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"

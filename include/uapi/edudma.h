@@ -202,8 +202,13 @@ struct edudma_stats {
  * A signal stops a transfer after the command in flight (EINTR, stats tell
  * how far it got); ETIMEDOUT when a command does not complete in time.
  */
-/* Longest TRANSFER or COPY in one call. */
+/*
+ * Longest TRANSFER or COPY in one call, and the most device commands one
+ * call may plan (E2BIG beyond: e.g. a long transfer through a 1-byte space
+ * at the end of the window).
+ */
 #define EDUDMA_MAX_LENGTH	(256U << 20)
+#define EDUDMA_MAX_COMMANDS	(1U << 19)
 
 #define EDUDMA_DIR_TO_DEVICE	1	/* memory -> device buffer */
 #define EDUDMA_DIR_FROM_DEVICE	2	/* device buffer -> memory */

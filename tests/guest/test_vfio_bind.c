@@ -50,6 +50,11 @@ static int nr_edu;
 
 #define ASSERT_MSG_HAS(needle) ASSERT_HAS(libdma_errmsg(), (needle))
 
+static int by_address(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 static int suite_init(void)
 {
 	nr_edu = gu_list_edu_pci(edu, 8);
@@ -59,6 +64,7 @@ static int suite_init(void)
 	}
 	if (nr_edu > 8)
 		nr_edu = 8;
+	qsort(edu, (size_t)nr_edu, sizeof(edu[0]), by_address);
 	return 0;
 }
 
@@ -194,14 +200,14 @@ static void test_bind_to_vfio(void)
 	CU_ASSERT_STRING_EQUAL(drv, "edudma");
 
 	ASSERT_EXIT(ARGS("dmactl", "bind", "vfio", addr), -1, 0);
-	snprintf(line, sizeof(line), "%s: edudma -> vfio-pci, IOMMU group", addr);
+	snprintf(line, sizeof(line), "%.31s: edudma -> vfio-pci, IOMMU group", addr);
 	ASSERT_HAS(r.out, line);
-	snprintf(spec, sizeof(spec), "vfio:%s", addr);
+	snprintf(spec, sizeof(spec), "vfio:%.31s", addr);
 	ASSERT_HAS(r.out, spec);
 	CU_ASSERT(strstr(r.err, "note:") == NULL);	/* a group of its own */
 	gu_pci_driver(addr, drv, sizeof(drv));
 	CU_ASSERT_STRING_EQUAL(drv, "vfio-pci");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", addr);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.31s/iommu_group", addr);
 	n = (int)readlink(path, group, sizeof(group) - 1);
 	CU_ASSERT_FATAL(n > 0);
 	group[n] = '\0';

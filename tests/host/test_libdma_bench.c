@@ -334,8 +334,9 @@ static struct libdma_bench_result *synthetic(const uint64_t *sizes, unsigned int
 			x->mode = m;
 			x->size = sizes[i];
 			x->repetitions = 1;
-			x->status = host[i][m] < 0 ? LIBDMA_BENCH_UNAVAILABLE :
-				    LIBDMA_BENCH_OK;
+			/* (no VFIO device in these: its column stays empty) */
+			x->status = host[i][m] < 0 || m == LIBDMA_BENCH_VFIO ?
+				    LIBDMA_BENCH_UNAVAILABLE : LIBDMA_BENCH_OK;
 			x->host_ns.median = x->host_ns.min = x->host_ns.max =
 				host[i][m];
 			x->efficiency.median = 0.999 - 0.001 * m;
@@ -512,7 +513,8 @@ static void check_structure(const struct libdma_bench_result *r, uint32_t reps)
 {
 	uint32_t i;
 
-	CU_ASSERT_EQUAL(r->nr_cells, 3 * LIBDMA_BENCH_NR_MODES);
+	/* The default set on a device that is not VFIO: all modes but vfio. */
+	CU_ASSERT_EQUAL(r->nr_cells, 3 * LIBDMA_BENCH_VFIO);
 	CU_ASSERT(r->env.cmd_ns > 0);
 	CU_ASSERT_EQUAL(r->env.calibration_copies, 5);
 	CU_ASSERT_STRING_EQUAL(r->env.info.node, "/dev/fakebench0");
@@ -522,8 +524,8 @@ static void check_structure(const struct libdma_bench_result *r, uint32_t reps)
 		uint64_t min = libdma__bench_min_commands(x->size, FAKE_WINDOW);
 
 		/* size-major, modes in order */
-		CU_ASSERT_EQUAL(x->mode, i % LIBDMA_BENCH_NR_MODES);
-		CU_ASSERT_EQUAL(x->size, small_sizes[i / LIBDMA_BENCH_NR_MODES]);
+		CU_ASSERT_EQUAL(x->mode, i % LIBDMA_BENCH_VFIO);
+		CU_ASSERT_EQUAL(x->size, small_sizes[i / LIBDMA_BENCH_VFIO]);
 		if (x->mode == LIBDMA_BENCH_SG_HUGEPAGE &&
 		    x->status == LIBDMA_BENCH_UNAVAILABLE) {
 			printf("    (sg-hugepage unavailable here: %s)\n", x->note);
@@ -810,6 +812,36 @@ static void test_coherent_beyond_max_alloc_unavailable(void)
 	libdma_close(small);
 }
 
+/* The vfio mode needs a device opened through VFIO: asked without, unavailable. */
+static void test_vfio_mode_without_vfio_device(void)
+{
+	static const uint64_t sizes[] = { 8192 };
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r = NULL;
+
+	libdma_bench_config_init(&cfg);
+	CU_ASSERT_EQUAL(cfg.modes, 0);		/* the default set */
+	cfg.sizes = sizes;
+	cfg.nr_sizes = 1;
+	cfg.repetitions = 1;
+	cfg.modes = (1U << LIBDMA_BENCH_SG) | (1U << LIBDMA_BENCH_VFIO);
+	CU_ASSERT_EQUAL_FATAL(libdma_bench_run(dev, &cfg, &r), 0);
+	CU_ASSERT_EQUAL(r->nr_cells, 2);
+	CU_ASSERT_EQUAL(r->cells[0].status, LIBDMA_BENCH_OK);
+	CU_ASSERT_EQUAL(r->cells[1].mode, LIBDMA_BENCH_VFIO);
+	CU_ASSERT_EQUAL(r->cells[1].status, LIBDMA_BENCH_UNAVAILABLE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->cells[1].note, "dmactl bind vfio"));
+	CU_ASSERT_STRING_EQUAL(r->env.vfio_node, "");
+	libdma_bench_result_free(r);
+	/* A device that is not VFIO cannot stand in. */
+	cfg.vfio = dev;
+	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "not opened through VFIO"));
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_STRING_EQUAL(libdma_bench_mode_name(LIBDMA_BENCH_VFIO), "vfio");
+	CU_ASSERT_EQUAL(libdma_bench_mode_parse("vfio"), LIBDMA_BENCH_VFIO);
+}
+
 static void test_errno_untouched(void)
 {
 	struct libdma_bench_config cfg;
@@ -848,6 +880,7 @@ static const struct edutest_case run_cases[] = {
 	{ "bad_configs", test_bad_configs },
 	{ "coherent_beyond_max_alloc_unavailable",
 	  test_coherent_beyond_max_alloc_unavailable },
+	{ "vfio_mode_without_vfio_device", test_vfio_mode_without_vfio_device },
 	{ "errno_untouched", test_errno_untouched },
 	{ NULL, NULL },
 };

@@ -90,7 +90,7 @@ static uint32_t parse_modes(const char *text)
 		}
 		if (m < 0) {
 			dm_usage(cmd, "--modes: '%s' is none of coherent, sg, "
-				 "sg-oneshot, sg-hugepage, bounce, all", item);
+				 "sg-oneshot, sg-hugepage, bounce, vfio, all", item);
 			modes = 0;
 			break;
 		}
@@ -179,6 +179,7 @@ static int run_bench(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "corrupt", no_argument, NULL, 'X' },
+		{ "vfio", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -186,8 +187,8 @@ static int run_bench(int argc, char **argv)
 	struct libdma_bench_config cfg;
 	struct libdma_bench_result *res = NULL;
 	struct progress_state ps = { 0, 0 };
-	struct libdma_device *dev;
-	const char *spec, *csv_file = NULL, *json_file = NULL;
+	struct libdma_device *dev, *vfio = NULL;
+	const char *spec, *csv_file = NULL, *json_file = NULL, *vfio_spec = NULL;
 	int opt, ret, rest, n, csv_out = 0, json_out = 0, failed;
 	unsigned int format = LIBDMA_BENCH_TABLE;
 
@@ -234,6 +235,9 @@ static int run_bench(int argc, char **argv)
 		case 'X':
 			cfg.flags |= LIBDMA_BENCH_CORRUPT;
 			break;
+		case 'V':
+			vfio_spec = optarg;
+			break;
 		default:
 			return dm_common_option(cmd, opt);
 		}
@@ -252,6 +256,14 @@ static int run_bench(int argc, char **argv)
 	ret = dm_open(cmd, spec, &dev);
 	if (ret)
 		return ret;
+	if (vfio_spec) {
+		ret = dm_open(cmd, vfio_spec, &vfio);
+		if (ret) {
+			libdma_close(dev);
+			return ret;
+		}
+		cfg.vfio = vfio;
+	}
 	cfg.progress = progress;
 	cfg.progress_arg = &ps;
 	failed = libdma_bench_run(dev, &cfg, &res);
@@ -276,6 +288,8 @@ static int run_bench(int argc, char **argv)
 	}
 	libdma_bench_result_free(res);
 close:
+	if (vfio)
+		libdma_close(vfio);
 	libdma_close(dev);
 	return ret;
 }
@@ -286,13 +300,15 @@ const struct dmactl_cmd dmactl_cmd_bench = {
 	.help =
 "Usage: dmactl bench [DEV] [--modes LIST] [--sizes LIST] [--repeat N]\n"
 "                    [--csv[=FILE]] [--json[=FILE]] [--label TEXT] [--quiet]\n"
+"                    [--vfio vfio:ADDRESS]\n"
 "\n"
 "Copies the same bytes source -> device -> destination with memory\n"
 "obtained five ways, checks every destination byte, and reports what\n"
 "each way costs. The question: is physically contiguous memory faster for\n"
 "DMA, and what does it cost to pin user memory or to copy it instead?\n"
 "\n"
-"Modes (--modes, comma-separated, default all):\n"
+"Modes (--modes, comma-separated; default: the first five, and vfio\n"
+"when a VFIO device takes part):\n"
 "  coherent     two coherent buffers from the driver: physically contiguous\n"
 "  sg           two malloc'd areas, registered (pinned + mapped) once,\n"
 "               before timing: a scatter-gather list of their pages\n"
@@ -302,6 +318,10 @@ const struct dmactl_cmd dmactl_cmd_bench = {
 "               echo madvise > /sys/kernel/mm/transparent_hugepage/enabled)\n"
 "  bounce       two malloc'd areas copied by the CPU into and out of coherent\n"
 "               buffers around the DMA: copying instead of pinning\n"
+"  vfio         two malloc'd areas registered once with the --vfio device\n"
+"               (or DEV itself, opened as vfio:ADDRESS): mapped through the\n"
+"               IOMMU at contiguous IO addresses, one DMA segment per side\n"
+"               whatever the pages; the commands run from this process\n"
 "\n"
 "Each repetition: setup (alloc / register), one transfer, verify every\n"
 "byte, teardown (free / unregister). A cell whose data is wrong prints no\n"
@@ -329,7 +349,9 @@ const struct dmactl_cmd dmactl_cmd_bench = {
 "stderr says how many commands the run needs.\n"
 "\n"
 "Options:\n"
-"  -m, --modes LIST    modes to run, e.g. coherent,sg (default: all)\n"
+"  -m, --modes LIST    modes to run, e.g. coherent,sg (\"all\": all six)\n"
+"      --vfio DEV2     the device of the vfio mode: an edu bound to vfio-pci\n"
+"                      (dmactl bind vfio ADDRESS), e.g. vfio:0000:00:03.0\n"
 "  -s, --sizes LIST    bytes per transfer: 4K..4M (every power of two in\n"
 "                      between: the default), 4K,64K,1M, or both\n"
 "  -r, --repeat N      repetitions per mode and size (default 5); medians,\n"
@@ -345,6 +367,7 @@ const struct dmactl_cmd dmactl_cmd_bench = {
 "Examples:\n"
 "  dmactl bench --sizes 4K,64K --repeat 3\n"
 "  dmactl bench --modes coherent,sg --csv=bench.csv --json=bench.json\n"
+"  dmactl bench 0 --vfio vfio:0000:00:03.0 --modes coherent,sg,vfio\n"
 "  make demo            (boots QEMU, runs this, plots into out/)\n",
 	.run = run_bench,
 };

@@ -70,7 +70,7 @@ static int run_list(int argc, char **argv)
 	       "VERSION", "WINDOW", "IRQ", "NUMA");
 	for (i = 0; i < n; i++) {
 		const struct libdma_device_desc *d = &descs[i];
-		char version[16], numa[16];
+		char version[16], numa[16], window[16];
 
 		if (d->version_major || d->version_minor)
 			snprintf(version, sizeof(version), "%u.%u",
@@ -81,9 +81,14 @@ static int run_list(int argc, char **argv)
 			snprintf(numa, sizeof(numa), "%d", d->numa_node);
 		else
 			snprintf(numa, sizeof(numa), "-");
-		printf("%-*s %-13s %-7s %6u  %-4s  %s\n", width, d->node,
+		/* (unknown until opened for a device bound to vfio-pci) */
+		if (d->window_size)
+			snprintf(window, sizeof(window), "%u", d->window_size);
+		else
+			snprintf(window, sizeof(window), "?");
+		printf("%-*s %-13s %-7s %6s  %-4s  %s\n", width, d->node,
 		       d->pci_address[0] ? d->pci_address : "?", version,
-		       d->window_size, dm_irq_mode_name(d->irq_mode), numa);
+		       window, dm_irq_mode_name(d->irq_mode), numa);
 	}
 	free(descs);
 	return DM_EXIT_OK;
