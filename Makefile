@@ -3,7 +3,10 @@
 #   make            build the library, tools, examples, tests and the module
 #   make check      install build dependencies, build, run host tests and boot
 #                   the driver in QEMU with the edu device (see README)
+#   make check-debug  the guest suite under a debug kernel (KASAN, lockdep,
+#                   DMA-API debug, kmemleak, fault injection), built once
 #   make demo       the throughput demo in QEMU
+#   make lab        the contiguity lab in QEMU (README "Is contiguous memory faster?")
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
 #                   and the module (INSTALL_MODULE=0 to skip it)
 #   make dkms-install  the module under DKMS instead, rebuilt for every kernel
@@ -31,7 +34,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(CFLAGS)
 
 CUNIT_LIBS := -lcunit
 
-.PHONY: all module check demo install uninstall clean FORCE
+.PHONY: all module check check-debug demo lab install uninstall clean FORCE
 # Keep objects between programs' builds (they are shared, not intermediates).
 .SECONDARY:
 all:
@@ -110,6 +113,24 @@ check:
 	EXTRA_BINS="$(EXAMPLES) $(DMACTL) $(EXTRA_BINS)" \
 	scripts/check.sh
 
+# The guest suite under the debug kernel (README "Debug kernel: make
+# check-debug"): Debian's linux-source-6.1 with KASAN, lockdep, DMA-API
+# debug, kmemleak and fault injection, built once per machine into
+# .cache/debug-kernel/ (scripts/debug-kernel.sh). The module is built
+# against it in a copy, .cache/debug-module/, so driver/ keeps the stock
+# kernel's objects. Host tests are make check's; logs in $(BUILD)/debug/check/.
+check-debug:
+	@scripts/deps.sh
+	@set -e; eval "$$(scripts/debug-kernel.sh)"; \
+	$(MAKE) --no-print-directory all; \
+	ko=$$(scripts/debug-kernel.sh module "$(CURDIR)/.cache/debug-module"); \
+	MODULE="$$ko" GUEST_KERNEL="$$GUEST_KERNEL" \
+	GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
+	GUEST_TIMEOUT="$${GUEST_TIMEOUT:-1800}" \
+	BUILD_DIR=$(BUILD)/debug GUEST_TESTS_DIR=$(BUILD)/tests/guest HOST_TESTS_DIR=$(BUILD)/debug/no-host-tests \
+	EXTRA_BINS="$(EXAMPLES) $(DMACTL) $(EXTRA_BINS)" \
+	scripts/check.sh
+
 # The throughput demo (README "The throughput demo"): dmactl bench in a QEMU
 # guest; results, plot and table into out/ (scripts/demo.sh). Only the
 # library, dmactl and the module are needed, not the tests.
@@ -120,6 +141,18 @@ demo:
 	GUEST_KERNEL="$$GUEST_KERNEL" GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
 	BUILD_DIR=$(BUILD) DMACTL=$(DMACTL) MODULE=driver/edudma.ko \
 	scripts/demo.sh
+
+# The contiguity lab (README "Is contiguous memory faster?"): dmactl lab in a
+# 1 GiB QEMU guest with lab=1; table, CSV and JSON into out/lab.*
+# (scripts/lab.sh; LAB_ACCEL=tcg or kvm, LAB_ARGS="..."). Like demo, only
+# the library, dmactl and the module are needed.
+lab:
+	@scripts/deps.sh
+	@set -e; eval "$$(scripts/guest-kernel.sh)"; \
+	$(MAKE) --no-print-directory libdma dmactl module KDIR="$$KDIR"; \
+	GUEST_KERNEL="$$GUEST_KERNEL" GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
+	BUILD_DIR=$(BUILD) DMACTL=$(DMACTL) MODULE=driver/edudma.ko \
+	scripts/lab.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -199,9 +199,17 @@ static int lab_mem_alloc(struct lab_mem *m, u64 size)
 			w[j] = lab_word(i * (PAGE_SIZE / sizeof(u64)) + j);
 		m->perm[i] = i;
 	}
+	/*
+	 * Fisher-Yates. The index is drawn once, before swap(): the macro
+	 * evaluates its arguments twice, and two draws would duplicate some
+	 * pages and lose others (random-read's checksum shows it).
+	 */
 	prandom_seed_state(&rnd, 42);
-	for (i = m->npages - 1; i > 0; i--)
-		swap(m->perm[i], m->perm[prandom_u32_state(&rnd) % (i + 1)]);
+	for (i = m->npages - 1; i > 0; i--) {
+		unsigned long j = prandom_u32_state(&rnd) % (i + 1);
+
+		swap(m->perm[i], m->perm[j]);
+	}
 	return 0;
 nomem:
 	lab_mem_free(m);

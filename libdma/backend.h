@@ -73,6 +73,18 @@ struct libdma_backend_ops {
 	int (*factorial)(struct libdma_device *dev, uint32_t n,
 			 unsigned int flags,
 			 struct libdma_factorial_result *result);
+
+	/*
+	 * The contiguity lab (API 1.3): measure one cell. 'cell' names the
+	 * experiment, allocator / pattern / mapping and size (checked by
+	 * lab.c); the backend fills the figures (ns_*, checksum, pages,
+	 * cpu_segments, dma_segments) or returns -errno with the message set:
+	 * -EPERM saying how to enable the lab, -E2BIG / -ENOMEM / -ERANGE
+	 * for what the cell cannot have (lab.c notes them in the cell).
+	 * NULL when the backend has no lab (-EOPNOTSUPP).
+	 */
+	int (*lab)(struct libdma_device *dev, uint32_t iterations,
+		   struct libdma_lab_cell *cell);
 };
 
 /* backend_kernel.c */

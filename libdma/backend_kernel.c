@@ -32,6 +32,8 @@ _Static_assert(LIBDMA_ACCESS_DEV_READ == EDUDMA_ACCESS_DEV_READ, "access bits");
 _Static_assert(LIBDMA_ACCESS_DEV_WRITE == EDUDMA_ACCESS_DEV_WRITE, "access bits");
 _Static_assert(LIBDMA_IRQ_TEST_DEFAULT == EDUDMA_IRQ_TEST_DEFAULT, "self-test bits");
 _Static_assert(LIBDMA_FACT_POLL == EDUDMA_FACT_POLL, "factorial flags");
+_Static_assert(LIBDMA_FEAT_LAB == EDUDMA_FEAT_LAB, "feature bits");
+_Static_assert(LIBDMA_LAB_MAX_ITERATIONS == EDUDMA_LAB_MAX_ITERATIONS, "lab limits");
 
 struct kernel_device {
 	int fd;
@@ -469,6 +471,125 @@ static int kernel_factorial(struct libdma_device *dev, uint32_t n,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ lab */
+
+#define LAB_PARAM	"/sys/module/edudma/parameters/lab"
+#define LAB_ENABLE	"echo 1 | sudo tee " LAB_PARAM
+
+/* Does this process have CAP_SYS_ADMIN (bit 21 of CapEff)? -1: unknown. */
+static int have_sys_admin(void)
+{
+	char line[256];
+	unsigned long long caps;
+	int ret = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+			ret = (caps >> 21) & 1;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* EPERM from the lab: say which of its two conditions is missing. */
+static int lab_refused(const struct libdma_device *dev)
+{
+	char v[16] = "";
+	FILE *f = fopen(LAB_PARAM, "re");
+	int admin = have_sys_admin();
+
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = '\0';
+		fclose(f);
+	}
+	if (v[0] == 'Y' || v[0] == '1')
+		return libdma__fail(-EPERM, "the contiguity lab on %s needs root "
+				    "(CAP_SYS_ADMIN): lab=1 is on, but this "
+				    "process %s; run it as root", dev->info.node,
+				    admin == 0 ? "lacks CAP_SYS_ADMIN" :
+				    "was refused");
+	return libdma__fail(-EPERM, "the contiguity lab on %s needs root and "
+			    "the module parameter lab=1 (it is %s%s): %s, or "
+			    "load the module with lab=1", dev->info.node,
+			    v[0] ? "off" : "not readable",
+			    admin == 0 ? ", and this process is not root" : "",
+			    LAB_ENABLE);
+}
+
+static int kernel_lab(struct libdma_device *dev, uint32_t iterations,
+		      struct libdma_lab_cell *cell)
+{
+	static const uint32_t experiments[] = {
+		[LIBDMA_LAB_ALLOC] = EDUDMA_LAB_ALLOC,
+		[LIBDMA_LAB_ACCESS] = EDUDMA_LAB_ACCESS,
+		[LIBDMA_LAB_SEGMENTS] = EDUDMA_LAB_SEGMENTS,
+	};
+	static const uint32_t allocators[] = {
+		[LIBDMA_LAB_KMALLOC] = EDUDMA_LAB_KMALLOC,
+		[LIBDMA_LAB_ALLOC_PAGES] = EDUDMA_LAB_ALLOC_PAGES,
+		[LIBDMA_LAB_DMA_COHERENT] = EDUDMA_LAB_DMA_COHERENT,
+		[LIBDMA_LAB_VMALLOC] = EDUDMA_LAB_VMALLOC,
+	};
+	static const uint32_t patterns[] = {
+		[LIBDMA_LAB_SEQ_READ] = EDUDMA_LAB_SEQ_READ,
+		[LIBDMA_LAB_SEQ_WRITE] = EDUDMA_LAB_SEQ_WRITE,
+		[LIBDMA_LAB_RANDOM_READ] = EDUDMA_LAB_RANDOM_READ,
+	};
+	static const uint32_t mappings[] = {
+		[LIBDMA_LAB_LINEAR_MAP] = EDUDMA_LAB_LINEAR_MAP,
+		[LIBDMA_LAB_VMAP] = EDUDMA_LAB_VMAP,
+	};
+	struct edudma_lab r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.experiment = experiments[cell->experiment];
+	r.size = cell->size;
+	r.iterations = iterations;
+	if (cell->experiment == LIBDMA_LAB_ACCESS) {
+		r.pattern = patterns[cell->pattern];
+		r.mapping = mappings[cell->mapping];
+	} else {
+		r.allocator = allocators[cell->allocator];
+	}
+	/* No side effect but time spent: safe to issue again. */
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_LAB, &r, EINTR_RETRY);
+	switch (-err) {
+	case 0:
+		break;
+	case EPERM:
+		return lab_refused(dev);
+	case ENOTTY:
+		return libdma__fail(-EOPNOTSUPP, "the driver of %s has no "
+				    "contiguity lab (EDUDMA_IOC_LAB): it is "
+				    "older than this libdma", dev->info.node);
+	case E2BIG:
+		return libdma__fail(err, "larger than the allocator gives in "
+				    "one piece");
+	case ENOMEM:
+		return libdma__fail(err, "not enough free memory");
+	case ERANGE:
+		return libdma__fail(err, "beyond the device's reach: pages "
+				    "above its %u-bit DMA mask, and no bounce "
+				    "buffer or IOMMU", dev->info.dma_mask_bits);
+	default:
+		return ioctl_failed(dev, "EDUDMA_IOC_LAB", err);
+	}
+	cell->ns_min = r.ns_min;
+	cell->ns_median = r.ns_median;
+	cell->ns_max = r.ns_max;
+	cell->checksum = r.checksum;
+	cell->pages = r.nr_pages;
+	cell->cpu_segments = r.nr_cpu_segments;
+	cell->dma_segments = r.nr_dma_segments;
+	return 0;
+}
+
 const struct libdma_backend_ops libdma__kernel_backend = {
 	.name		= "kernel",
 	.open		= kernel_open,
@@ -482,4 +603,5 @@ const struct libdma_backend_ops libdma__kernel_backend = {
 	.copy		= kernel_copy,
 	.irq_test	= kernel_irq_test,
 	.factorial	= kernel_factorial,
+	.lab		= kernel_lab,
 };

@@ -1500,6 +1500,25 @@ static int vfio_factorial(struct libdma_device *dev, uint32_t n,
 	return 0;
 }
 
+/*
+ * The contiguity lab measures the kernel's allocators and mappings from
+ * inside the edudma driver; a device driven through VFIO has no driver to
+ * ask. What an IOMMU changes shows in the benchmark's vfio mode instead.
+ */
+static int vfio_lab(struct libdma_device *dev, uint32_t iterations,
+		    struct libdma_lab_cell *cell)
+{
+	(void)iterations;
+	(void)cell;
+	return libdma__fail(-EOPNOTSUPP, "the contiguity lab runs inside the "
+			    "edudma driver (EDUDMA_IOC_LAB); %s is driven "
+			    "from this process through VFIO: bind it to "
+			    "edudma ('dmactl bind edudma %s') and give its "
+			    "/dev/edudma<N>, or see 'dmactl bench --vfio' for "
+			    "what the IOMMU changes", dev->info.node,
+			    dev->info.pci_address);
+}
+
 /* ----------------------------------------------------------- test hooks */
 
 long libdma__vfio_nr_mappings(struct libdma_device *dev)
@@ -1566,4 +1585,5 @@ const struct libdma_backend_ops libdma__vfio_backend = {
 	.copy		= vfio_copy,
 	.irq_test	= vfio_irq_test,
 	.factorial	= vfio_factorial,
+	.lab		= vfio_lab,
 };

@@ -122,8 +122,8 @@ static void cpuinfo_value(const char *key, char *buf, size_t len)
 	fclose(f);
 }
 
-static void bench_env(struct libdma_device *dev, const char *label,
-		      struct libdma_bench_env *env)
+void libdma__bench_env(struct libdma_device *dev, const char *label,
+		       struct libdma_bench_env *env)
 {
 	char vendor[64], product[64], flags[2048], clocks[256], thp[128];
 	struct utsname u;
@@ -848,7 +848,7 @@ static int bench_run(struct libdma_device *dev,
 		err = libdma__fail(-ENOMEM, "bench: out of memory");
 		goto err_free;
 	}
-	bench_env(dev, cfg.label, &r->env);
+	libdma__bench_env(dev, cfg.label, &r->env);
 	if (vfio && (cfg.modes & (1U << LIBDMA_BENCH_VFIO)))
 		snprintf(r->env.vfio_node, sizeof(r->env.vfio_node), "%.39s",
 			 vfio->info.node);

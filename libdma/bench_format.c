@@ -285,7 +285,7 @@ const char *libdma__bench_fmt_size(uint64_t bytes, char *buf)
 	return buf;
 }
 
-static const char *fmt_ns(double ns, char *buf)
+const char *libdma__fmt_ns(double ns, char *buf)
 {
 	if (ns < 1e3)
 		snprintf(buf, 32, "%.0f ns", ns);
@@ -298,7 +298,7 @@ static const char *fmt_ns(double ns, char *buf)
 	return buf;
 }
 
-static const char *fmt_rate(double bps, char *buf)
+const char *libdma__fmt_rate(double bps, char *buf)
 {
 	if (bps >= 1024.0 * 1024 * 1024)
 		snprintf(buf, 32, "%.2f GiB/s", bps / (1024.0 * 1024 * 1024));
@@ -325,7 +325,7 @@ static const char *status_name(unsigned int status)
 	}
 }
 
-static const char *irq_name(int mode)
+const char *libdma__irq_name(int mode)
 {
 	return mode == LIBDMA_IRQ_MSI ? "msi" : mode == LIBDMA_IRQ_INTX ? "intx" :
 	       mode == LIBDMA_IRQ_NONE ? "none" : "unknown";
@@ -340,14 +340,11 @@ static const char *mode_name(unsigned int mode)
 
 /* ------------------------------------------------------------------ table */
 
-static void table_env(const struct libdma_bench_result *r, FILE *out)
+/* The "where it ran" lines of the table: machine, kernel, device. */
+void libdma__env_table(const struct libdma_bench_env *e, FILE *out)
 {
-	const struct libdma_bench_env *e = &r->env;
 	const struct libdma_info *i = &e->info;
-	char b1[32], b2[32];
 
-	fprintf(out, "libdma %s bench: copies source -> device -> destination "
-		"(libdma_copy), every byte verified\n", e->libdma_version);
 	fprintf(out, "  where     %s%s%s; cpu: %s\n", e->platform,
 		e->machine[0] ? ", " : "", e->machine, e->cpu[0] ? e->cpu : "?");
 	fprintf(out, "  kernel    %s; clocksource %s; transparent huge pages: %s\n",
@@ -356,17 +353,28 @@ static void table_env(const struct libdma_bench_result *r, FILE *out)
 		"mask, %s interrupt, driver ABI %u\n", i->node,
 		i->pci_address[0] ? " (" : "", i->pci_address,
 		i->pci_address[0] ? ")" : "", i->version_major, i->version_minor,
-		i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
+		i->window_size, i->dma_mask_bits, libdma__irq_name(i->irq_mode),
 		i->abi_version);
+}
+
+static void table_env(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	const struct libdma_info *i = &e->info;
+	char b1[32], b2[32];
+
+	fprintf(out, "libdma %s bench: copies source -> device -> destination "
+		"(libdma_copy), every byte verified\n", e->libdma_version);
+	libdma__env_table(e, out);
 	if (e->vfio_node[0])
 		fprintf(out, "  vfio      %s: the vfio mode's device, bound to "
 			"vfio-pci, driven from this process through the IOMMU\n",
 			e->vfio_node);
 	fprintf(out, "  command   %s of device time (fastest of %u one-window "
 		"copies); a copy needs 2 commands per %u-byte chunk: at most "
-		"%s\n", fmt_ns((double)e->cmd_ns, b1), e->calibration_copies,
+		"%s\n", libdma__fmt_ns((double)e->cmd_ns, b1), e->calibration_copies,
 		i->window_size,
-		fmt_rate(e->cmd_ns ? i->window_size * 1e9 / (2.0 * e->cmd_ns) : 0, b2));
+		libdma__fmt_rate(e->cmd_ns ? i->window_size * 1e9 / (2.0 * e->cmd_ns) : 0, b2));
 	if (e->label[0])
 		fprintf(out, "  label     %s\n", e->label);
 	fprintf(out, "  run       %s; %u repetition%s per cell; figures are "
@@ -411,11 +419,11 @@ static void table_cells(const struct libdma_bench_result *r, FILE *out)
 			 x->host_ns.median : 0.0);
 		fprintf(out, "%6.0f %6llu %9s %10s %10s %10s %6s %10s %12s %7.4f\n",
 			x->commands.median, (unsigned long long)x->pages, seg,
-			fmt_ns(x->setup_ns.median, b[2]),
-			fmt_ns(x->teardown_ns.median, b[3]),
-			fmt_ns(x->host_ns.median, b[4]), b[1],
-			fmt_ns(x->device_ns.median, b[5]),
-			fmt_rate(x->throughput.median, b[6]),
+			libdma__fmt_ns(x->setup_ns.median, b[2]),
+			libdma__fmt_ns(x->teardown_ns.median, b[3]),
+			libdma__fmt_ns(x->host_ns.median, b[4]), b[1],
+			libdma__fmt_ns(x->device_ns.median, b[5]),
+			libdma__fmt_rate(x->throughput.median, b[6]),
 			x->efficiency.median);
 	}
 }
@@ -505,17 +513,12 @@ static void csv_env_line(FILE *out, const char *key, const char *value)
 	fprintf(out, "# %s: %s\n", key, value);
 }
 
-static void write_csv(const struct libdma_bench_result *r, FILE *out)
+/* The '#' lines of a CSV that say where it ran: platform ... device. */
+void libdma__env_csv(const struct libdma_bench_env *e, FILE *out)
 {
-	const struct libdma_bench_env *e = &r->env;
 	const struct libdma_info *i = &e->info;
 	char buf[256];
-	uint32_t c;
-	size_t k;
 
-	fprintf(out, "# libdma %s bench: copies source -> device -> destination, "
-		"every byte verified; times in ns, throughput in bytes/s\n",
-		e->libdma_version);
 	csv_env_line(out, "platform", e->platform);
 	csv_env_line(out, "machine", e->machine);
 	csv_env_line(out, "cpu", e->cpu);
@@ -525,9 +528,22 @@ static void write_csv(const struct libdma_bench_result *r, FILE *out)
 	snprintf(buf, sizeof(buf), "%s %s edu %u.%u window %u dma_mask_bits %u "
 		 "irq %s driver_abi %u", i->node, i->pci_address[0] ?
 		 i->pci_address : "-", i->version_major, i->version_minor,
-		 i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
+		 i->window_size, i->dma_mask_bits, libdma__irq_name(i->irq_mode),
 		 i->abi_version);
 	csv_env_line(out, "device", buf);
+}
+
+static void write_csv(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	char buf[256];
+	uint32_t c;
+	size_t k;
+
+	fprintf(out, "# libdma %s bench: copies source -> device -> destination, "
+		"every byte verified; times in ns, throughput in bytes/s\n",
+		e->libdma_version);
+	libdma__env_csv(e, out);
 	if (e->vfio_node[0])
 		csv_env_line(out, "vfio_device", e->vfio_node);
 	snprintf(buf, sizeof(buf), "%llu (fastest of %u one-window copies)",
@@ -590,20 +606,9 @@ static void json_kv_string(FILE *out, const char *indent, const char *key,
 	fputs(comma ? ",\n" : "\n", out);
 }
 
-static void write_json(const struct libdma_bench_result *r, FILE *out)
+/* The environment object's first keys: platform ... page_size (indent 4). */
+void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out)
 {
-	const struct libdma_bench_env *e = &r->env;
-	const struct libdma_info *i = &e->info;
-	struct libdma__bench_summary s;
-	char ver[16];
-	uint32_t c;
-	size_t k;
-
-	libdma__bench_summarize(r, &s);
-	fputs("{\n", out);
-	json_kv_string(out, "  ", "tool", "libdma bench", 1);
-	json_kv_string(out, "  ", "libdma_version", e->libdma_version, 1);
-	fputs("  \"environment\": {\n", out);
 	json_kv_string(out, "    ", "platform", e->platform, 1);
 	json_kv_string(out, "    ", "machine", e->machine, 1);
 	json_kv_string(out, "    ", "cpu", e->cpu, 1);
@@ -613,8 +618,13 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 	json_kv_string(out, "    ", "label", e->label, 1);
 	json_kv_string(out, "    ", "date", e->date, 1);
 	fprintf(out, "    \"page_size\": %llu,\n", (unsigned long long)e->page_size);
-	fprintf(out, "    \"cmd_ns\": %llu,\n", (unsigned long long)e->cmd_ns);
-	fprintf(out, "    \"calibration_copies\": %u,\n", e->calibration_copies);
+}
+
+/* "device": {...}, inside the environment object, with a trailing comma. */
+void libdma__env_json_device(const struct libdma_info *i, FILE *out)
+{
+	char ver[16];
+
 	fputs("    \"device\": {\n", out);
 	json_kv_string(out, "      ", "node", i->node, 1);
 	json_kv_string(out, "      ", "pci_address", i->pci_address, 1);
@@ -624,8 +634,26 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 	fprintf(out, "      \"window_size\": %u,\n", i->window_size);
 	fprintf(out, "      \"dma_mask_bits\": %u,\n", i->dma_mask_bits);
 	fprintf(out, "      \"max_alloc\": %llu,\n", (unsigned long long)i->max_alloc);
-	json_kv_string(out, "      ", "irq_mode", irq_name(i->irq_mode), 0);
+	json_kv_string(out, "      ", "irq_mode", libdma__irq_name(i->irq_mode), 0);
 	fputs("    },\n", out);
+}
+
+static void write_json(const struct libdma_bench_result *r, FILE *out)
+{
+	const struct libdma_bench_env *e = &r->env;
+	struct libdma__bench_summary s;
+	uint32_t c;
+	size_t k;
+
+	libdma__bench_summarize(r, &s);
+	fputs("{\n", out);
+	json_kv_string(out, "  ", "tool", "libdma bench", 1);
+	json_kv_string(out, "  ", "libdma_version", e->libdma_version, 1);
+	fputs("  \"environment\": {\n", out);
+	libdma__env_json_head(e, out);
+	fprintf(out, "    \"cmd_ns\": %llu,\n", (unsigned long long)e->cmd_ns);
+	fprintf(out, "    \"calibration_copies\": %u,\n", e->calibration_copies);
+	libdma__env_json_device(&e->info, out);
 	json_kv_string(out, "    ", "vfio_device", e->vfio_node, 0);
 	fputs("  },\n", out);
 	fprintf(out, "  \"repetitions\": %u,\n", r->repetitions);

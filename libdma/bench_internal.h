@@ -90,5 +90,25 @@ void libdma__bench_summarize(const struct libdma_bench_result *r,
 
 /* "4 KiB", "12345 B", "1.5 MiB" into buf (>= 32 bytes). */
 const char *libdma__bench_fmt_size(uint64_t bytes, char *buf);
+/* "812 ns", "3.4 us", "12.50 ms", "2.10 s" into buf (>= 32 bytes). */
+const char *libdma__fmt_ns(double ns, char *buf);
+/* "1.50 GiB/s", "20.02 KiB/s" into buf (>= 32 bytes). */
+const char *libdma__fmt_rate(double bps, char *buf);
+/* "msi", "intx", "none", "unknown". */
+const char *libdma__irq_name(int mode);
+
+/*
+ * Where a run takes place (bench.c), shared with the lab: platform (QEMU
+ * TCG / KVM, virtual machine, hardware), machine, CPU, kernel, clock
+ * source, THP, date, libdma version, the device's info; cmd_ns and
+ * vfio_node are left 0 / "".
+ */
+void libdma__bench_env(struct libdma_device *dev, const char *label,
+		       struct libdma_bench_env *env);
+/* Its lines in the three outputs (bench_format.c), shared with the lab. */
+void libdma__env_table(const struct libdma_bench_env *e, FILE *out);
+void libdma__env_csv(const struct libdma_bench_env *e, FILE *out);
+void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out);
+void libdma__env_json_device(const struct libdma_info *i, FILE *out);
 
 #endif /* LIBDMA_BENCH_INTERNAL_H */

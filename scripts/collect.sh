@@ -10,6 +10,10 @@
 # line; in guest logs, no "@@EDUTEST DONE", "@@EDUTEST MODLOAD FAIL", a failed
 # module unload, "@@QEMU EXIT" != 0 (or missing), and kernel log lines (with a
 # printk timestamp, anywhere in the log) matching BUG:/WARNING:/Oops:/etc.
+# (the debug kernel's detectors too: KASAN and lockdep print BUG:/WARNING:,
+# DMA-API debug "DMA-API:", kmemleak "suspected memory leaks") and, between
+# "@@KMEMLEAK BEGIN" and "@@KMEMLEAK END" (guest-init.sh), any
+# "unreferenced object".
 # Last line: "N passed, N failed" (", N skipped" when >0).
 set -euo pipefail
 
@@ -64,11 +68,17 @@ function finish_file() {
             fail("kernel log reports problems (" FILENAME_prev "):")
             for (i = 1; i <= nk; i++) fails[++nfail] = "    " kl[i]
         }
+        if (nleak) {
+            fail("kmemleak: " nleak " unreferenced objects (" FILENAME_prev "):")
+            for (i = 1; i <= nml; i++) fails[++nfail] = "    " ml[i]
+            if (nml < nmlall) fails[++nfail] = "    ... (" nmlall - nml " more lines in the log)"
+        }
     } else if (!seen && !framed) fail(FILENAME_prev ": no EDUTEST-RESULT line")
 }
 FNR == 1 {
     finish_file(); FILENAME_prev = FILENAME; fmode = mode
     cur = ""; res = ""; done = 0; qemu = ""; seen = 0; framed = 0; tmo = 0; nk = 0; nq = 0; pend = ""; delete klines
+    inleak = 0; nleak = 0; nml = 0; nmlall = 0
     label = FILENAME; sub(/.*\//, "", label); sub(/\.log$/, "", label)
     if (mode == "host") label = "host"
 }
@@ -103,10 +113,18 @@ FNR == 1 {
 /@@EDUTEST MODLOAD FAIL/ { fail("module failed to load (insmod)") }
 /@@EDUTEST MODUNLOAD rc=/ { if (num($0, "rc") != 0) fail("module failed to unload (rmmod rc=" num($0, "rc") ")") }
 /@@EDUTEST DONE/ { done = 1 }
+/@@KMEMLEAK BEGIN/ { inleak = 1; next }
+/@@KMEMLEAK END/ { inleak = 0; next }
+inleak {  # the report: "unreferenced object 0x... (size N):" + comm, hex dump, backtrace
+    if (/unreferenced object/) nleak++
+    if (nleak) { nmlall++; if (nml < 60) ml[++nml] = $0 }
+    next
+}
 /^@@QEMU EXIT / { qemu = $3 }
 /^(qemu[-a-z0-9_]*|run-guest\.sh): / { ql[++nq] = $0 }  # e.g. "qemu: hardware error: ..."
 fmode == "guest" && /\[ *[0-9]+\.[0-9]+\] / && !/ommand line:/ &&
-/BUG:|WARNING:|Oops:|Call Trace|general protection fault|Kernel panic|DMAR:.*[Ff]ault|hung_task|INFO: task .* blocked/ {
+/BUG:|WARNING:|Oops:|Call Trace|general protection fault|Kernel panic|DMAR:.*[Ff]ault|hung_task|INFO: task .* blocked|kernel BUG at|UBSAN:|DMA-API: |suspected memory leak|INFO: (possible|inconsistent|trying to register)/ &&
+!/DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)$/ {
     match($0, /\[ *[0-9]+\.[0-9]+\] /); k = substr($0, RSTART)  # drop junk before the timestamp
     if (!(k in klines)) { klines[k] = 1; kl[++nk] = k }  # console and dmesg repeat lines
 }

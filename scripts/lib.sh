@@ -15,3 +15,12 @@ list_tests() {
         [[ -f $f && -x $f && $name != order ]] && echo "$name"
     done | LC_ALL=C sort
 }
+
+# serial_part LOG TAG NAME OUT: the lines of the serial log LOG between
+# "@@TAG NAME BEGIN" and "@@TAG NAME END" (carriage returns dropped) into
+# OUT; false when there were none (scripts/lab.sh).
+serial_part() {
+    tr -d '\r' <"$1" | awk -v b="@@$2 $3 BEGIN" -v e="@@$2 $3 END" \
+        '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' >"$4"
+    [[ -s $4 ]]
+}

@@ -2,7 +2,9 @@
 # Boot one test configuration and write its serial log:
 #   run-guest.sh CONFIG INITRAMFS LOGFILE
 # Environment: GUEST_KERNEL (default: from guest-kernel.sh), GUEST_TIMEOUT
-# (seconds, default 600), EXTRA_QEMU_ARGS, EXTRA_APPEND, QEMU (binary).
+# (seconds, default 600), EXTRA_QEMU_ARGS, EXTRA_APPEND, QEMU (binary),
+# GUEST_ICOUNT (-icount's options, default shift=3,sleep=off; "off": none,
+# e.g. for the lab's timings or with -enable-kvm).
 # The log ends with "@@QEMU EXIT <rc>"; the script exits with that rc.
 set -euo pipefail
 
@@ -63,6 +65,16 @@ case $config in
     # an IOMMU and a second edu, which guest-demo.sh binds to vfio-pci.
     demo-vfio) machine=q35 devices="-device intel-iommu -device edu -device edu"
                append="quiet intel_iommu=on edutest.exec=/usr/local/bin/guest-demo.sh edudemo.vfio=1" ;;
+    # make lab (scripts/lab.sh): no tests, the contiguity lab (lab=1). 1 GiB
+    # for the access experiment's 128 MiB sweep; the edu's DMA mask widened
+    # to 32 bits (dma_bits=32) so that all of that RAM is within its reach
+    # for the segments experiment and dma_alloc_coherent.
+    lab) mem=1G devices="-device edu,dma_mask=0xffffffff"
+         append="quiet edutest.modparams=dma_bits=32,lab=1 edutest.exec=/usr/local/bin/guest-lab.sh" ;;
+    # LAB_CONFIG=lab-iommu make lab: the same behind an IOMMU (what it
+    # makes of a vmalloc'd buffer's segments).
+    lab-iommu) machine=q35 mem=1G devices="-device intel-iommu -device edu,dma_mask=0xffffffff"
+               append="quiet intel_iommu=on edutest.modparams=dma_bits=32,lab=1 edutest.exec=/usr/local/bin/guest-lab.sh" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"
@@ -72,14 +84,17 @@ esac
 
 # -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
 # DMA timer), virtual time jumps ahead instead of sleeping; see EDU.md "Time".
+# GUEST_ICOUNT=off leaves it out (guest time is then host time).
 # printk.time=1: collect.sh recognises kernel lines by their timestamp.
 # iomem=relaxed: lets the tests read the edu registers through sysfs
 # resource0 while edudma holds the region (CONFIG_IO_STRICT_DEVMEM=y).
 # shellcheck disable=SC2086 # devices/EXTRA_QEMU_ARGS are word lists
+icount=(-icount "${GUEST_ICOUNT:-shift=3,sleep=off}")
+[[ ${GUEST_ICOUNT:-} != off ]] || icount=()
 set +e
 timeout -k 10 "${GUEST_TIMEOUT:-600}" "${QEMU:-qemu-system-x86_64}" \
     -machine "$machine" -cpu max -m "$mem" -smp 1 \
-    -icount shift=3,sleep=off \
+    ${icount[@]+"${icount[@]}"} \
     -nographic -no-reboot -nic none \
     -kernel "$GUEST_KERNEL" -initrd "$initrd" \
     -append "console=ttyS0 panic=-1 rdinit=/init printk.time=1 iomem=relaxed edutest.config=$config $append ${EXTRA_APPEND:-}" \

@@ -142,6 +142,15 @@ static void test_info_selftests_and_dmactl(void)
 	CU_ASSERT_EQUAL(f.value, 479001600);
 	CU_ASSERT_EQUAL(f.by_irq, 0);
 	CU_ASSERT(copy_works(d, 3 * 4096 + 1, 1));
+	/* The contiguity lab lives in the edudma driver: none through VFIO. */
+	{
+		struct libdma_lab_result *lab = NULL;
+
+		CU_ASSERT_EQUAL(libdma_lab_run(d, NULL, &lab), -EOPNOTSUPP);
+		CU_ASSERT_PTR_NULL(lab);
+		CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(),
+					      "runs inside the edudma driver"));
+	}
 	CU_ASSERT_EQUAL(libdma_close(d), 0);
 
 	/* dmactl drives it through the same library. */
@@ -153,6 +162,8 @@ static void test_info_selftests_and_dmactl(void)
 	ASSERT_EXIT(ARGS("dmactl", "irq-test", spec, "--count", "3"), -1, 0);
 	ASSERT_EXIT(ARGS("dmactl", "factorial", spec, "13"), -1, 0);
 	ASSERT_HAS(r.out, "1932053504");
+	ASSERT_EXIT(ARGS("dmactl", "lab", spec, "--sizes", "64K"), -1, 4);
+	ASSERT_HAS(r.err, "dmactl bind edudma");
 	ASSERT_EXIT(ARGS("dmactl", "copy", spec, "--size", "20000", "--mode",
 			 "pinned"), -1, 0);
 	ASSERT_HAS(r.out, "verified");

@@ -16,62 +16,6 @@
 
 static const struct dmactl_cmd *const cmd = &dmactl_cmd_bench;
 
-/*
- * "4K..4M" (every power of two from the first to the last), "4K,64K,1M",
- * or both ("4K..64K,1M"). Returns the count, or -1 with a message.
- */
-static int parse_sizes(const char *text, uint64_t *sizes, unsigned int max)
-{
-	char *copy = strdup(text), *item, *save = NULL;
-	unsigned int n = 0;
-	int ret = -1;
-
-	if (!copy)
-		return -1;
-	for (item = strtok_r(copy, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		char *dots = strstr(item, "..");
-		uint64_t lo, hi, s;
-
-		if (dots) {
-			*dots = '\0';
-			if (dm_parse_size(item, &lo) || dm_parse_size(dots + 2, &hi) ||
-			    !lo || hi < lo) {
-				dm_usage(cmd, "--sizes: '%s..%s' is no range of byte "
-					 "counts such as 4K..4M", item, dots + 2);
-				goto out;
-			}
-			for (s = lo; s <= hi; s *= 2) {
-				if (n == max)
-					goto too_many;
-				sizes[n++] = s;
-				if (s > UINT64_MAX / 2)
-					break;
-			}
-			continue;
-		}
-		if (dm_parse_size(item, &s) || !s) {
-			dm_usage(cmd, "--sizes: '%s' is not a byte count such as "
-				 "4096, 64K or 1M", item);
-			goto out;
-		}
-		if (n == max)
-			goto too_many;
-		sizes[n++] = s;
-	}
-	if (!n) {
-		dm_usage(cmd, "--sizes: no size given");
-		goto out;
-	}
-	ret = (int)n;
-	goto out;
-too_many:
-	dm_usage(cmd, "--sizes: more than %u sizes", max);
-out:
-	free(copy);
-	return ret;
-}
-
 /* "coherent,sg" or "all": a mask of 1 << LIBDMA_BENCH_*, or 0 with a message. */
 static uint32_t parse_modes(const char *text)
 {
@@ -201,7 +145,7 @@ static int run_bench(int argc, char **argv)
 				return DM_EXIT_USAGE;
 			break;
 		case 's':
-			n = parse_sizes(optarg, sizes, LIBDMA_BENCH_MAX_SIZES);
+			n = dm_parse_sizes(cmd, optarg, sizes, LIBDMA_BENCH_MAX_SIZES);
 			if (n < 0)
 				return DM_EXIT_USAGE;
 			cfg.sizes = sizes;

@@ -9,6 +9,7 @@
  *   cmd_selftest.c   irq-test, factorial
  *   cmd_copy.c       copy
  *   cmd_bench.c      bench (libdma's throughput benchmark)
+ *   cmd_lab.c        lab (libdma's contiguity lab)
  *   cmd_bind.c       bind (edudma <-> vfio-pci; the one command writing sysfs)
  *
  * A command is one struct dmactl_cmd and one line in main.c's table.
@@ -46,6 +47,7 @@ extern const struct dmactl_cmd dmactl_cmd_irq_test;
 extern const struct dmactl_cmd dmactl_cmd_factorial;
 extern const struct dmactl_cmd dmactl_cmd_copy;
 extern const struct dmactl_cmd dmactl_cmd_bench;
+extern const struct dmactl_cmd dmactl_cmd_lab;
 extern const struct dmactl_cmd dmactl_cmd_version;
 extern const struct dmactl_cmd dmactl_cmd_bind;
 
@@ -84,6 +86,13 @@ int dm_positionals(const struct dmactl_cmd *cmd, int argc, char **argv,
 int dm_parse_u64(const char *s, uint64_t *out);
 /* A byte count with an optional K, M or G suffix (powers of 1024; "KiB" too). */
 int dm_parse_size(const char *s, uint64_t *out);
+/*
+ * A list of sizes for --sizes: "4K..4M" (every power of two from the
+ * first to the last), "4K,64K,1M", or both. The count, or -1 after a
+ * usage message.
+ */
+int dm_parse_sizes(const struct dmactl_cmd *cmd, const char *text,
+		   uint64_t *sizes, unsigned int max);
 
 /* Human forms, into 'buf' (at least 32 bytes), which is returned. */
 const char *dm_fmt_ns(uint64_t ns, char *buf);

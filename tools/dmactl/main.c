@@ -15,8 +15,7 @@
 
 /*
  * Every command, in the order `dmactl help` lists them. A new command is a
- * struct dmactl_cmd in its own file and one line here; "lab" (guided
- * experiments) is to come.
+ * struct dmactl_cmd in its own file and one line here.
  */
 static const struct dmactl_cmd *const commands[] = {
 	&dmactl_cmd_list,
@@ -25,6 +24,7 @@ static const struct dmactl_cmd *const commands[] = {
 	&dmactl_cmd_factorial,
 	&dmactl_cmd_copy,
 	&dmactl_cmd_bench,
+	&dmactl_cmd_lab,
 	&dmactl_cmd_bind,
 	&dmactl_cmd_version,
 	NULL,

@@ -111,6 +111,63 @@ int dm_parse_size(const char *s, uint64_t *out)
 	return -1;
 }
 
+/*
+ * "4K..4M" (every power of two from the first to the last), "4K,64K,1M",
+ * or both ("4K..64K,1M"). Returns the count, or -1 with a message.
+ */
+int dm_parse_sizes(const struct dmactl_cmd *cmd, const char *text,
+		   uint64_t *sizes, unsigned int max)
+{
+	char *copy = strdup(text), *item, *save = NULL;
+	unsigned int n = 0;
+	int ret = -1;
+
+	if (!copy)
+		return -1;
+	for (item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *dots = strstr(item, "..");
+		uint64_t lo, hi, s;
+
+		if (dots) {
+			*dots = '\0';
+			if (dm_parse_size(item, &lo) || dm_parse_size(dots + 2, &hi) ||
+			    !lo || hi < lo) {
+				dm_usage(cmd, "--sizes: '%s..%s' is no range of byte "
+					 "counts such as 4K..4M", item, dots + 2);
+				goto out;
+			}
+			for (s = lo; s <= hi; s *= 2) {
+				if (n == max)
+					goto too_many;
+				sizes[n++] = s;
+				if (s > UINT64_MAX / 2)
+					break;
+			}
+			continue;
+		}
+		if (dm_parse_size(item, &s) || !s) {
+			dm_usage(cmd, "--sizes: '%s' is not a byte count such as "
+				 "4096, 64K or 1M", item);
+			goto out;
+		}
+		if (n == max)
+			goto too_many;
+		sizes[n++] = s;
+	}
+	if (!n) {
+		dm_usage(cmd, "--sizes: no size given");
+		goto out;
+	}
+	ret = (int)n;
+	goto out;
+too_many:
+	dm_usage(cmd, "--sizes: more than %u sizes", max);
+out:
+	free(copy);
+	return ret;
+}
+
 const char *dm_fmt_ns(uint64_t ns, char *buf)
 {
 	if (ns < 1000)
@@ -151,17 +208,20 @@ const char *dm_irq_mode_name(int mode)
 	}
 }
 
+/* Optional features are named when present, not listed as missing. */
 static const struct {
 	uint64_t bit;
 	const char *name;
+	int optional;
 } feature_names[] = {
-	{ LIBDMA_FEAT_IRQ_TEST, "irq-test" },
-	{ LIBDMA_FEAT_FACTORIAL, "factorial" },
-	{ LIBDMA_FEAT_COHERENT, "coherent" },
-	{ LIBDMA_FEAT_TRANSFER, "transfer" },
-	{ LIBDMA_FEAT_COPY, "copy" },
-	{ LIBDMA_FEAT_PIN, "pin" },
-	{ LIBDMA_FEAT_USER_REGION, "user-region" },
+	{ LIBDMA_FEAT_IRQ_TEST, "irq-test", 0 },
+	{ LIBDMA_FEAT_FACTORIAL, "factorial", 0 },
+	{ LIBDMA_FEAT_COHERENT, "coherent", 0 },
+	{ LIBDMA_FEAT_TRANSFER, "transfer", 0 },
+	{ LIBDMA_FEAT_COPY, "copy", 0 },
+	{ LIBDMA_FEAT_PIN, "pin", 0 },
+	{ LIBDMA_FEAT_USER_REGION, "user-region", 0 },
+	{ LIBDMA_FEAT_LAB, "lab", 1 },	/* only while the module parameter lab=1 */
 };
 
 const char *dm_feature_name(uint64_t bit)
@@ -185,7 +245,7 @@ void dm_print_features(uint64_t features)
 		known |= feature_names[i].bit;
 		if (features & feature_names[i].bit)
 			printf(" %s", feature_names[i].name);
-		else
+		else if (!feature_names[i].optional)
 			missing++;
 	}
 	if (features & ~known)
@@ -193,7 +253,8 @@ void dm_print_features(uint64_t features)
 	if (missing) {
 		printf(" (not:");
 		for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
-			if (!(features & feature_names[i].bit))
+			if (!(features & feature_names[i].bit) &&
+			    !feature_names[i].optional)
 				printf(" %s", feature_names[i].name);
 		printf(")");
 	}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmactl lab: libdma's contiguity lab (libdma_lab_run) from the shell -
+ * allocation cost per kernel allocator, CPU access through the linear map
+ * and through a vmap of the same pages, DMA segments per kind of buffer,
+ * all measured inside the kernel by the edudma driver. The work and the
+ * output formats are libdma's; this file parses the command line, shows
+ * progress on stderr and picks the exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmactl.h"
+
+static const struct dmactl_cmd *const cmd = &dmactl_cmd_lab;
+
+/*
+ * A comma-separated list of names of one kind (LIBDMA_LAB_NAME_*) into a
+ * mask of 1 << value; 0 after a usage message.
+ */
+static uint32_t parse_names(const char *option, unsigned int kind,
+			    const char *text)
+{
+	char *copy = strdup(text), *item, *save = NULL, known[128] = "";
+	uint32_t mask = 0;
+	unsigned int v;
+	const char *n;
+
+	if (!copy)
+		return 0;
+	for (v = 0; (n = libdma_lab_name(kind, v)); v++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", v ? ", " : "", n);
+	for (item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		int val = libdma_lab_parse(kind, item);
+
+		if (val < 0) {
+			dm_usage(cmd, "%s: '%s' is none of %s", option, item, known);
+			mask = 0;
+			break;
+		}
+		mask |= 1U << val;
+	}
+	free(copy);
+	return mask;
+}
+
+static void cell_name(const struct libdma_lab_cell *c, char *buf, size_t len)
+{
+	char b[32];
+
+	if (c->experiment == LIBDMA_LAB_ACCESS)
+		snprintf(buf, len, "access %s %s %s",
+			 libdma_lab_name(LIBDMA_LAB_NAME_PATTERN, c->pattern),
+			 libdma_lab_name(LIBDMA_LAB_NAME_MAPPING, c->mapping),
+			 dm_fmt_bytes(c->size, b));
+	else
+		snprintf(buf, len, "%s %s %s",
+			 libdma_lab_name(LIBDMA_LAB_NAME_EXPERIMENT, c->experiment),
+			 libdma_lab_name(LIBDMA_LAB_NAME_ALLOCATOR, c->allocator),
+			 dm_fmt_bytes(c->size, b));
+}
+
+static void progress(const struct libdma_lab_progress *p, void *arg)
+{
+	const struct libdma_lab_cell *c = p->cell;
+	int *quiet = arg;
+	char what[96], b[32];
+
+	if (*quiet || !p->done)
+		return;
+	if (p->index == 0)
+		fprintf(stderr, "dmactl lab: %u cells\n", p->nr_cells);
+	cell_name(c, what, sizeof(what));
+	fprintf(stderr, "dmactl lab: [%*u/%u] %-38s ", p->nr_cells >= 100 ? 3 : 2,
+		p->index + 1, p->nr_cells, what);
+	switch (c->status) {
+	case LIBDMA_LAB_OK:
+		if (c->experiment == LIBDMA_LAB_SEGMENTS)
+			fprintf(stderr, "%llu pages, %llu runs, %llu DMA segments\n",
+				(unsigned long long)c->pages,
+				(unsigned long long)c->cpu_segments,
+				(unsigned long long)c->dma_segments);
+		else
+			fprintf(stderr, "%s\n", dm_fmt_ns(c->ns_median, b));
+		break;
+	case LIBDMA_LAB_UNAVAILABLE:
+		fprintf(stderr, "unavailable: %s\n", c->note);
+		break;
+	case LIBDMA_LAB_UNREACHABLE:
+		fprintf(stderr, "beyond the device's reach: %s\n", c->note);
+		break;
+	default:
+		fprintf(stderr, "FAILED: %s\n", c->note);
+		break;
+	}
+}
+
+/* Write the result in 'format' to 'path' (NULL: stdout). An exit status. */
+static int write_to(const struct libdma_lab_result *res, unsigned int format,
+		    const char *path)
+{
+	FILE *f = path ? fopen(path, "we") : stdout;
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "dmactl lab: cannot create %s: %s\n", path,
+			strerror(errno));
+		return DM_EXIT_FAILED;
+	}
+	err = libdma_lab_write(res, format, f);
+	if (path && fclose(f) && !err)
+		err = -EIO;
+	if (err) {
+		fprintf(stderr, "dmactl lab: writing %s: %s\n",
+			path ? path : "the output", libdma_errmsg());
+		return DM_EXIT_FAILED;
+	}
+	return DM_EXIT_OK;
+}
+
+static int run_lab(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "experiments", required_argument, NULL, 'e' },
+		{ "allocators", required_argument, NULL, 'a' },
+		{ "patterns", required_argument, NULL, 'p' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "max-access", required_argument, NULL, 'M' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "csv", optional_argument, NULL, 'c' },
+		{ "json", optional_argument, NULL, 'j' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t sizes[LIBDMA_LAB_MAX_SIZES], v;
+	struct libdma_lab_config cfg;
+	struct libdma_lab_result *res = NULL;
+	struct libdma_device *dev;
+	const char *spec, *csv_file = NULL, *json_file = NULL;
+	int opt, ret, rest, n, csv_out = 0, json_out = 0, failed, quiet = 0;
+	unsigned int format = LIBDMA_BENCH_TABLE;
+
+	libdma_lab_config_init(&cfg);
+	while ((opt = getopt_long(argc, argv, "e:s:r:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			cfg.experiments = parse_names("--experiments",
+						      LIBDMA_LAB_NAME_EXPERIMENT,
+						      optarg);
+			if (!cfg.experiments)
+				return DM_EXIT_USAGE;
+			break;
+		case 'a':
+			cfg.allocators = parse_names("--allocators",
+						     LIBDMA_LAB_NAME_ALLOCATOR,
+						     optarg);
+			if (!cfg.allocators)
+				return DM_EXIT_USAGE;
+			break;
+		case 'p':
+			cfg.patterns = parse_names("--patterns",
+						   LIBDMA_LAB_NAME_PATTERN, optarg);
+			if (!cfg.patterns)
+				return DM_EXIT_USAGE;
+			break;
+		case 's':
+			n = dm_parse_sizes(cmd, optarg, sizes, LIBDMA_LAB_MAX_SIZES);
+			if (n < 0)
+				return DM_EXIT_USAGE;
+			cfg.sizes = sizes;
+			cfg.nr_sizes = (uint32_t)n;
+			break;
+		case 'M':
+			if (dm_parse_size(optarg, &v) || v < 4096)
+				return dm_usage(cmd, "--max-access wants a size of "
+						"at least 4K, not '%s'", optarg);
+			cfg.max_access = v;
+			break;
+		case 'r':
+			if (dm_parse_u64(optarg, &v) || v < 1 ||
+			    v > LIBDMA_LAB_MAX_ITERATIONS)
+				return dm_usage(cmd, "--repeat wants 1..%u, not '%s'",
+						LIBDMA_LAB_MAX_ITERATIONS, optarg);
+			cfg.iterations = (uint32_t)v;
+			break;
+		case 'c':
+			if (optarg)
+				csv_file = optarg;
+			else
+				csv_out = 1;
+			break;
+		case 'j':
+			if (optarg)
+				json_file = optarg;
+			else
+				json_out = 1;
+			break;
+		case 'l':
+			cfg.label = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			return dm_common_option(cmd, opt);
+		}
+	}
+	if (csv_out && json_out)
+		return dm_usage(cmd, "--csv and --json both want stdout: give one "
+				"of them a file (--json=FILE)");
+	if (csv_out)
+		format = LIBDMA_BENCH_CSV;
+	if (json_out)
+		format = LIBDMA_BENCH_JSON;
+	ret = dm_positionals(cmd, argc, argv, optind, 0, &spec, &rest);
+	if (ret >= 0)
+		return ret;
+
+	ret = dm_open(cmd, spec, &dev);
+	if (ret)
+		return ret;
+	cfg.progress = progress;
+	cfg.progress_arg = &quiet;
+	failed = libdma_lab_run(dev, &cfg, &res);
+	if (failed < 0) {
+		ret = dm_failed(cmd, failed);
+		goto close;
+	}
+	ret = write_to(res, format, NULL);
+	if (!ret && csv_file)
+		ret = write_to(res, LIBDMA_BENCH_CSV, csv_file);
+	if (!ret && json_file)
+		ret = write_to(res, LIBDMA_BENCH_JSON, json_file);
+	if (failed) {
+		unsigned int i, mismatch = 0;
+
+		for (i = 0; i < res->nr_cells; i++)
+			mismatch += res->cells[i].status == LIBDMA_LAB_MISMATCH;
+		fprintf(stderr, "dmactl lab: %d cell%s failed (%u where the bytes "
+			"read did not check out): no figures for %s\n", failed,
+			failed == 1 ? "" : "s", mismatch,
+			failed == 1 ? "it" : "them");
+		ret = mismatch ? DM_EXIT_VERIFY : DM_EXIT_FAILED;
+	}
+	libdma_lab_result_free(res);
+close:
+	libdma_close(dev);
+	return ret;
+}
+
+const struct dmactl_cmd dmactl_cmd_lab = {
+	.name = "lab",
+	.summary = "the contiguity lab: allocators, mappings, segments, in the kernel",
+	.help =
+"Usage: dmactl lab [DEV] [--experiments LIST] [--allocators LIST]\n"
+"                  [--patterns LIST] [--sizes LIST] [--max-access SIZE]\n"
+"                  [--repeat N] [--csv[=FILE]] [--json[=FILE]] [--label TEXT]\n"
+"                  [--quiet]\n"
+"\n"
+"Is physically contiguous memory faster? The edudma driver measures inside\n"
+"the kernel, on DEV's driver (root, and the module parameter lab=1):\n"
+"\n"
+"  alloc     allocate + free each size with kmalloc, alloc_pages,\n"
+"            dma_alloc_coherent (dma_coherent) and vmalloc: time per pair\n"
+"  access    the same physical pages read or written through the kernel's\n"
+"            linear map (large pages) and through a vmap of those pages\n"
+"            (4 KiB page-table entries): seq-read, seq-write, random-read\n"
+"            (one word per page, pages in random order); time per pass. The\n"
+"            two mappings must read the same bytes (checked: exit 1 if not)\n"
+"  segments  a buffer from each allocator mapped for the device: pages,\n"
+"            physically contiguous runs, DMA segments\n"
+"\n"
+"Default sweep: alloc 4K..4M for every allocator and vmalloc on to 64M;\n"
+"access 64K..128M (at most a quarter of the free memory; --max-access);\n"
+"segments 64K, 1M, 4M for every allocator and 16M for vmalloc. --sizes\n"
+"replaces the sweep for every experiment chosen. A size an allocator cannot\n"
+"give in one piece, or memory the machine does not have, is 'unavailable';\n"
+"pages beyond the device's DMA mask are 'beyond the device's reach'.\n"
+"Every output first says where it ran (QEMU or hardware, kernel, device,\n"
+"clock source). Under QEMU's TCG the access times are QEMU's software MMU,\n"
+"not the CPU's TLB; under -icount they count instructions (README, \"Is\n"
+"contiguous memory faster?\").\n"
+"\n"
+"Options:\n"
+"  -e, --experiments LIST  alloc, access, segments (default: all three)\n"
+"      --allocators LIST   kmalloc, alloc_pages, dma_coherent, vmalloc\n"
+"      --patterns LIST     seq-read, seq-write, random-read\n"
+"  -s, --sizes LIST        4K..4M (powers of two), 64K,1M, or both\n"
+"      --max-access SIZE   largest size of the default access sweep\n"
+"  -r, --repeat N          timed iterations per cell, 1..101 (default 5)\n"
+"      --csv[=FILE]        CSV (a row per cell): to FILE, or instead of the\n"
+"                          table to stdout\n"
+"      --json[=FILE]       JSON likewise\n"
+"      --label TEXT        a note for the outputs (e.g. how QEMU was started)\n"
+"  -q, --quiet             no progress on stderr\n"
+"\n"
+"Turning the lab on (it is off by default; root only):\n"
+"  echo 1 | sudo tee /sys/module/edudma/parameters/lab\n"
+"  (or load the module with lab=1)\n"
+"\n"
+"Examples:\n"
+"  sudo dmactl lab\n"
+"  sudo dmactl lab --experiments segments --sizes 64K,1M\n"
+"  sudo dmactl lab -e access --max-access 1G --csv=lab.csv\n"
+"  make lab             (boots QEMU, runs this, results into out/)\n",
+	.run = run_lab,
+};
