@@ -193,11 +193,14 @@ int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handl
 struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 					enum edudma_mem_kind kind);
 struct edudma_mem *edudma_handle_get(struct edudma_file *ef, u32 handle);
+void edudma_handle_revert(struct edudma_file *ef, u32 handle,
+			  enum edudma_mem_kind kind);
+long edudma_ioctl_drop(struct edudma_file *ef, void __user *uarg,
+		       enum edudma_mem_kind kind);
 void edudma_handles_release(struct edudma_file *ef);
 
 /* edudma_buf.c */
 long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg);
-long edudma_ioctl_free(struct edudma_file *ef, void __user *uarg);
 int edudma_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* edudma_pin.c */
@@ -213,7 +216,6 @@ unsigned int edudma_max_segment(struct device *dev);
 extern bool edudma_lab_enabled;
 long edudma_ioctl_lab(struct edudma_dev *edev, void __user *uarg);
 long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
-long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg);
 
 /* edudma_engine.c */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,

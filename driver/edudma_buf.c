@@ -105,29 +105,9 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	req.mmap_offset = buf->pgoff << PAGE_SHIFT;
 	req.alloc_size = buf->alloc_size;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		/* The caller never learnt the handle: take it back. */
-		struct edudma_mem *mem = edudma_handle_remove(ef, handle,
-							      EDUDMA_MEM_COHERENT);
-		if (!IS_ERR(mem))
-			edudma_mem_put(mem);
+		edudma_handle_revert(ef, handle, EDUDMA_MEM_COHERENT);
 		return -EFAULT;
 	}
-	return 0;
-}
-
-long edudma_ioctl_free(struct edudma_file *ef, void __user *uarg)
-{
-	struct edudma_handle req;
-	struct edudma_mem *mem;
-
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags)
-		return -EINVAL;
-	mem = edudma_handle_remove(ef, req.handle, EDUDMA_MEM_COHERENT);
-	if (IS_ERR(mem))
-		return PTR_ERR(mem);
-	edudma_mem_put(mem);	/* live mappings keep their own reference */
 	return 0;
 }
 

@@ -106,13 +106,13 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = edudma_ioctl_alloc(ef, uarg);
 		break;
 	case EDUDMA_IOC_FREE:
-		ret = edudma_ioctl_free(ef, uarg);
+		ret = edudma_ioctl_drop(ef, uarg, EDUDMA_MEM_COHERENT);
 		break;
 	case EDUDMA_IOC_PIN:
 		ret = edudma_ioctl_pin(ef, uarg);
 		break;
 	case EDUDMA_IOC_UNPIN:
-		ret = edudma_ioctl_unpin(ef, uarg);
+		ret = edudma_ioctl_drop(ef, uarg, EDUDMA_MEM_PINNED);
 		break;
 	case EDUDMA_IOC_LAB:
 		ret = edudma_ioctl_lab(edev, uarg);

@@ -307,6 +307,23 @@ static int lab_count_dma(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
+/* The pages of a buffer as the driver's PIN would see them: table, map, count. */
+static int lab_map_pages(struct device *dev, struct page **pages,
+			 unsigned long npages, struct edudma_lab *r)
+{
+	struct sg_table sgt;
+	int ret;
+
+	ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0, r->size,
+						edudma_max_segment(dev),
+						GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = lab_count_dma(dev, &sgt, pages, npages, r);
+	sg_free_table(&sgt);
+	return ret;
+}
+
 static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 {
 	struct device *dev = &edev->pdev->dev;
@@ -333,14 +350,7 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 			break;
 		for (i = 0; i < npages; i++)
 			pages[i] = virt_to_page(v + i * PAGE_SIZE);
-		ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0,
-							r->size,
-							edudma_max_segment(dev),
-							GFP_KERNEL);
-		if (!ret) {
-			ret = lab_count_dma(dev, &sgt, pages, npages, r);
-			sg_free_table(&sgt);
-		}
+		ret = lab_map_pages(dev, pages, npages, r);
 		if (r->allocator == EDUDMA_LAB_KMALLOC)
 			kfree(v);
 		else
@@ -367,14 +377,7 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 			break;
 		for (i = 0; i < npages; i++)
 			pages[i] = vmalloc_to_page(v + i * PAGE_SIZE);
-		ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0,
-							r->size,
-							edudma_max_segment(dev),
-							GFP_KERNEL);
-		if (!ret) {
-			ret = lab_count_dma(dev, &sgt, pages, npages, r);
-			sg_free_table(&sgt);
-		}
+		ret = lab_map_pages(dev, pages, npages, r);
 		vfree(v);
 		break;
 	}

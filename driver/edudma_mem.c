@@ -12,6 +12,7 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "edudma.h"
 
@@ -102,6 +103,37 @@ struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 		xa_erase(&ef->handles, handle);
 	mutex_unlock(&ef->lock);
 	return mem;
+}
+
+/* The caller never learnt a new handle (copy_to_user failed): take it back. */
+void edudma_handle_revert(struct edudma_file *ef, u32 handle,
+			  enum edudma_mem_kind kind)
+{
+	struct edudma_mem *mem = edudma_handle_remove(ef, handle, kind);
+
+	if (!IS_ERR(mem))
+		edudma_mem_put(mem);
+}
+
+/*
+ * FREE and UNPIN: drop a handle of the given kind. Live mappings and
+ * transfers in progress keep their own references to the memory.
+ */
+long edudma_ioctl_drop(struct edudma_file *ef, void __user *uarg,
+		       enum edudma_mem_kind kind)
+{
+	struct edudma_handle req;
+	struct edudma_mem *mem;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	mem = edudma_handle_remove(ef, req.handle, kind);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	edudma_mem_put(mem);
+	return 0;
 }
 
 /* A new reference to the object behind 'handle', or ERR_PTR(-ENOENT). */

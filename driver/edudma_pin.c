@@ -392,26 +392,8 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg)
 	req.handle = handle;
 	edudma_pinned_counts(mem, &req);
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		mem = edudma_handle_remove(ef, handle, EDUDMA_MEM_PINNED);
-		if (!IS_ERR(mem))
-			edudma_mem_put(mem);
+		edudma_handle_revert(ef, handle, EDUDMA_MEM_PINNED);
 		return -EFAULT;
 	}
-	return 0;
-}
-
-long edudma_ioctl_unpin(struct edudma_file *ef, void __user *uarg)
-{
-	struct edudma_handle req;
-	struct edudma_mem *mem;
-
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags)
-		return -EINVAL;
-	mem = edudma_handle_remove(ef, req.handle, EDUDMA_MEM_PINNED);
-	if (IS_ERR(mem))
-		return PTR_ERR(mem);
-	edudma_mem_put(mem);	/* a transfer in progress keeps its own reference */
 	return 0;
 }
