@@ -132,12 +132,20 @@ out:
 	return ret;
 }
 
+/*
+ * mmap runs under mmap_lock, and every ioctl takes mmap_lock (user copies,
+ * pinning) inside 'lifetime': waiting for 'lifetime' here could deadlock
+ * against remove() queued behind an ioctl that waits for our mmap_lock
+ * (lockdep, make check-debug). Only remove() ever takes 'lifetime' for
+ * writing, so a failed trylock means the device is going away.
+ */
 static int edudma_mmap_checked(struct file *file, struct vm_area_struct *vma)
 {
 	struct edudma_file *ef = file->private_data;
 	int ret;
 
-	down_read(&ef->edev->lifetime);
+	if (!down_read_trylock(&ef->edev->lifetime))
+		return -ENODEV;
 	ret = ef->edev->gone ? -ENODEV : edudma_mmap(file, vma);
 	up_read(&ef->edev->lifetime);
 	return ret;

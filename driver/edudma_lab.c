@@ -94,7 +94,7 @@ static int lab_alloc_pair(struct device *dev, u32 allocator, size_t size, u64 *n
 		dma_free_coherent(dev, size, p, dma);
 		break;
 	default:
-		p = vmalloc(size);
+		p = __vmalloc(size, LAB_GFP);
 		if (!p)
 			return -ENOMEM;
 		vfree(p);
@@ -371,7 +371,7 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 		dma_free_coherent(dev, r->size, v, dma);
 		break;
 	default:
-		v = vmalloc(r->size);
+		v = __vmalloc(r->size, LAB_GFP);
 		ret = -ENOMEM;
 		if (!v)
 			break;

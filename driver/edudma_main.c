@@ -106,6 +106,12 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			edudma_dma_bits, ret);
 		goto err_iounmap;
 	}
+	/*
+	 * The engine takes segments of any length (the planner cuts them into
+	 * window-sized commands); the PCI default of 64 KiB would make every
+	 * longer merged scatterlist segment a DMA-API violation.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	/* Without bus mastering every DMA silently does nothing (EDU.md). */
 	pci_set_master(pdev);
 

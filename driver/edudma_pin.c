@@ -199,7 +199,8 @@ bool edudma_pages_reachable(struct device *dev, struct page **pages,
 
 unsigned int edudma_max_segment(struct device *dev)
 {
-	size_t max = min_t(size_t, dma_max_mapping_size(dev), UINT_MAX);
+	size_t max = min_t(size_t, dma_max_mapping_size(dev),
+			   dma_get_max_seg_size(dev));
 
 	return max_t(size_t, max & PAGE_MASK, PAGE_SIZE);
 }

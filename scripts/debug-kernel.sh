@@ -72,8 +72,9 @@ jobs=${DEBUG_KERNEL_JOBS:-$(nproc)}
 print_vars() {
     local krel kernel
     krel=$(cat "$obj/include/config/kernel.release")
-    kernel=$obj/vmlinux   # booted directly through its PVH entry (no decompression)
-    [[ -f $kernel ]] || kernel=$obj/arch/x86/boot/bzImage
+    # (not vmlinux through its PVH entry as for the stock kernel: this one
+    # triple-faults that way, before the first console line)
+    kernel=$obj/arch/x86/boot/bzImage
     printf 'GUEST_KERNEL=%q GUEST_MODDIR=%q KDIR=%q\n' "$kernel" "$moddir_root/lib/modules/$krel" "$obj"
 }
 

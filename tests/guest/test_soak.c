@@ -11,6 +11,7 @@
  * and for libdma the malloc heap. DMA commands stay few: a few hundred
  * one-byte transfers and copies.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -104,8 +105,33 @@ static size_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+/*
+ * Freed slab objects may not be back in their cache yet: RCU-deferred
+ * frees (xarray, maple tree and kmemleak nodes) wait for a grace period,
+ * and under KASAN (make check-debug) every freed object then sits in a
+ * quarantine of a few MiB. Give RCU a moment (guest time: free under
+ * icount), then shrink every cache, which also empties its quarantine.
+ */
+static void settle_slabs(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[300];
+
+	usleep(200 * 1000);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && e->d_type == DT_DIR) {
+			snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+			gu_write_file(path, "1");
+		}
+	closedir(d);
+}
+
 static void settle(void)
 {
+	settle_slabs();
 	gu_write_file("/proc/sys/vm/drop_caches", "3");
 	gu_vmstat_refresh();
 }
