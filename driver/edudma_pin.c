@@ -75,7 +75,7 @@ static void edudma_pinned_revoke(struct edudma_mem *mem)
 	struct edudma_pinned *p = to_pinned(mem);
 
 	if (p->mapped)
-		dma_unmap_sgtable(dma_dev(p), &p->sgt, p->dir, 0);
+		dma_unmap_sgtable(dma_dev(p), &p->sgt, p->dir, DMA_ATTR_SKIP_CPU_SYNC);
 	p->mapped = false;
 }
 
@@ -284,8 +284,22 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	if (!p)
 		return -ENOMEM;
 	p->npages = (end - start) >> PAGE_SHIFT;
-	p->dir = access == EDUDMA_ACCESS_MASK ? DMA_BIDIRECTIONAL :
-		 access & EDUDMA_ACCESS_DEV_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	/*
+	 * With bounce buffers (swiotlb) each mapping is a copy of the pages,
+	 * and two rules keep the copies honest (test_drv_sync.c):
+	 *  - memory the device may write is mapped both ways, so the sync
+	 *    before each transfer refreshes the copy: a transfer that writes
+	 *    part of the range then copies back the CPU's latest bytes for
+	 *    the rest, not the ones from pin time (DMA_FROM_DEVICE does not
+	 *    refresh it);
+	 *  - map and unmap skip the CPU sync: every transfer syncs for the
+	 *    device before and for the CPU after (edudma_xfer.c), so unpinning
+	 *    has nothing to copy back - and must not, as a stale copy would
+	 *    overwrite what the device wrote through another, overlapping pin
+	 *    of the same memory (which the ABI allows; DMA-API debug calls
+	 *    overlapping mappings unsupported unless the driver syncs itself).
+	 */
+	p->dir = access & EDUDMA_ACCESS_DEV_WRITE ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages),
 				  GFP_KERNEL | __GFP_NOWARN);
 	if (!p->pages) {
@@ -317,7 +331,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	ret = -ERANGE;
 	if (!edudma_pages_reachable(&edev->pdev->dev, p->pages, p->npages))
 		goto err_free_table;
-	ret = dma_map_sgtable(&edev->pdev->dev, &p->sgt, p->dir, 0);
+	ret = dma_map_sgtable(&edev->pdev->dev, &p->sgt, p->dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_free_table;
 	p->mapped = true;
