@@ -208,6 +208,8 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 			 u32 access, struct edudma_mem **out,
 			 u64 *pin_ns, u64 *map_ns);
 u32 edudma_pinned_npages(struct edudma_mem *mem);
+bool edudma_pinned_overlap(struct edudma_mem *a, u64 aoff,
+			   struct edudma_mem *b, u64 boff, u64 length);
 bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			    unsigned long npages);
 unsigned int edudma_max_segment(struct device *dev);

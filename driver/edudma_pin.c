@@ -35,6 +35,7 @@ struct edudma_pinned {
 	struct sg_table sgt;
 	enum dma_data_direction dir;
 	struct mm_struct *mm;		/* charged for the pin (mmgrab'ed) */
+	u64 uaddr;			/* user address of byte 0, in mm */
 	bool mapped;
 };
 
@@ -307,6 +308,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 		goto err_free;
 	}
 	p->mm = current->mm;
+	p->uaddr = addr;
 	mmgrab(p->mm);
 	ret = edudma_charge(p->mm, p->npages);
 	if (ret)
@@ -380,6 +382,31 @@ static void edudma_pinned_counts(struct edudma_mem *mem, struct edudma_pin *req)
 u32 edudma_pinned_npages(struct edudma_mem *mem)
 {
 	return to_pinned(mem)->npages;
+}
+
+/*
+ * Do [aoff, aoff + length) of a and [boff, boff + length) of b name the
+ * same user memory? Two pins (registered or one-shot) of overlapping
+ * addresses in one process are different objects with different DMA
+ * addresses - under bounce buffers even different copies - so only the
+ * user addresses tell. (The same pages mapped at two addresses are not
+ * seen: README "Buffers and transfers".)
+ */
+bool edudma_pinned_overlap(struct edudma_mem *a, u64 aoff,
+			   struct edudma_mem *b, u64 boff, u64 length)
+{
+	struct edudma_pinned *pa, *pb;
+	u64 a0, b0;
+
+	if (a->kind != EDUDMA_MEM_PINNED || b->kind != EDUDMA_MEM_PINNED)
+		return false;
+	pa = to_pinned(a);
+	pb = to_pinned(b);
+	if (pa->mm != pb->mm)
+		return false;
+	a0 = pa->uaddr + aoff;	/* both within TASK_SIZE: no overflow */
+	b0 = pb->uaddr + boff;
+	return a0 < b0 + length && b0 < a0 + length;
 }
 
 long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg)

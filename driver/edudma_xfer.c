@@ -186,11 +186,19 @@ out_put:
 	return ret;
 }
 
+/*
+ * The device copies chunk by chunk, so overlapping ranges would read
+ * bytes it has already overwritten: refused, like libdma does - for two
+ * ranges of one buffer, and for pins of overlapping user memory.
+ */
 static bool edudma_spans_overlap(const struct edudma_span *a,
 				 const struct edudma_span *b, u64 length)
 {
-	return a->mem == b->mem && a->offset < b->offset + length &&
-	       b->offset < a->offset + length;
+	if (a->mem == b->mem)
+		return a->offset < b->offset + length &&
+		       b->offset < a->offset + length;
+	return edudma_pinned_overlap(a->mem, a->offset, b->mem, b->offset,
+				     length);
 }
 
 long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)

@@ -226,7 +226,9 @@ struct edudma_transfer {
 /*
  * EDUDMA_IOC_COPY - move 'length' bytes from src through the device to dst,
  * window-sized chunk by chunk (each chunk: memory -> device -> memory). The
- * two regions may name the same buffer; overlapping ranges are refused.
+ * two regions may name the same buffer; overlapping ranges are refused
+ * (EINVAL): within one buffer, and between pins of overlapping user
+ * addresses of the calling process.
  */
 struct edudma_copy {
 	struct edudma_region src;

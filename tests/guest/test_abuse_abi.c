@@ -1042,6 +1042,59 @@ static void test_copy_edges(void)
 }
 
 /*
+ * Overlapping user memory, however it is named: two one-shot regions, a
+ * registered pin and a one-shot region, two registered pins. The copy
+ * would read bytes it already overwrote; the driver refuses it before any
+ * command and leaves the memory as it was. Touching ranges - also within
+ * one page - copy.
+ */
+static void test_copy_overlapping_user_memory(void)
+{
+	const uint32_t rw = EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE;
+	struct edudma_pin pa, pb;
+	struct edudma_region ra, rb;
+	uint8_t *m;
+	uint64_t before;
+
+	begin();
+	m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	gu_fill(m, 4 * PAGE, 21);
+	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, m, 2 * PAGE, rw, &pa), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, m + PAGE, 2 * PAGE, rw, &pb), 0);
+	before = gu_commands(0);
+
+	ra = gu_user_region(m);
+	rb = gu_user_region(m + PAGE - 1);
+	CU_ASSERT_EQUAL(copy_err(ra, rb, PAGE), EINVAL);	/* one-shot, one-shot */
+	CU_ASSERT_EQUAL(copy_err(rb, ra, PAGE), EINVAL);
+	ra = gu_handle_region(pa.handle, 100);
+	rb = gu_user_region(m + 100 + PAGE - 1);
+	CU_ASSERT_EQUAL(copy_err(ra, rb, PAGE), EINVAL);	/* registered, one-shot */
+	CU_ASSERT_EQUAL(copy_err(rb, ra, PAGE), EINVAL);
+	ra = gu_handle_region(pa.handle, PAGE);			/* m + PAGE */
+	rb = gu_handle_region(pb.handle, 0);			/* m + PAGE too */
+	CU_ASSERT_EQUAL(copy_err(ra, rb, 1), EINVAL);		/* two registrations */
+	ra = gu_handle_region(pa.handle, 10);
+	rb = gu_handle_region(pb.handle, 5);			/* m + PAGE + 5 */
+	CU_ASSERT_EQUAL(copy_err(ra, rb, PAGE), EINVAL);
+	CU_ASSERT_EQUAL(gu_commands(0), before);
+	CU_ASSERT_EQUAL(gu_check(m, 4 * PAGE, 21), (size_t)-1);	/* untouched */
+
+	/* Touching: [m + 10, m + PAGE + 5) to [m + PAGE + 5, ...), and within a page. */
+	CU_ASSERT_EQUAL(copy_err(ra, rb, PAGE - 5), 0);
+	CU_ASSERT_EQUAL(memcmp(m + PAGE + 5, m + 10, PAGE - 5), 0);
+	gu_fill(m, 4 * PAGE, 22);
+	CU_ASSERT_EQUAL(copy_err(gu_user_region(m + 3 * PAGE), gu_user_region(m + 3 * PAGE + 100),
+				 100), 0);
+	CU_ASSERT_EQUAL(memcmp(m + 3 * PAGE, m + 3 * PAGE + 100, 100), 0);
+	CU_ASSERT_EQUAL(gu_unpin(fd, pa.handle), 0);
+	CU_ASSERT_EQUAL(gu_unpin(fd, pb.handle), 0);
+	munmap(m, 4 * PAGE);
+	end_clean();
+}
+
+/*
  * 1-byte commands: a transfer at the last byte of the window moves one
  * byte per command, so a 4 MiB buffer plans four million commands (128 MiB
  * of plan). Whatever the driver makes of it - refusing it, or starting it
@@ -1626,6 +1679,7 @@ static const struct edutest_case edge_cases[] = {
 	{ "pin_huge_length_unprivileged", test_pin_huge_length_unprivileged },
 	{ "transfer_edges", test_transfer_edges },
 	{ "copy_edges", test_copy_edges },
+	{ "copy_overlapping_user_memory", test_copy_overlapping_user_memory },
 	{ "transfer_one_byte_window_huge_plan", test_transfer_one_byte_window_huge_plan },
 	{ NULL, NULL }
 };
