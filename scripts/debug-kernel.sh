@@ -11,15 +11,17 @@
 #                              copy keeps `make check`'s driver/ objects
 #                              for the stock kernel); prints the .ko path
 #
-# Cache ($CACHE, default <repo>/.cache):
-#   debug-kernel/src/<version>/linux-source-6.1/   the unpacked source
-#   debug-kernel/<version>-<key>/build/            the O= tree (KDIR)
-#   debug-kernel/<version>-<key>/mods/lib/modules/<release>/  GUEST_MODDIR
+# Cache: one per machine (per user), shared by every clone, so a fresh
+# clone finds the kernel built: $DEBUG_KERNEL_CACHE, else $CACHE/debug-kernel
+# when CACHE is set, else ${XDG_CACHE_HOME:-~/.cache}/edudma/debug-kernel.
+#   src/<version>/linux-source-6.1/          the unpacked source
+#   <version>-<key>/build/                   the O= tree (KDIR)
+#   <version>-<key>/mods/lib/modules/<release>/  GUEST_MODDIR
 # <version> is the linux-source-6.1 package version (by default the one
 # matching the installed linux-headers-amd64, i.e. the stock guest's);
 # <key> hashes the config fragment, the base config and the compiler. A
 # finished build is never touched again: it is built once per machine.
-# Environment: CACHE, DEBUG_KERNEL_VERSION (a linux-source-6.1 version),
+# Environment: DEBUG_KERNEL_CACHE, CACHE, DEBUG_KERNEL_VERSION (a linux-source-6.1 version),
 # DEBUG_KERNEL_JOBS (make -j, default: number of CPUs),
 # DEBUG_KERNEL_LOG (the build log; default <build dir>/build.log).
 set -euo pipefail
@@ -27,8 +29,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { echo "debug-kernel.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
-cache=${CACHE:-$repo/.cache}
-top=$cache/debug-kernel
+if [[ -n ${DEBUG_KERNEL_CACHE:-} ]]; then
+    top=$DEBUG_KERNEL_CACHE
+elif [[ -n ${CACHE:-} ]]; then
+    top=$CACHE/debug-kernel
+elif [[ -n ${XDG_CACHE_HOME:-} || -n ${HOME:-} ]]; then
+    top=${XDG_CACHE_HOME:-$HOME/.cache}/edudma/debug-kernel
+else
+    top=$repo/.cache/debug-kernel
+fi
 fragment=$repo/scripts/debug-kernel.config
 mkdir -p "$top"
 

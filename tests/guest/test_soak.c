@@ -34,7 +34,15 @@
 
 #define PAGE 4096u
 #define RW (EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
-#define HALF 500		/* two halves: 1000 iterations per operation */
+/*
+ * Two halves of 'half' iterations per operation: 500 (1000 in all), or
+ * EDUDMA_SOAK_HALF from the environment - make check-debug asks for 100,
+ * as the debug kernel runs the soak about five times slower and kmemleak
+ * finds there what the counters below look for.
+ */
+#define HALF_DEFAULT 500
+#define HALF_MIN 50
+static int half = HALF_DEFAULT;
 #define WARMUP 50
 #define RAMFS "/tmp/soak-ramfs"
 
@@ -159,7 +167,7 @@ struct soak_result {
 };
 
 /*
- * Warm up, then two halves of HALF iterations with a snapshot before and
+ * Warm up, then two halves of 'half' iterations with a snapshot before and
  * after each. A leak of one object per iteration shows in both halves; the
  * noise of per-CPU slab caches does not repeat like that.
  */
@@ -176,10 +184,10 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 	take_baseline(&b0);
 	slab_snapshot(&s0);
 	t0 = gu_now_ns();
-	bad += op(HALF);
+	bad += op(half);
 	settle();
 	slab_snapshot(&s1);
-	bad += op(HALF);
+	bad += op(half);
 	take_baseline(&b1);
 	slab_snapshot(&s2);
 
@@ -187,14 +195,22 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 		long a = slab_active(&s0, s2.name[i]), m = slab_active(&s1, s2.name[i]);
 		long g1 = m - a, g2 = s2.active[i] - m;
 
-		if (g1 >= HALF * 9 / 10 && g2 >= HALF * 9 / 10) {
+		/*
+		 * The debug kernel's kmemleak keeps one object per live
+		 * allocation and frees it after an RCU grace period: it
+		 * follows the other caches with a lag. Leaks themselves are
+		 * what kmemleak reports (make check-debug scans at the end).
+		 */
+		if (!strncmp(s2.name[i], "kmemleak_", 9))
+			continue;
+		if (g1 >= half * 9 / 10 && g2 >= half * 9 / 10) {
 			printf("\n    %s: slab %s grew by %ld and %ld objects", name,
 			       s2.name[i], g1, g2);
 			growing++;
 		}
 	}
 	printf("\n    %s: %d x 2 in %lld ms (guest), %d misbehaved; SUnreclaim %+lld kB, "
-	       "VmallocUsed %+lld kB, MemFree %+lld kB, heap %+lld B\n", name, HALF,
+	       "VmallocUsed %+lld kB, MemFree %+lld kB, heap %+lld B\n", name, half,
 	       (long long)((gu_now_ns() - t0) / 1000000), bad,
 	       b1.sunreclaim_kb - b0.sunreclaim_kb, b1.vmalloc_kb - b0.vmalloc_kb,
 	       b1.free_kb - b0.free_kb, (long long)b1.heap - (long long)b0.heap);
@@ -205,11 +221,11 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 	CU_ASSERT_EQUAL(b1.fds, b0.fds);
 	CU_ASSERT_EQUAL(b1.vmpin_kb, b0.vmpin_kb);
 	CU_ASSERT_EQUAL(b1.pins_held, b0.pins_held);
-	/* 1000 iterations of a page each would be 4000 kB. */
-	CU_ASSERT(b1.vmalloc_kb - b0.vmalloc_kb < 1024);
-	CU_ASSERT(b1.sunreclaim_kb - b0.sunreclaim_kb < 1024);
+	/* A page per iteration would be 4 kB x 2 x half: a quarter of that. */
+	CU_ASSERT(b1.vmalloc_kb - b0.vmalloc_kb < 2 * half);
+	CU_ASSERT(b1.sunreclaim_kb - b0.sunreclaim_kb < 2 * half);
 	if (mem_pages_per_iter)
-		CU_ASSERT(b0.free_kb - b1.free_kb < 2 * HALF * 4 * mem_pages_per_iter / 2);
+		CU_ASSERT(b0.free_kb - b1.free_kb < 2 * half * 4 * mem_pages_per_iter / 2);
 	/* libdma's own allocations: a leaked object per call would be 64 kB+. */
 	CU_ASSERT((long long)b1.heap - (long long)b0.heap < 16 * 1024);
 	problem = gu_dmesg_problem_since(log_mark);
@@ -809,5 +825,13 @@ static const struct edutest_suite suites[] = {
 
 int main(int argc, char **argv)
 {
+	const char *h = getenv("EDUDMA_SOAK_HALF");
+
+	if (h && *h) {
+		half = atoi(h);
+		if (half < HALF_MIN)
+			half = HALF_MIN;
+		printf("soak: %d iterations per operation (EDUDMA_SOAK_HALF)\n", 2 * half);
+	}
 	return edutest_main(argc, argv, "soak", suites);
 }
