@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -69,17 +68,12 @@ static void load_device(uint32_t seed)
 static void test_partial_write_keeps_the_rest(void)
 {
 	struct edudma_pin p;
-	struct edudma_transfer t;
 
 	memset(mem, 0x11, 2 * PAGE);
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 2 * PAGE, EDUDMA_ACCESS_DEV_WRITE, &p), 0);
 	memset(mem, 0x22, 2 * PAGE);
 	load_device(5);
-	memset(&t, 0, sizeof(t));
-	t.mem = gu_handle_region(p.handle, 1000);
-	t.length = 100;
-	t.direction = EDUDMA_DIR_FROM_DEVICE;
-	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_TRANSFER, &t), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, p.handle, 1000, 100, EDUDMA_DIR_FROM_DEVICE, 0, NULL), 0);
 	CU_ASSERT_EQUAL(gu_check(mem + 1000, 100, 5), (size_t)-1);
 	CU_ASSERT_EQUAL(count_not(mem, 1000, 0x22), 0);
 	CU_ASSERT_EQUAL(count_not(mem + 1100, 2 * PAGE - 1100, 0x22), 0);
@@ -96,17 +90,12 @@ static void test_partial_write_keeps_the_rest(void)
 static void test_overlapping_pins(void)
 {
 	struct edudma_pin a, b;
-	struct edudma_transfer t;
 
 	memset(mem, 0x33, 2 * PAGE);
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 2 * PAGE, RW, &a), 0);
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem + 5, 2 * PAGE - 5, RW, &b), 0);
 	load_device(6);
-	memset(&t, 0, sizeof(t));
-	t.mem = gu_handle_region(a.handle, 0);
-	t.length = 4000;
-	t.direction = EDUDMA_DIR_FROM_DEVICE;
-	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_TRANSFER, &t), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, a.handle, 0, 4000, EDUDMA_DIR_FROM_DEVICE, 0, NULL), 0);
 	CU_ASSERT_EQUAL(gu_check(mem, 4000, 6), (size_t)-1);
 	CU_ASSERT_EQUAL(gu_unpin(fd, b.handle), 0);
 	CU_ASSERT_EQUAL(gu_check(mem, 4000, 6), (size_t)-1);
@@ -119,8 +108,7 @@ static void test_overlapping_pins(void)
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 2 * PAGE, RW, &a), 0);
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 2 * PAGE, EDUDMA_ACCESS_DEV_WRITE, &b), 0);
 	load_device(7);
-	t.mem = gu_handle_region(b.handle, 200);
-	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_TRANSFER, &t), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, b.handle, 200, 4000, EDUDMA_DIR_FROM_DEVICE, 0, NULL), 0);
 	CU_ASSERT_EQUAL(gu_unpin(fd, a.handle), 0);
 	CU_ASSERT_EQUAL(gu_check(mem + 200, 4000, 7), (size_t)-1);
 	CU_ASSERT_EQUAL(count_not(mem, 200, 0x44), 0);
@@ -133,16 +121,11 @@ static void test_overlapping_pins(void)
 static void test_read_after_pin_sees_new_data(void)
 {
 	struct edudma_pin p;
-	struct edudma_transfer t;
 
 	memset(mem, 0x55, 2 * PAGE);
 	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 2 * PAGE, EDUDMA_ACCESS_DEV_READ, &p), 0);
 	gu_fill(mem + 300, 4000, 8);
-	memset(&t, 0, sizeof(t));
-	t.mem = gu_handle_region(p.handle, 300);
-	t.length = 4000;
-	t.direction = EDUDMA_DIR_TO_DEVICE;
-	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_TRANSFER, &t), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, p.handle, 300, 4000, EDUDMA_DIR_TO_DEVICE, 0, NULL), 0);
 	memset(src.map, 0, 4000);
 	CU_ASSERT_EQUAL(gu_transfer(fd, src.handle, 0, 4000, EDUDMA_DIR_FROM_DEVICE, 0, NULL), 0);
 	CU_ASSERT_EQUAL(gu_check(src.map, 4000, 8), (size_t)-1);
