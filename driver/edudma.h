@@ -37,6 +37,13 @@
 /* The first mmap cookie (pages); offsets below it name nothing, 0 included. */
 #define EDUDMA_PGOFF_BASE	0x100000ULL
 
+/*
+ * Bounds of the timeout_ms parameter: at least two edu commands (100 ms
+ * each), at most ten minutes.
+ */
+#define EDUDMA_TIMEOUT_MIN_MS	200
+#define EDUDMA_TIMEOUT_MAX_MS	600000
+
 /* Module parameters (edudma_main.c). */
 extern bool edudma_force_intx;
 extern unsigned int edudma_window;
@@ -90,6 +97,12 @@ struct edudma_dev {
 	struct mutex engine_mutex;
 	struct edudma_job *job;
 	bool engine_wedged;		/* a command never finished: refuse DMA */
+	/*
+	 * The wedged job's memory (at most a COPY's two regions), kept because
+	 * the device may still write it; remove() releases it once bus
+	 * mastering is off. Under objects_lock.
+	 */
+	struct edudma_mem *wedged_mems[2];
 	atomic64_t commands;		/* issued since probe */
 
 	/* Live objects, for leak checks in the tests (sysfs). */
@@ -132,6 +145,8 @@ struct edudma_mem {
 	struct edu_seg *segs;
 	unsigned long nsegs;
 	void (*release)(struct edudma_mem *mem);
+	/* Optional, on removal: refuse new CPU mappings (before the zap). */
+	void (*fence)(struct edudma_mem *mem);
 	/* Give back what needs the device (DMA memory, mappings); once. */
 	void (*revoke)(struct edudma_mem *mem);
 	struct list_head node;		/* in edev->mems */
@@ -158,6 +173,8 @@ static inline struct edudma_dev *to_edudma_dev(struct device *dev)
 
 /* edudma_hw.c */
 int edudma_hw_check(struct edudma_dev *edev);
+u32 edudma_hw_ident(struct edudma_dev *edev);
+void edudma_hw_quiesce(struct edudma_dev *edev);
 u32 edudma_hw_irq_status(struct edudma_dev *edev);
 void edudma_hw_irq_ack(struct edudma_dev *edev, u32 bits);
 void edudma_hw_irq_raise(struct edudma_dev *edev, u32 bits);
@@ -188,13 +205,16 @@ void edudma_mem_init(struct edudma_mem *mem, enum edudma_mem_kind kind,
 		     struct edudma_dev *edev, void (*release)(struct edudma_mem *),
 		     void (*revoke)(struct edudma_mem *));
 void edudma_revoke_all(struct edudma_dev *edev);
+void edudma_mem_keep_wedged(struct edudma_mem *mem);
+void edudma_release_wedged(struct edudma_dev *edev);
 void edudma_mem_put(struct edudma_mem *mem);
-int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle);
 struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 					enum edudma_mem_kind kind);
 struct edudma_mem *edudma_handle_get(struct edudma_file *ef, u32 handle);
-void edudma_handle_revert(struct edudma_file *ef, u32 handle,
-			  enum edudma_mem_kind kind);
+int edudma_handle_publish(struct edudma_file *ef, struct edudma_mem *mem,
+			  u32 *handle);
+void edudma_handle_unpublish(struct edudma_file *ef, u32 handle,
+			     struct edudma_mem *mem);
 long edudma_ioctl_drop(struct edudma_file *ef, void __user *uarg,
 		       enum edudma_mem_kind kind);
 void edudma_handles_release(struct edudma_file *ef);

@@ -2,14 +2,26 @@
 /*
  * Coherent buffers: physically contiguous, device-coherent memory from
  * dma_alloc_coherent(), one device-visible segment each, mapped into
- * userspace with dma_mmap_coherent().
+ * userspace.
  *
  * mmap offsets are cookies handed out per file: each buffer owns the range
  * [pgoff, pgoff + pages) of the file's offset space, so a mapping may also
  * start in the middle of a buffer. Cookies are never reused within a file.
+ *
+ * Mappings are filled at fault time, not in ->mmap (docs/driver-lifetime.md,
+ * "Why mmap faults its pages in"): remove() must be able to take the memory back
+ * whatever a concurrent mmap is doing, and a vma joins the file's i_mmap
+ * tree - where unmap_mapping_range() finds it - only after ->mmap returns.
+ * A PTE filled in ->mmap could therefore outlive the revocation. Filled by
+ * the fault handler under fault_lock, which checks 'fenced' first, every
+ * PTE exists only in a vma that revocation will zap: faults need the vma
+ * linked, and revocation fences before it zaps. (This also keeps mmap off
+ * remap_pfn_range(), whose error path warns in 6.1 when a page-table
+ * allocation fails.)
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
@@ -23,6 +35,9 @@ struct edudma_buf {
 	dma_addr_t dma;
 	size_t alloc_size;
 	u64 pgoff;		/* mmap cookie, in pages */
+	unsigned long *pfns;	/* CPU page frames, from dma_get_sgtable() */
+	struct mutex fault_lock;	/* faults against revocation */
+	bool fenced;		/* no more PTEs: the memory is being revoked */
 };
 
 static struct edudma_buf *to_buf(struct edudma_mem *mem)
@@ -30,7 +45,21 @@ static struct edudma_buf *to_buf(struct edudma_mem *mem)
 	return container_of(mem, struct edudma_buf, mem);
 }
 
-/* Called once: on removal (mappings already zapped) or by the last put. */
+/* Revocation, step 1: from now on a fault answers SIGBUS (edudma_mem.c). */
+static void edudma_buf_fence(struct edudma_mem *mem)
+{
+	struct edudma_buf *buf = to_buf(mem);
+
+	mutex_lock(&buf->fault_lock);
+	buf->fenced = true;
+	mutex_unlock(&buf->fault_lock);
+}
+
+/*
+ * Called once the memory can no longer be reached: on removal (fenced,
+ * mappings zapped, bus mastering off) or by the last put (no mapping
+ * holds the buffer any more).
+ */
 static void edudma_buf_revoke(struct edudma_mem *mem)
 {
 	struct edudma_buf *buf = to_buf(mem);
@@ -45,8 +74,39 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 
 static void edudma_buf_release(struct edudma_mem *mem)
 {
+	struct edudma_buf *buf = to_buf(mem);
+
 	edudma_buf_revoke(mem);
-	kfree(to_buf(mem));
+	kvfree(buf->pfns);
+	kfree(buf);
+}
+
+/*
+ * The page frames behind the buffer's CPU address, through the DMA API:
+ * dma-direct hands out linear-map memory, an IOMMU's allocator a vmap of
+ * single pages; dma_get_sgtable() knows which.
+ */
+static int edudma_buf_pfns(struct device *dev, struct edudma_buf *buf)
+{
+	unsigned long npages = buf->alloc_size >> PAGE_SHIFT, i = 0;
+	struct sg_page_iter piter;
+	struct sg_table sgt;
+	int ret;
+
+	buf->pfns = kvmalloc_array(npages, sizeof(*buf->pfns),
+				   GFP_KERNEL | __GFP_NOWARN);
+	if (!buf->pfns)
+		return -ENOMEM;
+	ret = dma_get_sgtable(dev, &sgt, buf->vaddr, buf->dma, buf->alloc_size);
+	if (ret)
+		return ret;
+	for_each_sgtable_page(&sgt, &piter, 0) {
+		if (i == npages)
+			break;
+		buf->pfns[i++] = page_to_pfn(sg_page_iter_page(&piter));
+	}
+	sg_free_table(&sgt);
+	return i == npages ? 0 : -EIO;
 }
 
 long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
@@ -68,6 +128,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	if (!buf)
 		return -ENOMEM;
 	buf->alloc_size = PAGE_ALIGN(req.size);
+	mutex_init(&buf->fault_lock);
 	/*
 	 * Zeroed: the DMA API guarantees it for every allocation since 5.0.
 	 * __GFP_NORETRY: when memory runs out the caller gets ENOMEM; the OOM
@@ -83,6 +144,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	}
 	edudma_mem_init(&buf->mem, EDUDMA_MEM_COHERENT, edev, edudma_buf_release,
 			edudma_buf_revoke);
+	buf->mem.fence = edudma_buf_fence;
 	atomic_inc(&edev->nr_buffers);
 	buf->seg.addr = buf->dma;
 	buf->seg.len = buf->alloc_size;
@@ -90,25 +152,28 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	buf->mem.nsegs = 1;
 	buf->mem.size = buf->alloc_size;
 	buf->mem.access = EDUDMA_ACCESS_MASK;
+	ret = edudma_buf_pfns(&edev->pdev->dev, buf);
+	if (ret)
+		goto out_put;
 
 	mutex_lock(&ef->lock);
 	buf->pgoff = ef->next_pgoff;
 	ef->next_pgoff += buf->alloc_size >> PAGE_SHIFT;
-	ret = edudma_handle_add(ef, &buf->mem, &handle);
 	mutex_unlock(&ef->lock);
-	if (ret) {
-		edudma_mem_put(&buf->mem);
-		return ret;
-	}
-
-	req.handle = handle;
+	/* The reply is complete before the handle exists (edudma_handle_publish). */
 	req.mmap_offset = buf->pgoff << PAGE_SHIFT;
 	req.alloc_size = buf->alloc_size;
+	ret = edudma_handle_publish(ef, &buf->mem, &handle);
+	if (ret)
+		goto out_put;
+	req.handle = handle;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		edudma_handle_revert(ef, handle, EDUDMA_MEM_COHERENT);
-		return -EFAULT;
+		edudma_handle_unpublish(ef, handle, &buf->mem);
+		ret = -EFAULT;
 	}
-	return 0;
+out_put:
+	edudma_mem_put(&buf->mem);
+	return ret;
 }
 
 /* Mappings hold a reference on their buffer; splits and forks take more. */
@@ -124,9 +189,43 @@ static void edudma_vm_close(struct vm_area_struct *vma)
 	edudma_mem_put(&((struct edudma_buf *)vma->vm_private_data)->mem);
 }
 
+/*
+ * Fill the faulting page, then the rest of the vma: one fault per mapping,
+ * not one per page. Only the faulting page must succeed; the others are a
+ * courtesy (a failed page-table allocation there just means a later fault).
+ */
+static vm_fault_t edudma_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct edudma_buf *buf = vma->vm_private_data;
+	unsigned long first = vma->vm_pgoff - buf->pgoff, addr;
+	unsigned long npages = buf->alloc_size >> PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&buf->fault_lock);
+	if (buf->fenced || vmf->pgoff - buf->pgoff >= npages)
+		goto out;
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     buf->pfns[vmf->pgoff - buf->pgoff]);
+	if (ret != VM_FAULT_NOPAGE)
+		goto out;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		unsigned long i = first + ((addr - vma->vm_start) >> PAGE_SHIFT);
+
+		if (addr == (vmf->address & PAGE_MASK))
+			continue;
+		if (vmf_insert_pfn(vma, addr, buf->pfns[i]) != VM_FAULT_NOPAGE)
+			break;
+	}
+out:
+	mutex_unlock(&buf->fault_lock);
+	return ret;
+}
+
 static const struct vm_operations_struct edudma_vm_ops = {
 	.open	= edudma_vm_open,
 	.close	= edudma_vm_close,
+	.fault	= edudma_vm_fault,
 };
 
 /* The buffer of this file whose cookie range holds 'pgoff', referenced. */
@@ -174,18 +273,23 @@ int edudma_mmap(struct file *file, struct vm_area_struct *vma)
 		goto err_put;
 	}
 
-	/* Fixed size (no mremap growth), not in core dumps. */
+	/*
+	 * Page frames without struct page refcounting (VM_PFNMAP; VM_IO keeps
+	 * GUP away, so nobody can pin them), fixed size (no mremap growth),
+	 * not in core dumps. Nothing is mapped yet: edudma_vm_fault fills it.
+	 * vm_pgoff keeps the cookie, so the fault finds the buffer's page from
+	 * it and unmap_mapping_range() sees the true file offsets.
+	 *
+	 * The protection is the vma's own: right for cache-coherent DMA (x86,
+	 * and coherent devices elsewhere). A non-coherent platform would need
+	 * the DMA layer's uncached protection, which only dma_mmap_coherent()
+	 * applies (docs/driver-lifetime.md).
+	 */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 #else
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP;
 #endif
-	/* dma_mmap_coherent() reads the offset into the buffer from vm_pgoff. */
-	vma->vm_pgoff = off;
-	ret = dma_mmap_coherent(&ef->edev->pdev->dev, vma, buf->vaddr, buf->dma,
-				buf->alloc_size);
-	if (ret)
-		goto err_put;
 	vma->vm_private_data = buf;
 	vma->vm_ops = &edudma_vm_ops;
 	return 0;

@@ -21,7 +21,21 @@
 
 #include "edudma.h"
 
-#define EDUDMA_GRACE_JIFFIES	msecs_to_jiffies(5 * edudma_timeout_ms)
+/*
+ * How long a stopped job waits for its command in flight before the device
+ * is declared wedged. It does not shrink with the caller's (or the
+ * module's) timeout: an edu command takes 100 ms, and a grace period
+ * shorter than that would wedge a healthy device. Five module timeouts,
+ * never less than 30 edu commands; 64-bit so no timeout_ms can wrap it.
+ */
+#define EDUDMA_GRACE_MIN_MS	3000ULL
+
+static unsigned long edudma_grace_jiffies(void)
+{
+	u64 ms = max_t(u64, 5ULL * edudma_timeout_ms, EDUDMA_GRACE_MIN_MS);
+
+	return msecs_to_jiffies(min_t(u64, ms, UINT_MAX));
+}
 
 /* Called with irq_lock held. */
 static void edudma_engine_issue(struct edudma_dev *edev, struct edudma_job *job)
@@ -152,7 +166,7 @@ int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		 * command: the grace period is the module's own, generously.
 		 */
 		if (!wait_event_timeout(edev->irq_wq, READ_ONCE(job->finished),
-					EDUDMA_GRACE_JIFFIES)) {
+					edudma_grace_jiffies())) {
 			if (edudma_hw_dma_busy(edev)) {
 				dev_err(&edev->dev, "DMA command did not finish; device wedged, DMA disabled until reload\n");
 				edev->engine_wedged = true;

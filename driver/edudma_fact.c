@@ -31,17 +31,35 @@ void edudma_fact_irq(struct edudma_dev *edev)
  */
 #define EDUDMA_FACT_BUSY_SLICES	(60 * HZ)
 
+/*
+ * Done means the unit is idle - with an interrupt, also that one came. The
+ * interrupt alone does not prove it: a computation a signalled caller left
+ * behind raises its interrupt after the unit reports idle (QEMU clears
+ * "computing" first), so it can land after the next caller has cleared
+ * fact_done and started its own computation. Reading the result then would
+ * return the input. The unit's own busy bit decides; fact_done only wakes
+ * us early.
+ */
 static bool edudma_fact_finished(struct edudma_dev *edev, bool use_irq)
 {
-	return use_irq ? READ_ONCE(edev->fact_done) : !edudma_hw_fact_busy(edev);
+	if (use_irq && !READ_ONCE(edev->fact_done))
+		return false;
+	return !edudma_hw_fact_busy(edev);
 }
 
+/*
+ * 0 when finished, -ETIMEDOUT, -EINTR on a signal, -ENODEV when remove()
+ * has begun: nobody may hold the device's lifetime lock for the unit's
+ * whole busy allowance while an unbind waits for it.
+ */
 static int edudma_fact_wait(struct edudma_dev *edev, bool use_irq,
 			    unsigned long timeout)
 {
 	unsigned long idle = 0, busy = 0;
 
 	while (!edudma_fact_finished(edev, use_irq)) {
+		if (READ_ONCE(edev->dying))
+			return -ENODEV;
 		if (edudma_hw_fact_busy(edev)) {
 			if (++busy > EDUDMA_FACT_BUSY_SLICES)
 				return -ETIMEDOUT;
@@ -49,7 +67,8 @@ static int edudma_fact_wait(struct edudma_dev *edev, bool use_irq,
 			return -ETIMEDOUT;
 		}
 		if (wait_event_interruptible_timeout(edev->irq_wq,
-				edudma_fact_finished(edev, use_irq), 1) < 0)
+				edudma_fact_finished(edev, use_irq) ||
+				READ_ONCE(edev->dying), 1) < 0)
 			return -EINTR;
 	}
 	return 0;

@@ -63,6 +63,22 @@ int edudma_hw_check(struct edudma_dev *edev)
 	return 0;
 }
 
+/* All ones only when nothing answers on the bus (edu_irq_status_valid). */
+u32 edudma_hw_ident(struct edudma_dev *edev)
+{
+	return rd32(edev, EDU_REG_IDENT);
+}
+
+/*
+ * Before remove() gives memory back: no factorial completion may raise an
+ * interrupt any more (a computation may still be running - it cannot be
+ * stopped, but it ends silently). DMA is stopped by bus mastering.
+ */
+void edudma_hw_quiesce(struct edudma_dev *edev)
+{
+	wr32(edev, EDU_REG_STATUS, 0);
+}
+
 u32 edudma_hw_irq_status(struct edudma_dev *edev)
 {
 	return rd32(edev, EDU_REG_IRQ_STATUS);

@@ -21,9 +21,12 @@ static irqreturn_t edudma_irq_handler(int irq, void *data)
 
 	/*
 	 * 0: not ours (INTx may be shared). All ones: the device is gone from
-	 * the bus (surprise removal); there is nothing to acknowledge.
+	 * the bus (surprise removal) only if its ident register reads all
+	 * ones as well; otherwise it is a real status (edu_regs.h) and must be
+	 * acknowledged, or INTx storms and a completion is lost.
 	 */
-	if (!edu_irq_status_valid(status))
+	if (!edu_irq_status_valid(status, status == ~0u ?
+				  edudma_hw_ident(edev) : 0))
 		return IRQ_NONE;
 	edudma_hw_irq_ack(edev, status);
 	atomic64_inc(&edev->irq_count);
@@ -74,12 +77,21 @@ int edudma_irq_setup(struct edudma_dev *edev)
 	return 0;
 }
 
+/*
+ * Free the vector and leave the device unable to interrupt anyone: a
+ * completion still in flight would otherwise fall back to INTx once MSI is
+ * off (the edu raises INTx whenever MSI is disabled), asserting a line
+ * nobody handles. Disabling MSI re-enables INTx in the command register,
+ * so INTx is disabled after, then every pending bit acknowledged.
+ */
 void edudma_irq_teardown(struct edudma_dev *edev)
 {
 	if (edev->irq_mode == EDUDMA_IRQ_NONE)
 		return;
 	free_irq(edev->irq, edev);
 	pci_free_irq_vectors(edev->pdev);
+	pci_intx(edev->pdev, 0);
+	edudma_hw_irq_ack(edev, ~0u);
 	edev->irq_mode = EDUDMA_IRQ_NONE;
 }
 
@@ -114,7 +126,8 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 	start = ktime_get_ns();
 	edudma_hw_irq_raise(edev, t.value);
 	left = wait_event_interruptible_timeout(edev->irq_wq,
-			(READ_ONCE(edev->irq_test_seen) & t.value) == t.value,
+			(READ_ONCE(edev->irq_test_seen) & t.value) == t.value ||
+			READ_ONCE(edev->dying),
 			edudma_timeout_jiffies(t.timeout_ms));
 
 	spin_lock_irqsave(&edev->irq_lock, flags);
@@ -125,6 +138,8 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 	mutex_unlock(&edev->irq_test_mutex);
 
 	t.seen = seen;
+	if (left > 0 && (seen & t.value) != t.value)
+		return -ENODEV;		/* woken by remove() */
 	if (left == 0) {
 		/* Leave nothing asserted behind us: INTx would storm. */
 		edudma_hw_irq_ack(edev, t.value);

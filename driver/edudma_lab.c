@@ -299,22 +299,32 @@ static int lab_count_dma(struct device *dev, struct sg_table *sgt,
 	r->nr_cpu_segments = sgt->orig_nents;
 	if (pages && !edudma_pages_reachable(dev, pages, npages))
 		return -ERANGE;
-	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	/*
+	 * Only the segment count is wanted: nothing is transferred, so no
+	 * byte may move either way. Under bounce buffering a sync would copy
+	 * the bounce slot over the buffer - and over whatever shares its pages
+	 * (a kmalloc object's neighbours).
+	 */
+	ret = dma_map_sgtable(dev, sgt, DMA_TO_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ret;
 	r->nr_dma_segments = sgt->nents;
-	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	dma_unmap_sgtable(dev, sgt, DMA_TO_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 	return 0;
 }
 
-/* The pages of a buffer as the driver's PIN would see them: table, map, count. */
+/*
+ * The bytes [offset, offset + size) of 'pages' as the driver's PIN would see
+ * them: table, map, count.
+ */
 static int lab_map_pages(struct device *dev, struct page **pages,
-			 unsigned long npages, struct edudma_lab *r)
+			 unsigned long npages, unsigned long offset,
+			 struct edudma_lab *r)
 {
 	struct sg_table sgt;
 	int ret;
 
-	ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, 0, r->size,
+	ret = sg_alloc_table_from_pages_segment(&sgt, pages, npages, offset, r->size,
 						edudma_max_segment(dev),
 						GFP_KERNEL);
 	if (ret)
@@ -327,7 +337,7 @@ static int lab_map_pages(struct device *dev, struct page **pages,
 static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 {
 	struct device *dev = &edev->pdev->dev;
-	unsigned long npages = DIV_ROUND_UP(r->size, PAGE_SIZE), i;
+	unsigned long npages = DIV_ROUND_UP(r->size, PAGE_SIZE), i, offset;
 	struct page **pages = NULL;
 	struct sg_table sgt;
 	dma_addr_t dma;
@@ -335,7 +345,8 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 	int ret;
 
 	r->nr_pages = npages;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	/* +1: a kmalloc object need not start on a page boundary */
+	pages = kvmalloc_array(npages + 1, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 	switch (r->allocator) {
@@ -348,9 +359,16 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 		ret = -ENOMEM;
 		if (!v)
 			break;
-		for (i = 0; i < npages; i++)
-			pages[i] = virt_to_page(v + i * PAGE_SIZE);
-		ret = lab_map_pages(dev, pages, npages, r);
+		/*
+		 * The object's own bytes: from its offset in its first page,
+		 * over every page it touches (kmalloc objects of odd sizes
+		 * start anywhere).
+		 */
+		offset = offset_in_page(v);
+		r->nr_pages = DIV_ROUND_UP(offset + r->size, PAGE_SIZE);
+		for (i = 0; i < r->nr_pages; i++)
+			pages[i] = virt_to_page(v - offset + i * PAGE_SIZE);
+		ret = lab_map_pages(dev, pages, r->nr_pages, offset, r);
 		if (r->allocator == EDUDMA_LAB_KMALLOC)
 			kfree(v);
 		else
@@ -377,7 +395,7 @@ static int lab_segments(struct edudma_dev *edev, struct edudma_lab *r)
 			break;
 		for (i = 0; i < npages; i++)
 			pages[i] = vmalloc_to_page(v + i * PAGE_SIZE);
-		ret = lab_map_pages(dev, pages, npages, r);
+		ret = lab_map_pages(dev, pages, npages, 0, r);
 		vfree(v);
 		break;
 	}

@@ -33,7 +33,8 @@ MODULE_PARM_DESC(dma_bits, "Width of the device's DMA addresses, 28..64 (default
 
 unsigned int edudma_timeout_ms = 1000;
 module_param_named(timeout_ms, edudma_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(timeout_ms, "Default time to wait for one device command or interrupt, ms (default 1000)");
+MODULE_PARM_DESC(timeout_ms, "Default time to wait for one device command or interrupt, ms, "
+		 __stringify(EDUDMA_TIMEOUT_MIN_MS) ".." __stringify(EDUDMA_TIMEOUT_MAX_MS) " (default 1000)");
 
 unsigned long edudma_max_alloc = 4UL << 20;
 module_param_named(max_alloc, edudma_max_alloc, ulong, 0444);
@@ -161,10 +162,18 @@ static void edudma_remove(struct pci_dev *pdev)
 	down_write(&edev->lifetime);
 	edev->gone = true;
 	up_write(&edev->lifetime);
-	edudma_revoke_all(edev);
 
-	edudma_irq_teardown(edev);
+	/*
+	 * Quiesce before any memory goes back: no interrupt source left
+	 * armed, no DMA possible (a command of a wedged job included), then
+	 * no vector. Only then is freeing what the device could reach safe.
+	 */
+	edudma_hw_quiesce(edev);
 	pci_clear_master(pdev);
+	edudma_irq_teardown(edev);
+	edudma_revoke_all(edev);
+	edudma_release_wedged(edev);
+
 	pci_iounmap(pdev, edev->bar);
 	edev->bar = NULL;
 	pci_release_regions(pdev);
@@ -200,8 +209,10 @@ static int edudma_check_params(void)
 		       edudma_dma_bits, EDU_DMA_BITS_DEFAULT);
 		return -EINVAL;
 	}
-	if (!edudma_timeout_ms) {
-		pr_err("edudma: timeout_ms must be at least 1\n");
+	if (edudma_timeout_ms < EDUDMA_TIMEOUT_MIN_MS ||
+	    edudma_timeout_ms > EDUDMA_TIMEOUT_MAX_MS) {
+		pr_err("edudma: timeout_ms=%u out of range %u..%u (an edu command takes 100 ms)\n",
+		       edudma_timeout_ms, EDUDMA_TIMEOUT_MIN_MS, EDUDMA_TIMEOUT_MAX_MS);
 		return -EINVAL;
 	}
 	if (edudma_max_alloc < PAGE_SIZE) {

@@ -48,10 +48,16 @@ static void edudma_mem_release(struct kref *ref)
 
 /*
  * The device is being removed: no DMA can run any more (remove waited for
- * every call in progress). Zap every user mapping of our files - a later
- * touch gets SIGBUS - and give back all DMA memory and mappings while the
- * device and its DMA configuration still exist. The objects themselves
- * live on until their last reference goes (pins are released on close).
+ * every call in progress and turned bus mastering off). Take back all DMA
+ * memory and mappings while the device and its DMA configuration still
+ * exist, in an order that holds whatever a concurrent mmap is doing:
+ *  1. fence: every later page fault on a buffer answers SIGBUS;
+ *  2. zap every user mapping of our files - a PTE can only exist in a vma
+ *     already linked into the file's i_mmap tree (faults need it), so the
+ *     zap finds them all, and step 1 keeps new ones from appearing;
+ *  3. give the DMA memory and mappings back.
+ * The objects themselves live on until their last reference goes (pins
+ * are released on close).
  */
 void edudma_revoke_all(struct edudma_dev *edev)
 {
@@ -59,11 +65,55 @@ void edudma_revoke_all(struct edudma_dev *edev)
 	struct edudma_mem *mem;
 
 	mutex_lock(&edev->objects_lock);
+	list_for_each_entry(mem, &edev->mems, node)
+		if (mem->fence)
+			mem->fence(mem);
 	list_for_each_entry(ef, &edev->files, node)
 		unmap_mapping_range(ef->file->f_mapping, 0, 0, 1);
 	list_for_each_entry(mem, &edev->mems, node)
 		mem->revoke(mem);
 	mutex_unlock(&edev->objects_lock);
+}
+
+/*
+ * A command of a job that wedged the device may still write into 'mem':
+ * keep the caller's reference until remove() has turned bus mastering off
+ * (edudma_release_wedged), so the memory is neither reused while the device
+ * might write it nor leaked beyond the device's life.
+ */
+void edudma_mem_keep_wedged(struct edudma_mem *mem)
+{
+	struct edudma_dev *edev = mem->edev;
+	unsigned int i;
+
+	mutex_lock(&edev->objects_lock);
+	for (i = 0; i < ARRAY_SIZE(edev->wedged_mems); i++) {
+		if (!edev->wedged_mems[i]) {
+			edev->wedged_mems[i] = mem;
+			mem = NULL;
+			break;
+		}
+	}
+	mutex_unlock(&edev->objects_lock);
+	/* Only one job ever wedges, with at most two regions: never reached. */
+	if (mem)
+		dev_err(&edev->dev, "wedged memory beyond %zu regions stays allocated\n",
+			ARRAY_SIZE(edev->wedged_mems));
+}
+
+/* remove(), bus mastering off: the device can no longer reach anything. */
+void edudma_release_wedged(struct edudma_dev *edev)
+{
+	struct edudma_mem *kept[ARRAY_SIZE(edev->wedged_mems)];
+	unsigned int i;
+
+	mutex_lock(&edev->objects_lock);
+	memcpy(kept, edev->wedged_mems, sizeof(kept));
+	memset(edev->wedged_mems, 0, sizeof(edev->wedged_mems));
+	mutex_unlock(&edev->objects_lock);
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
+		if (kept[i])
+			edudma_mem_put(kept[i]);
 }
 
 void edudma_mem_put(struct edudma_mem *mem)
@@ -76,7 +126,8 @@ void edudma_mem_put(struct edudma_mem *mem)
  * the space wraps, so a double FREE in a buggy program fails with ENOENT
  * instead of silently freeing the next buffer.
  */
-int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem, u32 *handle)
+static int edudma_handle_add(struct edudma_file *ef, struct edudma_mem *mem,
+			     u32 *handle)
 {
 	int ret = xa_alloc_cyclic(&ef->handles, handle, mem, EDUDMA_HANDLE_LIMIT,
 				  &ef->next_handle, GFP_KERNEL);
@@ -105,13 +156,45 @@ struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 	return mem;
 }
 
-/* The caller never learnt a new handle (copy_to_user failed): take it back. */
-void edudma_handle_revert(struct edudma_file *ef, u32 handle,
-			  enum edudma_mem_kind kind)
+/*
+ * Publish a new object under a handle. From the moment the lock drops,
+ * another thread of the process can FREE that handle (numbers are
+ * predictable), so the table's reference may go at once: the caller keeps
+ * the reference it passed in, takes none of the object's fields after this
+ * call that it did not read before, and drops its reference when done
+ * (edudma_handle_unpublish on failure, edudma_mem_put otherwise).
+ */
+int edudma_handle_publish(struct edudma_file *ef, struct edudma_mem *mem,
+			  u32 *handle)
 {
-	struct edudma_mem *mem = edudma_handle_remove(ef, handle, kind);
+	int ret;
 
-	if (!IS_ERR(mem))
+	kref_get(&mem->ref);		/* the table's own reference */
+	mutex_lock(&ef->lock);
+	ret = edudma_handle_add(ef, mem, handle);
+	mutex_unlock(&ef->lock);
+	if (ret)
+		kref_put(&mem->ref, edudma_mem_release);	/* never the last */
+	return ret;
+}
+
+/*
+ * The caller never learnt a new handle (copy_to_user failed): take it back,
+ * if it still names this object - the process may have guessed the number
+ * and dropped it already. The caller's own reference keeps 'mem' alive, so
+ * comparing pointers is exact.
+ */
+void edudma_handle_unpublish(struct edudma_file *ef, u32 handle,
+			     struct edudma_mem *mem)
+{
+	bool ours;
+
+	mutex_lock(&ef->lock);
+	ours = xa_load(&ef->handles, handle) == mem;
+	if (ours)
+		xa_erase(&ef->handles, handle);
+	mutex_unlock(&ef->lock);
+	if (ours)
 		edudma_mem_put(mem);
 }
 

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "edudma.h"
 
@@ -149,21 +150,20 @@ static bool edudma_vma_is_pagecache(struct vm_area_struct *vma)
  * fresh copy the device never sees. Breaking COW at pin time makes the
  * pinned pages the process's own.
  */
-static int edudma_gup_flags(unsigned long start, unsigned long end,
-			    bool dev_writes, unsigned int *gup_flags)
+static int edudma_gup_flags_locked(struct mm_struct *mm, unsigned long start,
+				   unsigned long end, bool dev_writes,
+				   unsigned int *gup_flags)
 {
-	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	bool all_writable = true, any_private = false, any_pagecache = false;
 
-	mmap_read_lock(mm);
+	mmap_assert_locked(mm);
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
 		all_writable &= !!(vma->vm_flags & VM_WRITE);
 		any_private |= !(vma->vm_flags & VM_SHARED);
 		any_pagecache |= edudma_vma_is_pagecache(vma);
 	}
-	mmap_read_unlock(mm);
 
 	*gup_flags = FOLL_LONGTERM;
 	if (dev_writes) {
@@ -174,6 +174,21 @@ static int edudma_gup_flags(unsigned long start, unsigned long end,
 		*gup_flags |= FOLL_WRITE;	/* break COW now, see above */
 	}
 	return 0;
+}
+
+/* The same, as an early answer before anything is allocated or charged. */
+static int edudma_gup_flags(unsigned long start, unsigned long end,
+			    bool dev_writes)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int gup_flags;
+	int ret;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ret = edudma_gup_flags_locked(mm, start, end, dev_writes, &gup_flags);
+	mmap_read_unlock(mm);
+	return ret;
 }
 
 /*
@@ -223,28 +238,49 @@ static int edudma_build_segs(struct edudma_pinned *p)
 	return 0;
 }
 
+/*
+ * Judge the mappings and pin their pages under one mmap_lock: with the lock
+ * dropped in between, a racing mmap(MAP_FIXED) of a regular file over the
+ * range would slip page cache under a writable long-term pin that the check
+ * had just refused. pin_user_pages() is the variant for a caller that holds
+ * the lock.
+ */
 static int edudma_pin_pages(struct edudma_pinned *p, unsigned long start,
-			    unsigned int gup_flags)
+			    bool dev_writes)
 {
+	struct mm_struct *mm = current->mm;
 	unsigned long done = 0;
+	unsigned int gup_flags;
+	int ret;
 
-	while (done < p->npages) {
-		int ret = pin_user_pages_fast(start + (done << PAGE_SHIFT),
-					      min_t(unsigned long, p->npages - done,
-						    INT_MAX >> PAGE_SHIFT),
-					      gup_flags, p->pages + done);
-		if (ret <= 0) {
-			edudma_unpin(p, done);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ret = edudma_gup_flags_locked(mm, start,
+				      start + (p->npages << PAGE_SHIFT),
+				      dev_writes, &gup_flags);
+	while (!ret && done < p->npages) {
+		long n = pin_user_pages(start + (done << PAGE_SHIFT),
+					min_t(unsigned long, p->npages - done,
+					      INT_MAX >> PAGE_SHIFT),
+					gup_flags, p->pages + done
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+					, NULL
+#endif
+					);
+
+		if (n <= 0) {
 			/* 0 or -EFAULT: a hole, PROT_NONE, or read-only for a device write */
-			return ret ? ret : -EFAULT;
+			ret = n ? n : -EFAULT;
+			break;
 		}
-		done += ret;
-		if (fatal_signal_pending(current)) {
-			edudma_unpin(p, done);
-			return -EINTR;
-		}
+		done += n;
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
 	}
-	return 0;
+	mmap_read_unlock(mm);
+	if (ret)
+		edudma_unpin(p, done);
+	return ret;
 }
 
 /*
@@ -256,7 +292,6 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 			 u64 *pin_ns, u64 *map_ns)
 {
 	unsigned long start, end, offset;
-	unsigned int gup_flags;
 	struct edudma_pinned *p;
 	u64 t0, t1;
 	int ret;
@@ -276,8 +311,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	 */
 	if ((end - start) >> PAGE_SHIFT > totalram_pages())
 		return -ENOMEM;
-	ret = edudma_gup_flags(start, end, access & EDUDMA_ACCESS_DEV_WRITE,
-			       &gup_flags);
+	ret = edudma_gup_flags(start, end, access & EDUDMA_ACCESS_DEV_WRITE);
 	if (ret)
 		return ret;
 
@@ -315,7 +349,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 		goto err_mmdrop;
 
 	t0 = ktime_get_ns();
-	ret = edudma_pin_pages(p, start, gup_flags);
+	ret = edudma_pin_pages(p, start, access & EDUDMA_ACCESS_DEV_WRITE);
 	if (ret)
 		goto err_uncharge;
 	t1 = ktime_get_ns();
@@ -424,18 +458,17 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg)
 				   &mem, &req.pin_ns, &req.map_ns);
 	if (ret)
 		return ret;
-	mutex_lock(&ef->lock);
-	ret = edudma_handle_add(ef, mem, &handle);
-	mutex_unlock(&ef->lock);
-	if (ret) {
-		edudma_mem_put(mem);
-		return ret;
-	}
-	req.handle = handle;
+	/* The reply is complete before the handle exists (edudma_handle_publish). */
 	edudma_pinned_counts(mem, &req);
+	ret = edudma_handle_publish(ef, mem, &handle);
+	if (ret)
+		goto out_put;
+	req.handle = handle;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		edudma_handle_revert(ef, handle, EDUDMA_MEM_PINNED);
-		return -EFAULT;
+		edudma_handle_unpublish(ef, handle, mem);
+		ret = -EFAULT;
 	}
-	return 0;
+out_put:
+	edudma_mem_put(mem);
+	return ret;
 }

@@ -70,10 +70,11 @@ static int edudma_span_get(struct edudma_file *ef, const struct edudma_region *r
 
 static void edudma_span_put(struct edudma_span *span, bool wedged)
 {
-	/* The device may still write into it: never give it back. */
+	/* The device may still write into it: kept until remove(). */
 	if (wedged)
-		return;
-	edudma_mem_put(span->mem);
+		edudma_mem_keep_wedged(span->mem);
+	else
+		edudma_mem_put(span->mem);
 }
 
 static void edudma_sync_for_device(struct edudma_span *span)

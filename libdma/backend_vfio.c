@@ -261,7 +261,8 @@ static int wait_irq(struct vfio_dev *vd, uint32_t want, unsigned int timeout_ms,
 		uint64_t now, count, left;
 		int r;
 
-		if (edu_irq_status_valid(status)) {
+		if (edu_irq_status_valid(status, status == 0xffffffffu ?
+					 rd32(vd, EDU_REG_IDENT) : 0)) {
 			wr32(vd, EDU_REG_IRQ_ACK, status);
 			*seen |= status;
 		}

@@ -124,14 +124,19 @@ static inline edu_u32 edu_liveness_pattern(unsigned int i)
 
 /*
  * What an interrupt handler does with the status it read: 0 means the
- * interrupt is not this device's (INTx may be shared), all ones that the
- * device is gone from the bus; either way there is nothing to acknowledge.
- * Otherwise acknowledge exactly the bits read (EDU_REG_IRQ_ACK), then act
- * on them: INTx stays asserted until every bit is acknowledged.
+ * interrupt is not this device's (INTx may be shared). All ones may mean
+ * that the device is gone from the bus - but it is also a status the
+ * device can really hold (the self-test raises any bits but the driver's,
+ * and with a DMA and a factorial completion pending every bit is set), so
+ * the handler asks the identification register, which reads all ones only
+ * when nothing answers: 'ident' is its value, read only when status is all
+ * ones. Otherwise acknowledge exactly the bits read (EDU_REG_IRQ_ACK), then
+ * act on them: INTx stays asserted until every bit is acknowledged.
  */
-static inline int edu_irq_status_valid(edu_u32 status)
+static inline int edu_irq_status_valid(edu_u32 status, edu_u32 ident)
 {
-	return status != 0 && status != 0xffffffffu;
+	return status != 0 &&
+	       (status != 0xffffffffu || ident != 0xffffffffu);
 }
 
 #endif /* EDU_REGS_H */

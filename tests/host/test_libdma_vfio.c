@@ -249,9 +249,11 @@ static void test_ident_and_liveness(void)
 					    edu_liveness_pattern(j));
 	CU_ASSERT_EQUAL(edu_liveness_pattern(0), 0);
 	CU_ASSERT_EQUAL(edu_liveness_pattern(1), 0xffffffffu);
-	CU_ASSERT_FALSE(edu_irq_status_valid(0));
-	CU_ASSERT_FALSE(edu_irq_status_valid(0xffffffffu));
-	CU_ASSERT_TRUE(edu_irq_status_valid(EDU_IRQ_DMA));
+	CU_ASSERT_FALSE(edu_irq_status_valid(0, 0x010000ed));
+	/* all ones: gone only if the ident register reads all ones too */
+	CU_ASSERT_FALSE(edu_irq_status_valid(0xffffffffu, 0xffffffffu));
+	CU_ASSERT_TRUE(edu_irq_status_valid(0xffffffffu, 0x010000ed));
+	CU_ASSERT_TRUE(edu_irq_status_valid(EDU_IRQ_DMA, 0));
 }
 
 static const struct edutest_case iova_cases[] = {
