@@ -20,6 +20,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -150,9 +151,14 @@ struct edudma_mem {
 	/* Give back what needs the device (DMA memory, mappings); once. */
 	void (*revoke)(struct edudma_mem *mem);
 	struct list_head node;		/* in edev->mems */
-	/* Streaming mappings only: hand the memory to the device and back. */
-	void (*sync_for_device)(struct edudma_mem *mem);
-	void (*sync_for_cpu)(struct edudma_mem *mem);
+	/*
+	 * Streaming mappings only: hand [offset, offset + length) to the
+	 * device (before a request) or back to the CPU (after it), in the
+	 * direction the request uses those bytes - never more than it touches
+	 * (edudma_xfer.c).
+	 */
+	void (*sync)(struct edudma_mem *mem, u64 offset, u64 length,
+		     bool for_device, enum dma_data_direction dir);
 };
 
 /* Per open file. */
@@ -232,6 +238,7 @@ bool edudma_pinned_overlap(struct edudma_mem *a, u64 aoff,
 			   struct edudma_mem *b, u64 boff, u64 length);
 bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			    unsigned long npages);
+void edudma_log_unreachable(struct device *dev);
 unsigned int edudma_max_segment(struct device *dev);
 
 /* edudma_lab.c */

@@ -50,18 +50,35 @@ static struct device *dma_dev(struct edudma_pinned *p)
 	return &p->mem.edev->pdev->dev;
 }
 
-static void edudma_pinned_sync_for_device(struct edudma_mem *mem)
+/*
+ * Sync exactly [offset, offset + length) of the range, segment by segment.
+ * Under bounce buffering a sync is a copy; syncing more than a request
+ * touches would copy stale bytes over newer ones - the process's own
+ * writes elsewhere in the range, or what a concurrent request on another
+ * part of it has just received (test_drv_sync.c).
+ */
+static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
+			       bool for_device, enum dma_data_direction dir)
 {
-	struct edudma_pinned *p = to_pinned(mem);
+	struct device *dev = dma_dev(to_pinned(mem));
+	unsigned long i;
 
-	dma_sync_sgtable_for_device(dma_dev(p), &p->sgt, p->dir);
-}
+	for (i = 0; i < mem->nsegs && length; i++) {
+		const struct edu_seg *seg = &mem->segs[i];
+		u64 k;
 
-static void edudma_pinned_sync_for_cpu(struct edudma_mem *mem)
-{
-	struct edudma_pinned *p = to_pinned(mem);
-
-	dma_sync_sgtable_for_cpu(dma_dev(p), &p->sgt, p->dir);
+		if (offset >= seg->len) {
+			offset -= seg->len;
+			continue;
+		}
+		k = min_t(u64, seg->len - offset, length);
+		if (for_device)
+			dma_sync_single_for_device(dev, seg->addr + offset, k, dir);
+		else
+			dma_sync_single_for_cpu(dev, seg->addr + offset, k, dir);
+		offset = 0;
+		length -= k;
+	}
 }
 
 static void edudma_unpin(struct edudma_pinned *p, unsigned long npinned)
@@ -192,18 +209,42 @@ static int edudma_gup_flags(unsigned long start, unsigned long end,
 }
 
 /*
- * Without an IOMMU or a bounce buffer pool, the device gets the pages' own
- * addresses; the DMA layer would warn and fail on one beyond the mask. The
- * callers say so with a clear errno instead (ERANGE).
+ * The bounce buffer pool (swiotlb) of the device, if it has one in use, and
+ * whether the device can reach all of it. The pool is wherever the kernel
+ * found room at boot - below 4 GiB, but not below a 28-bit device's 256
+ * MiB - so "swiotlb is active" does not mean "pages can be bounced".
+ */
+static bool edudma_bounce_pool(struct device *dev, bool *reachable)
+{
+#ifdef CONFIG_SWIOTLB
+	struct io_tlb_mem *pool = dev->dma_io_tlb_mem;
+
+	if (pool && pool->nslabs && is_swiotlb_active(dev)) {
+		*reachable = phys_to_dma(dev, pool->end - 1) <= dma_get_mask(dev);
+		return true;
+	}
+#endif
+	*reachable = false;
+	return false;
+}
+
+/*
+ * Can the device reach these pages - directly, through an IOMMU, or through
+ * a bounce buffer it can reach? Without that the DMA layer would warn and
+ * fail (swiotlb: "addr overflow", a WARNING any user could trigger); the
+ * callers answer ERANGE instead and log why (edudma_log_unreachable).
  */
 bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			    unsigned long npages)
 {
 	u64 mask = dma_get_mask(dev);
+	bool pool_ok;
 	unsigned long i;
 
-	if (get_dma_ops(dev) || is_swiotlb_active(dev))
-		return true;	/* translated or bounced: any page will do */
+	if (get_dma_ops(dev))
+		return true;	/* an IOMMU translates: any page will do */
+	if (edudma_bounce_pool(dev, &pool_ok) && (pool_ok || is_swiotlb_force_bounce(dev)))
+		return pool_ok;	/* bounced when needed (always, if forced) */
 	for (i = 0; i < npages; i++) {
 		dma_addr_t a = phys_to_dma(dev, page_to_phys(pages[i]));
 
@@ -211,6 +252,36 @@ bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			return false;
 	}
 	return true;
+}
+
+/* Say why edudma_pages_reachable() refused, once in a while. */
+void edudma_log_unreachable(struct device *dev)
+{
+	bool pool_ok;
+
+	if (edudma_bounce_pool(dev, &pool_ok))
+		dev_notice_ratelimited(dev, "memory beyond the device's %d-bit DMA mask%s, and its bounce buffer pool lies beyond it too: ERANGE\n",
+				       fls64(dma_get_mask(dev)),
+				       is_swiotlb_force_bounce(dev) ? " (swiotlb=force bounces every page)" : "");
+	else
+		dev_notice_ratelimited(dev, "memory beyond the device's %d-bit DMA mask and no bounce buffer pool: ERANGE\n",
+				       fls64(dma_get_mask(dev)));
+}
+
+/*
+ * dma_map_sgtable() failed: with bounce buffers in play that means the pool
+ * is full (other mappings hold it) - ENOBUFS, not EIO, which means a wedged
+ * device. Otherwise what the DMA layer said (an IOMMU out of space: ENOMEM).
+ */
+static int edudma_map_error(struct device *dev, int err)
+{
+	bool pool_ok;
+
+	if (!get_dma_ops(dev) && edudma_bounce_pool(dev, &pool_ok)) {
+		dev_notice_ratelimited(dev, "bounce buffer pool exhausted: ENOBUFS\n");
+		return -ENOBUFS;
+	}
+	return err == -EIO ? -ENOMEM : err;
 }
 
 unsigned int edudma_max_segment(struct device *dev)
@@ -320,21 +391,29 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 		return -ENOMEM;
 	p->npages = (end - start) >> PAGE_SHIFT;
 	/*
-	 * With bounce buffers (swiotlb) each mapping is a copy of the pages,
-	 * and two rules keep the copies honest (test_drv_sync.c):
-	 *  - memory the device may write is mapped both ways, so the sync
-	 *    before each transfer refreshes the copy: a transfer that writes
-	 *    part of the range then copies back the CPU's latest bytes for
-	 *    the rest, not the ones from pin time (DMA_FROM_DEVICE does not
-	 *    refresh it);
-	 *  - map and unmap skip the CPU sync: every transfer syncs for the
-	 *    device before and for the CPU after (edudma_xfer.c), so unpinning
-	 *    has nothing to copy back - and must not, as a stale copy would
-	 *    overwrite what the device wrote through another, overlapping pin
-	 *    of the same memory (which the ABI allows; DMA-API debug calls
-	 *    overlapping mappings unsupported unless the driver syncs itself).
+	 * Mapped in the directions the device may use it. With bounce buffers
+	 * (swiotlb) each mapping is a copy of the pages, and two rules keep
+	 * the copies honest (test_drv_sync.c):
+	 *  - every request syncs exactly the bytes it touches: for the device
+	 *    before (what it will read is copied in), for the CPU after (only
+	 *    the bytes it has written back, edudma_xfer.c);
+	 *  - map and unmap skip the CPU sync: unpinning has nothing to copy
+	 *    back - and must not, as a stale copy would overwrite what the
+	 *    device wrote through another, overlapping pin of the same memory
+	 *    (which the ABI allows; DMA-API debug calls overlapping mappings
+	 *    unsupported unless the driver syncs itself).
 	 */
-	p->dir = access & EDUDMA_ACCESS_DEV_WRITE ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+	switch (access & EDUDMA_ACCESS_MASK) {
+	case EDUDMA_ACCESS_DEV_READ:
+		p->dir = DMA_TO_DEVICE;
+		break;
+	case EDUDMA_ACCESS_DEV_WRITE:
+		p->dir = DMA_FROM_DEVICE;
+		break;
+	default:
+		p->dir = DMA_BIDIRECTIONAL;
+		break;
+	}
 	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages),
 				  GFP_KERNEL | __GFP_NOWARN);
 	if (!p->pages) {
@@ -365,19 +444,22 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	if (ret)
 		goto err_unpin;
 	ret = -ERANGE;
-	if (!edudma_pages_reachable(&edev->pdev->dev, p->pages, p->npages))
+	if (!edudma_pages_reachable(&edev->pdev->dev, p->pages, p->npages)) {
+		edudma_log_unreachable(&edev->pdev->dev);
 		goto err_free_table;
+	}
 	ret = dma_map_sgtable(&edev->pdev->dev, &p->sgt, p->dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret)
+	if (ret) {
+		ret = edudma_map_error(&edev->pdev->dev, ret);
 		goto err_free_table;
+	}
 	p->mapped = true;
 
 	edudma_mem_init(&p->mem, EDUDMA_MEM_PINNED, edev, edudma_pinned_release,
 			edudma_pinned_revoke);
 	p->mem.size = length;
 	p->mem.access = access;
-	p->mem.sync_for_device = edudma_pinned_sync_for_device;
-	p->mem.sync_for_cpu = edudma_pinned_sync_for_cpu;
+	p->mem.sync = edudma_pinned_sync;
 	atomic_inc(&edev->nr_pinned);
 	ret = edudma_build_segs(p);
 	if (ret) {

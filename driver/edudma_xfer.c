@@ -77,16 +77,28 @@ static void edudma_span_put(struct edudma_span *span, bool wedged)
 		edudma_mem_put(span->mem);
 }
 
-static void edudma_sync_for_device(struct edudma_span *span)
+/*
+ * Before a request: the bytes the device will read are handed to it
+ * (copied into bounce buffers, flushed from caches), the bytes it will
+ * write are handed over for writing. Nothing else of the memory moves.
+ */
+static void edudma_span_sync_for_device(struct edudma_span *span, u64 length,
+					bool dev_writes)
 {
-	if (span->mem->sync_for_device)
-		span->mem->sync_for_device(span->mem);
+	if (span->mem->sync)
+		span->mem->sync(span->mem, span->offset, length, true,
+				dev_writes ? DMA_FROM_DEVICE : DMA_TO_DEVICE);
 }
 
-static void edudma_sync_for_cpu(struct edudma_span *span)
+/*
+ * After it: only the 'done' bytes the device has written come back to the
+ * CPU. Bytes a stopped request never reached keep what the process wrote.
+ */
+static void edudma_span_sync_for_cpu(struct edudma_span *span, u64 done)
 {
-	if (span->mem->sync_for_cpu)
-		span->mem->sync_for_cpu(span->mem);
+	if (span->mem->sync && done)
+		span->mem->sync(span->mem, span->offset, done, false,
+				DMA_FROM_DEVICE);
 }
 
 /* How many device-visible segments 'length' bytes of the span touch. */
@@ -174,10 +186,10 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 	job.cmds = cmds;
 	job.ncmds = n;
 	req.stats.nr_dma_segments = edudma_span_segments(&span, req.length);
-	edudma_sync_for_device(&span);
+	edudma_span_sync_for_device(&span, req.length, !to_dev);
 	ret = edudma_engine_run(edev, &job, req.timeout_ms);
-	if (!job.wedged)
-		edudma_sync_for_cpu(&span);
+	if (!job.wedged && !to_dev)
+		edudma_span_sync_for_cpu(&span, job.credit);
 	edudma_stats_fill(&req.stats, &job, start);
 	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
 		ret = -EFAULT;
@@ -242,13 +254,11 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 	job.ncmds = n;
 	req.stats.nr_dma_segments = edudma_span_segments(&src, req.length) +
 				     edudma_span_segments(&dst, req.length);
-	edudma_sync_for_device(&src);
-	edudma_sync_for_device(&dst);
+	edudma_span_sync_for_device(&src, req.length, false);
+	edudma_span_sync_for_device(&dst, req.length, true);
 	ret = edudma_engine_run(edev, &job, req.timeout_ms);
-	if (!job.wedged) {
-		edudma_sync_for_cpu(&src);
-		edudma_sync_for_cpu(&dst);
-	}
+	if (!job.wedged)
+		edudma_span_sync_for_cpu(&dst, job.credit);
 	edudma_stats_fill(&req.stats, &job, start);
 	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
 		ret = -EFAULT;

@@ -9,9 +9,14 @@
  *
  * Found by the debug kernel (make check-debug): DMA-API debug's "cacheline
  * tracking EEXIST, overlapping mappings aren't supported" on two pins of
- * the same memory (test_soak's pin_then_close).
+ * the same memory (test_soak's pin_then_close). The concurrent cases (a
+ * request on one part of a registration while another part is in use by
+ * the device or the CPU) were found by an independent run: each request
+ * used to sync the whole registration both ways.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +137,136 @@ static void test_read_after_pin_sees_new_data(void)
 	CU_ASSERT_EQUAL(gu_unpin(fd, p.handle), 0);
 }
 
+/*
+ * Concurrency on one registration: requests and CPU writes on disjoint
+ * parts of it. Each thread uses its own file (a file's requests are not
+ * serialised against each other anyway; two files make it explicit).
+ */
+#define REG_SIZE (64 * 1024ul)
+
+struct side_job {
+	uint32_t handle;	/* the registration, on 'fd2' */
+	int fd2;
+	atomic_int stop;
+	unsigned long rounds;
+	int errors;
+};
+
+/*
+ * Thread B of case (a): one byte to the device from offset 60000, again and
+ * again. Its request waits for the engine while the copy runs, but syncs
+ * before it waits: the pauses (guest time; a copy of 40000 bytes takes
+ * about 2 s of device time) put that sync in the middle of a copy.
+ */
+static void *one_byte_loop(void *arg)
+{
+	struct side_job *j = arg;
+
+	while (!atomic_load(&j->stop)) {
+		usleep(150000 + 100000 * (j->rounds % 10));
+		if (gu_transfer(j->fd2, j->handle, 60000, 1, EDUDMA_DIR_TO_DEVICE, 0, NULL))
+			j->errors++;
+		j->rounds++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_request_keeps_landed_bytes(void)
+{
+	uint8_t *reg = aligned_alloc(PAGE, REG_SIZE);
+	struct side_job j = { 0 };
+	struct edudma_pin p;
+	struct gu_buf big;
+	pthread_t t;
+	size_t bad;
+	int round;
+
+	CU_ASSERT_FATAL(reg != NULL);
+	memset(reg, 0xab, REG_SIZE);
+	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, reg, REG_SIZE, RW, &p), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 40000, &big), 0);
+	j.fd2 = fd;
+	j.handle = p.handle;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, one_byte_loop, &j) == 0);
+	for (round = 0; round < 4; round++) {
+		gu_fill(big.map, 40000, 100 + round);
+		memset(reg, 0xab, 40000);
+		CU_ASSERT_EQUAL(gu_copy(fd, big.handle, 0, p.handle, 0, 40000, NULL), 0);
+		bad = gu_check(reg, 40000, 100 + round);
+		if (bad != (size_t)-1)
+			printf("    round %d: byte %zu of the copy's destination is 0x%02x (%zu bytes still 0xab)\n",
+			       round, bad, reg[bad], 40000 - count_not(reg, 40000, 0xab));
+		CU_ASSERT_EQUAL(bad, (size_t)-1);
+	}
+	atomic_store(&j.stop, 1);
+	pthread_join(t, NULL);
+	printf("    %lu one-byte transfers beside the copies\n", j.rounds);
+	CU_ASSERT_EQUAL(j.errors, 0);
+	CU_ASSERT(j.rounds > 0);
+	/* the bytes no request touched are the CPU's */
+	CU_ASSERT_EQUAL(count_not(reg + 40000, REG_SIZE - 40000, 0xab), 0);
+	CU_ASSERT_EQUAL(gu_unpin(fd, p.handle), 0);
+	gu_free(fd, &big);
+	free(reg);
+}
+
+/* Thread A of case (b): copies into offsets 0..3999 of the registration. */
+static void *copy_loop(void *arg)
+{
+	struct side_job *j = arg;
+
+	while (!atomic_load(&j->stop)) {
+		if (gu_copy(j->fd2, src.handle, 0, j->handle, 0, 4000, NULL))
+			j->errors++;
+		j->rounds++;
+	}
+	return NULL;
+}
+
+static void test_cpu_writes_beside_a_request_survive(void)
+{
+	uint8_t *reg = aligned_alloc(PAGE, REG_SIZE);
+	volatile uint32_t *counter;
+	struct side_job j = { 0 };
+	struct edudma_pin p;
+	unsigned long reverted = 0;
+	uint32_t i;
+	pthread_t t;
+	int64_t end;
+
+	CU_ASSERT_FATAL(reg != NULL);
+	memset(reg, 0, REG_SIZE);
+	counter = (volatile uint32_t *)(reg + 32768);
+	gu_fill(src.map, 4000, 77);
+	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, reg, REG_SIZE, RW, &p), 0);
+	j.fd2 = fd;
+	j.handle = p.handle;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, copy_loop, &j) == 0);
+	end = gu_now_ns() + 3000000000LL;
+	for (i = 1; gu_now_ns() < end; i++) {
+		*counter = i;
+		usleep(100);
+		if (*counter != i && reverted++ < 3)
+			printf("    wrote %u at offset 32768, read back %u\n", i, *counter);
+	}
+	atomic_store(&j.stop, 1);
+	pthread_join(t, NULL);
+	printf("    %u counter writes, %lu reverted, %lu copies beside them\n", i - 1,
+	       reverted, j.rounds);
+	CU_ASSERT_EQUAL(reverted, 0);
+	CU_ASSERT_EQUAL(j.errors, 0);
+	CU_ASSERT(j.rounds > 0);
+	CU_ASSERT_EQUAL(gu_check(reg, 4000, 77), (size_t)-1);
+	CU_ASSERT_EQUAL(gu_unpin(fd, p.handle), 0);
+	free(reg);
+}
+
 static const struct edutest_case cases[] = {
 	{ "partial_write_keeps_the_rest", test_partial_write_keeps_the_rest },
 	{ "overlapping_pins", test_overlapping_pins },
 	{ "read_after_pin_sees_new_data", test_read_after_pin_sees_new_data },
+	{ "concurrent_request_keeps_landed_bytes", test_concurrent_request_keeps_landed_bytes },
+	{ "cpu_writes_beside_a_request_survive", test_cpu_writes_beside_a_request_survive },
 	{ NULL, NULL }
 };
 
