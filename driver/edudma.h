@@ -51,6 +51,7 @@ extern unsigned int edudma_window;
 extern unsigned int edudma_dma_bits;
 extern unsigned int edudma_timeout_ms;
 extern unsigned long edudma_max_alloc;
+extern unsigned long edudma_max_coherent;
 
 /* One bound edu device. Lives until the last open file lets go of it. */
 struct edudma_dev {
@@ -105,6 +106,9 @@ struct edudma_dev {
 	 */
 	struct edudma_mem *wedged_mems[2];
 	atomic64_t commands;		/* issued since probe */
+
+	/* Coherent memory allocated on this device (max_coherent caps it). */
+	atomic64_t coherent_bytes;
 
 	/* Live objects, for leak checks in the tests (sysfs). */
 	atomic_t nr_buffers;
@@ -214,6 +218,8 @@ void edudma_revoke_all(struct edudma_dev *edev);
 void edudma_mem_keep_wedged(struct edudma_mem *mem);
 void edudma_release_wedged(struct edudma_dev *edev);
 void edudma_mem_put(struct edudma_mem *mem);
+int edudma_charge_memlock(struct mm_struct *mm, unsigned long npages);
+void edudma_uncharge_memlock(struct mm_struct *mm, unsigned long npages);
 struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 					enum edudma_mem_kind kind);
 struct edudma_mem *edudma_handle_get(struct edudma_file *ef, u32 handle);

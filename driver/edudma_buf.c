@@ -36,6 +36,8 @@ struct edudma_buf {
 	size_t alloc_size;
 	u64 pgoff;		/* mmap cookie, in pages */
 	unsigned long *pfns;	/* CPU page frames, from dma_get_sgtable() */
+	struct mm_struct *mm;	/* charged for the buffer (mmgrab'ed) */
+	bool charged;		/* memlock and device total, until revoked */
 	struct mutex fault_lock;	/* faults against revocation */
 	bool fenced;		/* no more PTEs: the memory is being revoked */
 };
@@ -43,6 +45,46 @@ struct edudma_buf {
 static struct edudma_buf *to_buf(struct edudma_mem *mem)
 {
 	return container_of(mem, struct edudma_buf, mem);
+}
+
+/*
+ * A coherent buffer is memory the process holds as surely as a pin: it is
+ * charged like one (RLIMIT_MEMLOCK, unless CAP_IPC_LOCK) and counted
+ * against the device's max_coherent, so an unprivileged user of the node
+ * cannot take the machine's RAM. The charge goes back with the memory.
+ */
+static int edudma_buf_charge(struct edudma_dev *edev, struct edudma_buf *buf)
+{
+	unsigned long npages = buf->alloc_size >> PAGE_SHIFT;
+	unsigned long cap = READ_ONCE(edudma_max_coherent);
+	int ret;
+
+	if (cap && (u64)atomic64_add_return(buf->alloc_size, &edev->coherent_bytes) > cap) {
+		atomic64_sub(buf->alloc_size, &edev->coherent_bytes);
+		dev_notice_ratelimited(&edev->dev, "ALLOC: the device's coherent memory limit (max_coherent=%lu) is reached: ENOMEM\n",
+				       cap);
+		return -ENOMEM;
+	}
+	if (!cap)
+		atomic64_add(buf->alloc_size, &edev->coherent_bytes);
+	buf->mm = current->mm;
+	mmgrab(buf->mm);
+	ret = edudma_charge_memlock(buf->mm, npages);
+	if (ret) {
+		atomic64_sub(buf->alloc_size, &edev->coherent_bytes);
+		return ret;
+	}
+	buf->charged = true;
+	return 0;
+}
+
+static void edudma_buf_uncharge(struct edudma_buf *buf)
+{
+	if (!buf->charged)
+		return;
+	edudma_uncharge_memlock(buf->mm, buf->alloc_size >> PAGE_SHIFT);
+	atomic64_sub(buf->alloc_size, &buf->mem.edev->coherent_bytes);
+	buf->charged = false;
 }
 
 /* Revocation, step 1: from now on a fault answers SIGBUS (edudma_mem.c). */
@@ -70,6 +112,7 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 			  buf->dma);
 	buf->vaddr = NULL;
 	atomic_dec(&mem->edev->nr_buffers);
+	edudma_buf_uncharge(buf);
 }
 
 static void edudma_buf_release(struct edudma_mem *mem)
@@ -77,6 +120,8 @@ static void edudma_buf_release(struct edudma_mem *mem)
 	struct edudma_buf *buf = to_buf(mem);
 
 	edudma_buf_revoke(mem);
+	if (buf->mm)
+		mmdrop(buf->mm);
 	kvfree(buf->pfns);
 	kfree(buf);
 }
@@ -128,7 +173,11 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	if (!buf)
 		return -ENOMEM;
 	buf->alloc_size = PAGE_ALIGN(req.size);
+	buf->mem.edev = edev;
 	mutex_init(&buf->fault_lock);
+	ret = edudma_buf_charge(edev, buf);
+	if (ret)
+		goto err_free;
 	/*
 	 * Zeroed: the DMA API guarantees it for every allocation since 5.0.
 	 * __GFP_NORETRY: when memory runs out the caller gets ENOMEM; the OOM
@@ -139,8 +188,8 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 					&buf->dma,
 					GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (!buf->vaddr) {
-		kfree(buf);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err_free;
 	}
 	edudma_mem_init(&buf->mem, EDUDMA_MEM_COHERENT, edev, edudma_buf_release,
 			edudma_buf_revoke);
@@ -173,6 +222,13 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	}
 out_put:
 	edudma_mem_put(&buf->mem);
+	return ret;
+
+err_free:
+	edudma_buf_uncharge(buf);
+	if (buf->mm)
+		mmdrop(buf->mm);
+	kfree(buf);
 	return ret;
 }
 
@@ -264,6 +320,12 @@ int edudma_mmap(struct file *file, struct vm_area_struct *vma)
 	/* A private mapping would copy on write: the device would not see it. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	/*
+	 * Memory a device writes is no place for code: PROT_EXEC is refused
+	 * (EPERM, as for a noexec mount), and mprotect cannot add it later.
+	 */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 	buf = edudma_buf_by_pgoff(ef, vma->vm_pgoff);
 	if (!buf)
 		return -EINVAL;
@@ -286,9 +348,11 @@ int edudma_mmap(struct file *file, struct vm_area_struct *vma)
 	 * applies (docs/driver-lifetime.md).
 	 */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_mod(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYEXEC);
 #else
 	vma->vm_flags |= VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags &= ~VM_MAYEXEC;
 #endif
 	vma->vm_private_data = buf;
 	vma->vm_ops = &edudma_vm_ops;

@@ -40,6 +40,11 @@ unsigned long edudma_max_alloc = 4UL << 20;
 module_param_named(max_alloc, edudma_max_alloc, ulong, 0444);
 MODULE_PARM_DESC(max_alloc, "Largest coherent buffer one ALLOC may ask for, bytes (default 4 MiB)");
 
+unsigned long edudma_max_coherent = 256UL << 20;
+module_param_named(max_coherent, edudma_max_coherent, ulong, 0644);
+MODULE_PARM_DESC(max_coherent, "Coherent memory all users of one device may hold at once, bytes "
+		 "(default 256 MiB; 0: no limit but RAM and RLIMIT_MEMLOCK); writable at run time");
+
 static DEFINE_IDA(edudma_ida);
 
 static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)

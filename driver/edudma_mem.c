@@ -10,11 +10,37 @@
  *
  * Handles are per file: another file's handle is simply not found.
  */
+#include <linux/capability.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "edudma.h"
+
+/*
+ * Memory the process holds through the device - pinned pages and coherent
+ * buffers alike - is charged to its mm->pinned_vm (VmPin in
+ * /proc/<pid>/status) against RLIMIT_MEMLOCK, as RDMA does; CAP_IPC_LOCK
+ * lifts the limit. The charge is returned with the memory, whoever drops
+ * the last reference (the mm is held with mmgrab meanwhile).
+ */
+int edudma_charge_memlock(struct mm_struct *mm, unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
+
+	if ((u64)pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void edudma_uncharge_memlock(struct mm_struct *mm, unsigned long npages)
+{
+	atomic64_sub(npages, &mm->pinned_vm);
+}
 
 /* Handles start at 1 so that 0 can mean "no handle" in the ABI. */
 #define EDUDMA_HANDLE_LIMIT	XA_LIMIT(1, 0x7fffffff)

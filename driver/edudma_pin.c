@@ -105,25 +105,12 @@ static void edudma_pinned_release(struct edudma_mem *mem)
 	edudma_pinned_revoke(mem);
 	sg_free_table(&p->sgt);
 	edudma_unpin(p, p->npages);
-	atomic64_sub(p->npages, &p->mm->pinned_vm);
+	edudma_uncharge_memlock(p->mm, p->npages);
 	mmdrop(p->mm);
 	kvfree(p->pages);
 	kvfree(p->mem.segs);
 	atomic_dec(&mem->edev->nr_pinned);
 	kfree(p);
-}
-
-/* Charge 'npages' to current's mm, within RLIMIT_MEMLOCK unless CAP_IPC_LOCK. */
-static int edudma_charge(struct mm_struct *mm, unsigned long npages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	s64 pinned = atomic64_add_return(npages, &mm->pinned_vm);
-
-	if ((u64)pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &mm->pinned_vm);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 /*
@@ -423,7 +410,7 @@ int edudma_pinned_create(struct edudma_dev *edev, u64 addr, u64 length,
 	p->mm = current->mm;
 	p->uaddr = addr;
 	mmgrab(p->mm);
-	ret = edudma_charge(p->mm, p->npages);
+	ret = edudma_charge_memlock(p->mm, p->npages);
 	if (ret)
 		goto err_mmdrop;
 
@@ -476,7 +463,7 @@ err_free_table:
 err_unpin:
 	edudma_unpin(p, p->npages);
 err_uncharge:
-	atomic64_sub(p->npages, &p->mm->pinned_vm);
+	edudma_uncharge_memlock(p->mm, p->npages);
 err_mmdrop:
 	mmdrop(p->mm);
 	kvfree(p->pages);

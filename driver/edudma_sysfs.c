@@ -91,7 +91,16 @@ static ssize_t nr_pinned_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(nr_pinned);
 
+static ssize_t coherent_bytes_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&to_edudma_dev(dev)->coherent_bytes));
+}
+static DEVICE_ATTR_RO(coherent_bytes);
+
 static struct attribute *edudma_dev_attrs[] = {
+	&dev_attr_coherent_bytes.attr,
 	&dev_attr_commands.attr,
 	&dev_attr_nr_buffers.attr,
 	&dev_attr_nr_pinned.attr,

@@ -55,7 +55,13 @@ case $config in
           append+=" edutest.tests=test_vfio_bind,test_lib_dma,test_lib_threads,test_vfio" ;;
     # RAM above the edu's default 28-bit DMA mask: any user page may be out of
     # the device's reach, so only the suites written for that run here.
-    bigmem) mem=1G append="edutest.tests=test_drv_basic,test_drv_bigmem,test_drv_reload" ;;
+    bigmem) mem=1G append="edutest.tests=test_drv_basic,test_drv_bigmem,test_drv_reach,test_drv_reload" ;;
+    # Bounce buffers the device cannot reach (tests/guest/test_drv_reach.c):
+    # 5 GiB, so the kernel turns swiotlb on by itself, its pool below 4 GiB
+    # but beyond the edu's default 28-bit mask; and 1 GiB with swiotlb=force
+    # and the same mask. Pinning must answer ERANGE, never EIO or a WARNING.
+    highmem) mem=5G append="edutest.tests=test_drv_basic,test_drv_reach" ;;
+    swiotlb28) mem=1G append="swiotlb=force edutest.tests=test_drv_basic,test_drv_reach" ;;
     # make demo (scripts/demo.sh): no tests, the throughput benchmark.
     # 256 MiB stay within the edu's 28-bit DMA mask; the guest script
     # turns transparent huge pages on (off below 512 MiB by default).
