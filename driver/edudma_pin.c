@@ -161,7 +161,7 @@ static int edudma_gup_flags_locked(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma;
 	bool all_writable = true, any_private = false, any_pagecache = false;
 
-	mmap_assert_locked(mm);
+	lockdep_assert_held(&mm->mmap_lock);	/* mmap_assert_locked() needs dump_mm, not exported */
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
 		all_writable &= !!(vma->vm_flags & VM_WRITE);
