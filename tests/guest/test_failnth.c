@@ -45,6 +45,7 @@ static long long base_vmpin;		/* kB */
 static long long base_pins;		/* nr_foll_pin_acquired - released */
 static struct gu_buf cbuf_a, cbuf_b;	/* coherent source and destination */
 static uint8_t *ubuf_a, *ubuf_b;	/* plain user memory, 3 pages each */
+static void *map_slot;			/* the mmap case's fixed address (prep_mmap) */
 
 /* ---------------------------------------------------- the debugfs knobs */
 
@@ -265,6 +266,9 @@ static int suite_init(void)
 	ubuf_b = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ubuf_a == MAP_FAILED || ubuf_b == MAP_FAILED)
 		return -1;
+	map_slot = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map_slot == MAP_FAILED)
+		return -1;
 	memset(ubuf_a, 1, 3 * PAGE);	/* populated: no page faults while armed */
 	memset(ubuf_b, 2, 3 * PAGE);
 	rebaseline();
@@ -403,7 +407,14 @@ static void after_alloc(int ok)
 	CU_ASSERT_EQUAL(gu_free_handle(fd, req.alloc.handle), 0);
 }
 
-/* mmap(2) of a buffer: the driver's mmap and the DMA layer's */
+/*
+ * mmap(2) of a buffer. Always at the same address, over the same PROT_NONE
+ * reservation (map_slot, made once): the allocations mmap makes - the vma,
+ * the maple tree's nodes - then do not depend on where ASLR put things, and
+ * a rerun meets the same fault points. The driver's ->mmap itself allocates
+ * nothing and maps nothing: pages come at the first touch
+ * (docs/driver-lifetime.md), so no fault point here allocates page tables.
+ */
 static void prep_mmap(void)
 {
 	prep_alloc();
@@ -413,17 +424,18 @@ static void prep_mmap(void)
 
 static int op_mmap(void)
 {
-	cur_map = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       (off_t)req.alloc.mmap_offset);
+	cur_map = mmap(map_slot, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		       fd, (off_t)req.alloc.mmap_offset);
 	return cur_map == MAP_FAILED ? -1 : 0;
 }
 
 static void after_mmap(int ok)
 {
-	if (ok) {
+	if (ok)
 		memset(cur_map, 0x5a, 4 * PAGE);
-		munmap(cur_map, 4 * PAGE);
-	}
+	/* back to the reservation, whatever a failed MAP_FIXED left there */
+	CU_ASSERT_EQUAL(mmap(map_slot, 4 * PAGE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), map_slot);
 	CU_ASSERT_EQUAL(gu_free_handle(fd, cur_handle), 0);
 }
 
