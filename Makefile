@@ -122,9 +122,11 @@ check:
 # Guest command line: acpi=noirq - the instrumented ACPI interpreter needs
 # more than its 30 s loop limit for the i440fx _PRT method under TCG and
 # aborts (AE_AML_LOOP_TIMEOUT), leaving INTx unrouted; the BIOS's $PIR table
-# routes it instead. EDUDMA_SOAK_HALF=100 - test_soak does 200 iterations
-# per operation, not 1000 (kmemleak is the leak detector here).
-DEBUG_APPEND ?= acpi=noirq EDUDMA_SOAK_HALF=100
+# routes it instead. kasan_multi_shot - every KASAN report is printed, not
+# only the first of the boot (one bug must not hide the next).
+# EDUDMA_SOAK_HALF=100 - test_soak does 200 iterations per operation, not
+# 1000 (kmemleak is the leak detector here).
+DEBUG_APPEND ?= acpi=noirq kasan_multi_shot EDUDMA_SOAK_HALF=100
 check-debug:
 	@scripts/deps.sh
 	@set -e; eval "$$(scripts/debug-kernel.sh)"; \
