@@ -56,6 +56,15 @@ static struct device *dma_dev(struct edudma_pinned *p)
  * touches would copy stale bytes over newer ones - the process's own
  * writes elsewhere in the range, or what a concurrent request on another
  * part of it has just received (test_drv_sync.c).
+ *
+ * A part of an sg mapping is synced with dma_sync_single_*() on its DMA
+ * addresses (the DMA API has no partial sg sync). Segments the DMA layer
+ * says need no sync (dma_need_sync(): cache-coherent, not bounced) are
+ * skipped: there the call would do nothing - and for two overlapping pins,
+ * which share DMA addresses exactly when nothing translates or bounces,
+ * DMA-API debug cannot tell which mapping a partial sync means and reports
+ * it as memory never mapped. Bounced or translated pins have addresses of
+ * their own.
  */
 static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
 			       bool for_device, enum dma_data_direction dir)
@@ -72,10 +81,12 @@ static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
 			continue;
 		}
 		k = min_t(u64, seg->len - offset, length);
-		if (for_device)
-			dma_sync_single_for_device(dev, seg->addr + offset, k, dir);
-		else
-			dma_sync_single_for_cpu(dev, seg->addr + offset, k, dir);
+		if (dma_need_sync(dev, seg->addr)) {
+			if (for_device)
+				dma_sync_single_for_device(dev, seg->addr + offset, k, dir);
+			else
+				dma_sync_single_for_cpu(dev, seg->addr + offset, k, dir);
+		}
 		offset = 0;
 		length -= k;
 	}
