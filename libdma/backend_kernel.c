@@ -98,7 +98,17 @@ static int ioctl_failed(const struct libdma_device *dev, const char *what,
 		break;
 	case ERANGE:
 		why = "some of the memory lies beyond the device's DMA mask and "
-		      "the system can neither bounce nor remap it";
+		      "the system can neither remap it nor bounce it through a "
+		      "pool the device reaches (the kernel log says which)";
+		break;
+	case ENOBUFS:
+		why = "the bounce buffer pool (swiotlb) is full: other mappings "
+		      "hold it";
+		break;
+	case ENOMEM:
+		why = "out of memory, or past RLIMIT_MEMLOCK (pins and coherent "
+		      "buffers are charged alike) or the device's max_coherent "
+		      "(the kernel log says which)";
 		break;
 	default:
 		why = libdma_strerror(err);
@@ -331,7 +341,9 @@ static int kernel_pin(struct libdma_device *dev, struct libdma_buffer *buf,
 	if (err == -ENOMEM)
 		return libdma__fail(err, "EDUDMA_IOC_PIN of %zu bytes on %s: out "
 				    "of memory, or RLIMIT_MEMLOCK reached "
-				    "(ulimit -l)", buf->size, dev->info.node);
+				    "(ulimit -l; pinned memory and coherent "
+				    "buffers count alike)", buf->size,
+				    dev->info.node);
 	if (err == -EOPNOTSUPP)
 		return libdma__fail(err, "EDUDMA_IOC_PIN on %s: the driver does "
 				    "not let the device write file-backed "
@@ -575,8 +587,9 @@ static int kernel_lab(struct libdma_device *dev, uint32_t iterations,
 		return libdma__fail(err, "not enough free memory");
 	case ERANGE:
 		return libdma__fail(err, "beyond the device's reach: pages "
-				    "above its %u-bit DMA mask, and no bounce "
-				    "buffer or IOMMU", dev->info.dma_mask_bits);
+				    "above its %u-bit DMA mask, and no IOMMU or "
+				    "bounce buffer pool it reaches",
+				    dev->info.dma_mask_bits);
 	default:
 		return ioctl_failed(dev, "EDUDMA_IOC_LAB", err);
 	}

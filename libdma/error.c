@@ -53,10 +53,13 @@ static const struct {
 	{ ENOTTY, "not an edudma device, or the driver lacks this ioctl" },
 	{ EPROTO, "the driver's ABI version is not supported by this libdma" },
 	{ EOPNOTSUPP, "not supported by this driver or backend (see its features)" },
-	{ ENOMEM, "out of memory (or RLIMIT_MEMLOCK reached when pinning)" },
+	{ ENOMEM, "out of memory, or RLIMIT_MEMLOCK reached (pinned memory and "
+		  "coherent buffers count alike), or the device's max_coherent" },
 	{ EFAULT, "the driver could not access the given user memory" },
-	{ ERANGE, "memory beyond the device's DMA mask, and no bounce buffer "
-		  "or IOMMU to reach it" },
+	{ ERANGE, "memory beyond the device's DMA mask, and no IOMMU or bounce "
+		  "buffer pool the device can reach" },
+	{ ENOBUFS, "the DMA layer's bounce buffer pool is full (other mappings "
+		   "hold it)" },
 	{ EINTR, "interrupted by a signal (not restarted); a transfer or "
 		 "copy may be partial (see its stats)" },
 	{ ETIMEDOUT, "the device did not complete a DMA command in time" },
