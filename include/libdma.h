@@ -44,11 +44,15 @@
  *   -ENOTTY     not an edudma device, or the driver lacks that ioctl
  *   -EPROTO     the driver speaks an ABI version this library does not know
  *   -EOPNOTSUPP the driver or backend lacks the feature (see LIBDMA_FEAT_*)
- *   -ENOMEM     out of memory (also: RLIMIT_MEMLOCK reached when pinning)
+ *   -ENOMEM     out of memory, RLIMIT_MEMLOCK reached (registered memory
+ *               and coherent buffers are charged alike), or the device's
+ *               limit on coherent memory (module parameter max_coherent)
  *   -EFAULT     the driver could not access user memory (unmapped,
  *               PROT_NONE, or read-only memory the device would write)
  *   -ERANGE     user memory the device cannot reach (beyond its DMA mask)
- *               and the system can neither bounce nor remap it
+ *               and the system can neither remap it (IOMMU) nor bounce it
+ *               through a pool the device reaches
+ *   -ENOBUFS    the bounce buffer pool is full (other mappings hold it)
  *   -EINTR      a signal interrupted a transfer or copy (the stats say how
  *               much was done), an interrupt self-test or a factorial; the
  *               library never restarts these calls

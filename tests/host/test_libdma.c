@@ -46,7 +46,7 @@ static void test_version_matches_header(void)
 /* Every errno libdma.h documents. */
 static const int documented[] = {
 	EINVAL, EBADF, ENODEV, ENOENT, EACCES, ENOTTY, EPROTO, EOPNOTSUPP,
-	ENOMEM, EFAULT, ERANGE, EINTR, ETIMEDOUT, EIO, EBUSY,
+	ENOMEM, EFAULT, ERANGE, ENOBUFS, EINTR, ETIMEDOUT, EIO, EBUSY,
 };
 
 static void test_strerror_documented(void)
@@ -68,6 +68,8 @@ static void test_strerror_library_meanings(void)
 {
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-ENODEV), "device gone or not present"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-EACCES), "group"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-ENOBUFS), "bounce buffer pool"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-ENOMEM), "coherent buffers"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-EINTR), "partial"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-EBADF), "closed"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_strerror(-EPROTO), "ABI"));
