@@ -699,3 +699,19 @@ void gu_pci_driver(const char *addr, char *out, size_t len)
 	slash = strrchr(target, '/');
 	snprintf(out, len, "%s", slash ? slash + 1 : target);
 }
+
+int gu_pci_of(int index, char *addr, size_t len)
+{
+	char link[128], target[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/edudma/edudma%d/device", index);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(addr, len, "%s", slash ? slash + 1 : target);
+	return 0;
+}

@@ -140,3 +140,5 @@ struct gu_run_result {
 int gu_run(struct gu_run_result *r, int uid, const char *const argv[]);
 /* The driver bound to PCI device 'addr' ("" when none). */
 void gu_pci_driver(const char *addr, char *out, size_t len);
+/* The PCI address (0000:00:03.0) behind /dev/edudma<index>. 0 or -1. */
+int gu_pci_of(int index, char *addr, size_t len);

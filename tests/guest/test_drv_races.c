@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -47,21 +46,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
-
-/* PCI address behind /dev/edudma<index>. */
-static int pci_of(int index, char *addr, size_t len)
-{
-	char link[128], target[256];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/class/edudma/edudma%d/device", index);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return -1;
-	target[n] = '\0';
-	snprintf(addr, len, "%s", basename(target));
-	return 0;
-}
 
 static int wait_nodes(int nodes)
 {
@@ -338,7 +322,7 @@ static void test_mmap_vs_remove(void)
 
 		CU_ASSERT_FATAL(removed != MAP_FAILED);
 		atomic_store(removed, 0);
-		CU_ASSERT_FATAL(pci_of(0, pci, sizeof(pci)) == 0);
+		CU_ASSERT_FATAL(gu_pci_of(0, pci, sizeof(pci)) == 0);
 		fd = gu_open(0);
 		CU_ASSERT_FATAL(fd >= 0);
 		CU_ASSERT_FATAL(gu_alloc(fd, 4 * MiB, &b) == 0);
@@ -543,7 +527,7 @@ static void test_unbind_quiesces(void)
 
 	if (no_unplug_here())
 		EDUTEST_SKIP("the device is not ours to unbind in this configuration");
-	CU_ASSERT_FATAL(pci_of(0, pci, sizeof(pci)) == 0);
+	CU_ASSERT_FATAL(gu_pci_of(0, pci, sizeof(pci)) == 0);
 	j.fd = gu_open(0);
 	j.n = BIG_N;
 	CU_ASSERT_FATAL(j.fd >= 0);
@@ -584,7 +568,7 @@ static void test_unbind_vs_factorial(void)
 
 	if (no_unplug_here())
 		EDUTEST_SKIP("the device is not ours to unbind in this configuration");
-	CU_ASSERT_FATAL(pci_of(0, pci, sizeof(pci)) == 0);
+	CU_ASSERT_FATAL(gu_pci_of(0, pci, sizeof(pci)) == 0);
 	fd = gu_open(0);
 	CU_ASSERT_FATAL(fd >= 0);
 	one = fact_time(fd, BIG_N);

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,21 +32,6 @@ static int write_str(const char *path, const char *s)
 	ok = write(f, s, strlen(s)) == (ssize_t)strlen(s);
 	close(f);
 	return ok ? 0 : -errno;
-}
-
-/* PCI address behind /dev/edudma<index>. */
-static int pci_of(int index, char *addr, size_t len)
-{
-	char link[128], target[256];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/class/edudma/edudma%d/device", index);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return -1;
-	target[n] = '\0';
-	snprintf(addr, len, "%s", basename(target));
-	return 0;
 }
 
 static int remove_device(const char *pci)
@@ -115,7 +99,7 @@ static void unplug_cycle(int busy, int *failures)
 	pid_t child = -1;
 
 #define CHECK(cond) do { if (!(cond)) { printf("    cycle check failed: %s\n", #cond); (*failures)++; } } while (0)
-	CHECK(pci_of(0, pci, sizeof(pci)) == 0);
+	CHECK(gu_pci_of(0, pci, sizeof(pci)) == 0);
 	fd = gu_open(0);
 	CHECK(fd >= 0);
 	CHECK(gu_alloc(fd, 2 * 4096, &buf) == 0);
