@@ -57,16 +57,15 @@ static int edudma_buf_charge(struct edudma_dev *edev, struct edudma_buf *buf)
 {
 	unsigned long npages = buf->alloc_size >> PAGE_SHIFT;
 	unsigned long cap = READ_ONCE(edudma_max_coherent);
+	u64 total = atomic64_add_return(buf->alloc_size, &edev->coherent_bytes);
 	int ret;
 
-	if (cap && (u64)atomic64_add_return(buf->alloc_size, &edev->coherent_bytes) > cap) {
+	if (cap && total > cap) {
 		atomic64_sub(buf->alloc_size, &edev->coherent_bytes);
 		dev_notice_ratelimited(&edev->dev, "ALLOC: the device's coherent memory limit (max_coherent=%lu) is reached: ENOMEM\n",
 				       cap);
 		return -ENOMEM;
 	}
-	if (!cap)
-		atomic64_add(buf->alloc_size, &edev->coherent_bytes);
 	buf->mm = current->mm;
 	mmgrab(buf->mm);
 	ret = edudma_charge_memlock(buf->mm, npages);
