@@ -42,7 +42,12 @@ function record(prog, p, f, s) {
     line = "[" label "] " prog ": " p " passed, " f " failed"
     if (s > 0) line = line ", " s " skipped"
     print line
-    if (f > 0) fails[++nfail] = "FAIL [" label "] " prog ": " f " failed"  # (already counted)
+    if (f > 0) {
+        fails[++nfail] = "FAIL [" label "] " prog ": " f " failed"  # (already counted)
+        # the CUnit assertions that failed, so a CI log names them
+        for (i = 1; i <= nal; i++) fails[++nfail] = "    " al[i]
+    }
+    nal = 0
 }
 function close_prog(rc, how) {  # finish the program opened by BEGIN
     if (res == "") {
@@ -96,9 +101,15 @@ FNR == 1 {
 /@@EDUTEST CONFIG / { label = $0; sub(/.*@@EDUTEST CONFIG /, "", label); sub(/ .*/, "", label) }
 /@@EDUTEST BEGIN / {
     if (cur != "") close_prog(-1, "no END line")
-    cur = $0; sub(/.*@@EDUTEST BEGIN /, "", cur); sub(/ .*/, "", cur); res = ""; framed = 1
+    cur = $0; sub(/.*@@EDUTEST BEGIN /, "", cur); sub(/ .*/, "", cur); res = ""; framed = 1; nal = 0
 }
 /@@EDUTEST TIMEOUT / { tmo = 1 }
+# a failed assertion as CUnit reports it: "  1. test_x.c:230  - CU_ASSERT(...)"
+# (printed twice, during the run and in the summary: keep each once, at most 10)
+/^ *[0-9]+\. [^ ]+:[0-9]+  - / {
+    a = $0; sub(/^ *[0-9]+\. /, "", a)
+    if (!((label, cur, a) in alseen)) { alseen[label, cur, a] = 1; if (nal < 10) al[++nal] = a }
+}
 /EDUTEST-RESULT [^ ]+ passed=[0-9]+ failed=[0-9]+ skipped=[0-9]+/ {
     seen = 1
     r = $0; sub(/.*EDUTEST-RESULT /, "", r)

@@ -179,6 +179,8 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 	int bad = 0, i, growing = 0;
 	char *problem;
 	int64_t t0;
+	long long heap_g1, heap_g2;
+	size_t heap_mid;
 
 	bad += op(WARMUP);
 	take_baseline(&b0);
@@ -187,6 +189,7 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 	bad += op(half);
 	settle();
 	slab_snapshot(&s1);
+	heap_mid = heap_in_use();
 	bad += op(half);
 	take_baseline(&b1);
 	slab_snapshot(&s2);
@@ -209,11 +212,13 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 			growing++;
 		}
 	}
+	heap_g1 = (long long)heap_mid - (long long)b0.heap;
+	heap_g2 = (long long)b1.heap - (long long)heap_mid;
 	printf("\n    %s: %d x 2 in %lld ms (guest), %d misbehaved; SUnreclaim %+lld kB, "
-	       "VmallocUsed %+lld kB, MemFree %+lld kB, heap %+lld B\n", name, half,
+	       "VmallocUsed %+lld kB, MemFree %+lld kB, heap %+lld B %+lld B\n", name, half,
 	       (long long)((gu_now_ns() - t0) / 1000000), bad,
 	       b1.sunreclaim_kb - b0.sunreclaim_kb, b1.vmalloc_kb - b0.vmalloc_kb,
-	       b1.free_kb - b0.free_kb, (long long)b1.heap - (long long)b0.heap);
+	       b1.free_kb - b0.free_kb, heap_g1, heap_g2);
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(growing, 0);
 	CU_ASSERT_EQUAL(b1.buffers, b0.buffers);
@@ -226,8 +231,16 @@ static void soak(const char *name, soak_op op, int mem_pages_per_iter)
 	CU_ASSERT(b1.sunreclaim_kb - b0.sunreclaim_kb < 2 * half);
 	if (mem_pages_per_iter)
 		CU_ASSERT(b0.free_kb - b1.free_kb < 2 * half * 4 * mem_pages_per_iter / 2);
-	/* libdma's own allocations: a leaked object per call would be 64 kB+. */
-	CU_ASSERT((long long)b1.heap - (long long)b0.heap < 16 * 1024);
+	/*
+	 * libdma's own allocations, like the slabs: a leak grows the heap in
+	 * both halves. The smallest malloc chunk is 32 bytes, so a leak of one
+	 * object per call is at least 32 x half per half; half of that is the
+	 * bar. A one-time growth is not a leak: libudev's and malloc's caches
+	 * grew by up to 17 kB in the first half of lib_open_close (the udev
+	 * path) and by about 1 B per call after that - a total-only bar of
+	 * 16 kB failed on it now and then.
+	 */
+	CU_ASSERT(heap_g1 < 16LL * half || heap_g2 < 16LL * half);
 	problem = gu_dmesg_problem_since(log_mark);
 	if (problem)
 		printf("    kernel log: %s\n", problem);
