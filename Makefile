@@ -5,6 +5,8 @@
 #                   the driver in QEMU with the edu device (see README)
 #   make check-debug  the guest suite under a debug kernel (KASAN, lockdep,
 #                   DMA-API debug, kmemleak, fault injection), built once
+#   make coverage   the same suites with gcov: line and branch coverage of the
+#                   driver and libdma, report in build/coverage/report/
 #   make demo       the throughput demo in QEMU
 #   make lab        the contiguity lab in QEMU (README "Is contiguous memory faster?")
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
@@ -34,7 +36,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(CFLAGS)
 
 CUNIT_LIBS := -lcunit
 
-.PHONY: all module check check-debug demo lab install uninstall clean FORCE
+.PHONY: all module check check-debug coverage demo lab install uninstall clean FORCE
 # Keep objects between programs' builds (they are shared, not intermediates).
 .SECONDARY:
 all:
@@ -113,8 +115,8 @@ check:
 	EXTRA_BINS="$(EXAMPLES) $(DMACTL) $(EXTRA_BINS)" \
 	scripts/check.sh
 
-# The guest suite under the debug kernel (README "Debug kernel: make
-# check-debug"): Debian's linux-source-6.1 with KASAN, lockdep, DMA-API
+# The guest suite under the debug kernel (docs/debug-kernel.md):
+# Debian's linux-source-6.1 with KASAN, lockdep, DMA-API
 # debug, kmemleak and fault injection, built once per machine into
 # ~/.cache/edudma/debug-kernel/, shared by clones (scripts/debug-kernel.sh). The module is built
 # against it in a copy, .cache/debug-module/, so driver/ keeps the stock
@@ -139,6 +141,20 @@ check-debug:
 	BUILD_DIR=$(BUILD)/debug GUEST_TESTS_DIR=$(BUILD)/tests/guest HOST_TESTS_DIR=$(BUILD)/debug/no-host-tests \
 	EXTRA_BINS="$(EXAMPLES) $(DMACTL) $(EXTRA_BINS)" \
 	scripts/check.sh
+
+# Line and branch coverage of the driver and libdma (docs/testing.md
+# "Coverage"): userspace built with gcc --coverage into $(COV_BUILD), the
+# module with gcov against the debug kernel, the host tests and every boot
+# configuration run under it, the counters summed by gcovr into
+# $(COV_BUILD)/report/ (HTML, and a text table per part with the uncovered
+# lines). scripts/coverage.sh does the run and the report.
+COV_BUILD ?= $(BUILD)/coverage
+coverage:
+	@scripts/deps.sh gcovr
+	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" all
+	@COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
+	EXTRA_BINS="$(patsubst $(BUILD)/%,$(COV_BUILD)/%,$(EXAMPLES) $(DMACTL)) $(EXTRA_BINS)" \
+	scripts/coverage.sh
 
 # The throughput demo (README "The throughput demo"): dmactl bench in a QEMU
 # guest; results, plot and table into out/ (scripts/demo.sh). Only the

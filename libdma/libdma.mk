@@ -28,7 +28,9 @@ LIBDMA_SO_VERSION := 1.3.0
 LIBDMA_SONAME     := libdma.so.$(firstword $(subst ., ,$(LIBDMA_SO_VERSION)))
 
 LIBDMA_DIR      := $(BUILD)/libdma
-LIBDMA_SRCS     := $(wildcard libdma/*.c)
+# The core in libdma/, each backend or client part in a folder of its own
+# (libdma/vfio/, ...); all of them one library.
+LIBDMA_SRCS     := $(wildcard libdma/*.c libdma/*/*.c)
 LIBDMA_OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(LIBDMA_SRCS))
 LIBDMA_PIC_OBJS := $(patsubst libdma/%.c,$(LIBDMA_DIR)/pic/%.o,$(LIBDMA_SRCS))
 LIBDMA_A        := $(LIBDMA_DIR)/libdma.a
@@ -38,8 +40,9 @@ LIBDMA_SO_LINK  := $(LIBDMA_DIR)/libdma.so
 LIBDMA_PC       := $(LIBDMA_DIR)/libdma.pc
 LIBDMA_LIBS     := -ludev
 
-# Only functions marked LIBDMA_EXPORT leave the library.
-LIBDMA_CFLAGS := -fvisibility=hidden
+# Only functions marked LIBDMA_EXPORT leave the library. -Ilibdma: the
+# folders include the core's private headers ("backend.h") by name.
+LIBDMA_CFLAGS := -fvisibility=hidden -Ilibdma
 
 .PHONY: libdma install-libdma uninstall-libdma check-libdma-install
 all: libdma

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The debug guest kernel for `make check-debug` (README "Debug kernel"):
+# The debug guest kernel for `make check-debug` (docs/debug-kernel.md):
 # Debian's linux-source-6.1 built with KASAN, lockdep, DMA-API debug,
 # kmemleak and fault injection (scripts/debug-kernel.config over tinyconfig).
 #
@@ -9,7 +9,9 @@
 #   debug-kernel.sh module OUT build driver/ against it in a copy under OUT
 #                              (kbuild builds in the source directory: a
 #                              copy keeps `make check`'s driver/ objects
-#                              for the stock kernel); prints the .ko path
+#                              for the stock kernel); prints the .ko path.
+#                              EDUDMA_COVERAGE=1 in the environment builds
+#                              it with gcov (driver/Kbuild; make coverage)
 #
 # Cache: one per machine (per user), shared by every clone, so a fresh
 # clone finds the kernel built: $DEBUG_KERNEL_CACHE, else $CACHE/debug-kernel

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages needed to build and test the project.
-# Silent when everything is already installed.
+# Silent when everything is already installed. Arguments: more packages
+# that one target needs (make coverage: gcovr).
 set -euo pipefail
 
 pkgs=(build-essential gcc g++ make libc6-dev pkg-config
@@ -9,7 +10,8 @@ pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       qemu-system-x86 busybox-static cpio xz-utils file
       udev   # systemd-udevd and udevadm for the guest's udev configuration
       clang libclang-rt-14-dev   # libFuzzer harnesses (tests/fuzz/)
-      gnuplot-nox)  # make demo's plot (scripts/bench-plot.gp)
+      gnuplot-nox   # make demo's plot (scripts/bench-plot.gp)
+      "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,6 +13,11 @@
 #                                LIBDMA_TEST_DEVICE=vfio: test_lib_dma's device)
 #   edutest.exec=/path           run this program instead of the tests
 #                                (make demo: scripts/guest-demo.sh)
+#   edutest.gcov=1               make coverage (scripts/coverage.sh): the
+#                                programs' gcov counters go to /tmp/gcov
+#                                (GCOV_PREFIX), and at the end those and the
+#                                module's (debugfs gcov) are printed between
+#                                @@GCOV BEGIN / @@GCOV END, gzip + base64
 # Output protocol (parsed by collect.sh): lines starting with @@EDUTEST / @@DMESG.
 # No "set -e": a failing step must not kill init (that would panic the guest).
 export PATH=/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
@@ -32,7 +37,7 @@ exec </dev/console >/dev/console 2>&1
 echo 1 >/proc/sys/kernel/panic_on_oops
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 
-config=unknown modparams='' tests='' tmo=1800 udev=0 exec_prog=''
+config=unknown modparams='' tests='' tmo=1800 udev=0 exec_prog='' gcov=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
         edutest.config=*) config=${arg#*=} ;;
@@ -42,9 +47,17 @@ for arg in $(cat /proc/cmdline); do
         edutest.udev=1) udev=1 ;;
         edutest.env=*=*) export "${arg#edutest.env=}" ;;
         edutest.exec=*) exec_prog=${arg#*=} ;;
+        edutest.gcov=1) gcov=1 ;;
     esac
 done
 [ -n "$tests" ] || tests=$(cat /tests/order)
+# Programs built with --coverage write <their build path>.gcda under
+# GCOV_PREFIX. Some run as an unprivileged user (test_udev): the tree is
+# opened to everyone before each program (gcov creates directories 0755).
+if [ "$gcov" = 1 ]; then
+    export GCOV_PREFIX=/tmp/gcov GCOV_PREFIX_STRIP=0
+    mkdir -p /tmp/gcov && chmod 1777 /tmp/gcov
+fi
 
 ko=$(ls /lib/edudma/*.ko | head -n1)
 mod=$(basename "$ko" .ko)
@@ -83,6 +96,7 @@ if [ -n "$exec_prog" ]; then
     tests=''
 fi
 for t in $tests; do
+    [ "$gcov" = 1 ] && chmod -R a+rwX /tmp/gcov
     echo "@@EDUTEST BEGIN $t"
     start=$(date +%s)
     timeout -k 10 "$tmo" "/tests/$t"
@@ -111,6 +125,25 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
     echo "@@KMEMLEAK BEGIN"
     cat /sys/kernel/debug/kmemleak
     echo "@@KMEMLEAK END"
+fi
+
+# Coverage counters, after the unload (the kernel keeps an unloaded module's
+# counts while gcov_persist=1, its default, and adds those of every load):
+# each file as "@@GCOV FILE <path on the build host>" and its gzip'd bytes
+# in base64. The console is quieted first so that no kernel message lands
+# inside the base64 lines.
+if [ "$gcov" = 1 ]; then
+    echo 1 >/proc/sys/kernel/printk
+    echo "@@GCOV BEGIN"
+    for f in $(find /sys/kernel/debug/gcov /tmp/gcov -name '*.gcda' 2>/dev/null); do
+        case $f in
+            /sys/kernel/debug/gcov/*) p=${f#/sys/kernel/debug/gcov} ;;
+            *) p=${f#/tmp/gcov} ;;
+        esac
+        echo "@@GCOV FILE $p"
+        gzip -c "$f" | base64
+    done
+    echo "@@GCOV END"
 fi
 
 echo "@@DMESG BEGIN"
