@@ -10,7 +10,7 @@
 #   make demo       the throughput demo in QEMU
 #   make lab        the contiguity lab in QEMU (README "Is contiguous memory faster?")
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
-#                   and the module (INSTALL_MODULE=0 to skip it)
+#                   man pages, and the module (INSTALL_MODULE=0 to skip it)
 #   make dkms-install  the module under DKMS instead, rebuilt for every kernel
 #                   installed later (dkms.mk; README "Installing on a real machine")
 #
@@ -56,10 +56,11 @@ include tests/fuzz/fuzz.mk
 include examples/examples.mk
 include tools/dmactl.mk
 include udev/udev.mk
+include man/man.mk
 include dkms.mk
 
-install: install-libdma install-udev install-dmactl install-uapi
-uninstall: uninstall-libdma uninstall-udev uninstall-dmactl uninstall-uapi
+install: install-libdma install-udev install-dmactl install-uapi install-man
+uninstall: uninstall-libdma uninstall-udev uninstall-dmactl uninstall-uapi uninstall-man
 ifneq ($(INSTALL_MODULE),0)
 install: install-module
 uninstall: uninstall-module

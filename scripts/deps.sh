@@ -11,6 +11,7 @@ pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       udev   # systemd-udevd and udevadm for the guest's udev configuration
       clang libclang-rt-14-dev   # libFuzzer harnesses (tests/fuzz/)
       gnuplot-nox   # make demo's plot (scripts/bench-plot.gp)
+      mandoc        # lints the man pages (tests/install/man-test.sh)
       "$@")
 
 missing=()
