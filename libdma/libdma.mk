@@ -80,11 +80,13 @@ $(LIBDMA_PC): libdma/libdma.pc.in include/libdma.h FORCE
 	     $< > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN $@"; fi
 
-# libdma.h is self-contained: the kernel ABI header stays private to the
-# library, so it is not installed here.
+# libdma.h and its parts (include/libdma/*.h, into $(INCDIR)/libdma/) are
+# self-contained: the kernel ABI header stays private to the library, so it
+# is not installed here.
 install-libdma: libdma
-	install -d $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -d $(DESTDIR)$(INCDIR)/libdma $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0644 include/libdma.h $(DESTDIR)$(INCDIR)/libdma.h
+	install -m 0644 $(wildcard include/libdma/*.h) $(DESTDIR)$(INCDIR)/libdma/
 	install -m 0755 $(LIBDMA_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBDMA_SO)) $(DESTDIR)$(LIBDIR)/$(LIBDMA_SONAME)
 	ln -sf $(LIBDMA_SONAME) $(DESTDIR)$(LIBDIR)/libdma.so
@@ -93,11 +95,13 @@ install-libdma: libdma
 
 uninstall-libdma:
 	rm -f $(DESTDIR)$(INCDIR)/libdma.h \
+	      $(addprefix $(DESTDIR)$(INCDIR)/libdma/,$(notdir $(wildcard include/libdma/*.h))) \
 	      $(DESTDIR)$(LIBDIR)/$(notdir $(LIBDMA_SO)) \
 	      $(DESTDIR)$(LIBDIR)/$(LIBDMA_SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libdma.so \
 	      $(DESTDIR)$(LIBDIR)/libdma.a \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libdma.pc
+	rmdir $(DESTDIR)$(INCDIR)/libdma 2>/dev/null || true
 
 check-libdma-install: libdma
 	tests/install/consumer-test.sh $(BUILD)

@@ -13,8 +13,8 @@
  *   region.c          argument checks of regions (pure functions)
  *   transfer.c        to/from device, copy
  *   selftest.c        interrupt self-test, factorial unit (API 1.1)
- *   bench*.c          the throughput benchmark (API 1.2; bench_internal.h)
- *   lab*.c            the contiguity lab (API 1.3; lab_internal.h)
+ *   measure/          the throughput benchmark (API 1.2) and the contiguity
+ *                     lab (API 1.3), on top of the public calls
  *   backend_kernel.c  the kernel-driver backend: every ioctl lives here
  *   backend_vfio.c    the VFIO backend (vfio_*.c, vfio_internal.h)
  */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The benchmark's logic on the build host (libdma/bench*.c): statistics,
- * the test pattern, CSV and JSON escaping, the reading (sg / coherent
- * ratio, pinning-vs-copying crossover, efficiency), and whole runs against
- * a fake backend that really copies bytes - so verification, the corrupt
- * test hook, unavailable modes and the three outputs are checked without
- * QEMU. Real timings come from the device: tests/guest/test_bench.c.
+ * The benchmark's logic on the build host (libdma/measure/bench*.c):
+ * statistics, the test pattern, CSV and JSON escaping, the reading (sg /
+ * coherent ratio, pinning-vs-copying crossover, efficiency), and whole
+ * runs against a fake backend that really copies bytes - so verification,
+ * the corrupt test hook, unavailable modes and the three outputs are
+ * checked without QEMU. Real timings come from the device:
+ * tests/guest/test_bench.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,7 +19,7 @@
 
 #include "../common/edutest.h"
 #include "../../libdma/backend.h"
-#include "../../libdma/bench_internal.h"
+#include "../../libdma/measure/bench_internal.h"
 
 #define FAKE_WINDOW	4095u
 #define FAKE_PAGE	4096u

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The contiguity lab's logic on the build host (libdma/lab*.c): names,
- * the checksum the driver's pattern must give, which cells a sweep has,
+ * The contiguity lab's logic on the build host (libdma/measure/lab*.c):
+ * names, the checksum the driver's pattern must give, which cells a sweep has,
  * what each driver answer makes of a cell (E2BIG and ENOMEM unavailable,
  * ERANGE beyond the device's reach, EPERM the end of the run with the
  * command that enables the lab), the timing-independent checks (both
@@ -19,7 +19,7 @@
 
 #include "../common/edutest.h"
 #include "../../libdma/backend.h"
-#include "../../libdma/lab_internal.h"
+#include "../../libdma/measure/lab_internal.h"
 
 /* ---------------------------------------------------------- fake device */
 

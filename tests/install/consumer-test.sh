@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install libdma into a scratch DESTDIR and use it from there the way a
-# user would: pkg-config, the installed header alone, the shared and the
-# static library, C and C++. Also the linkage test: every function
-# libdma.h declares must resolve against libdma.so, and libdma.so must
-# export nothing else, each symbol in the version node libdma.map gives it.
+# user would: pkg-config, the installed headers alone (libdma.h and its
+# parts, libdma/bench.h and libdma/lab.h), the shared and the static
+# library, C and C++. Also the linkage test: every function libdma.h
+# declares (itself or through its parts) must resolve against libdma.so,
+# and libdma.so must export nothing else, each symbol in the version node
+# libdma.map gives it.
 # Then the whole `make install` (INSTALL_MODULE=0: no kernel headers for the
 # running kernel here): dmactl and the uapi header arrive, and `make
 # uninstall` takes everything away again.
@@ -56,11 +58,14 @@ install_libdma() {
     make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
         PREFIX="$prefix" DESTDIR="$dest" install-libdma &&
         test -f "$dest$prefix/include/libdma.h" &&
+        test -f "$dest$prefix/include/libdma/bench.h" &&
+        test -f "$dest$prefix/include/libdma/lab.h" &&
         test -n "$so_version" && test -f "$libdir/$so_file" && test -L "$libdir/libdma.so.1" &&
         test -L "$libdir/libdma.so" && test -f "$libdir/libdma.a" &&
         test -f "$libdir/pkgconfig/libdma.pc" &&
         # the kernel's ABI header stays private: libdma.h must not need it
-        ! grep -q '^#include.*edudma' "$dest$prefix/include/libdma.h"
+        ! grep -q '^#include.*edudma' "$dest$prefix/include/libdma.h" \
+            "$dest$prefix/include/libdma/"*.h
 }
 
 check_soname() {
@@ -101,17 +106,37 @@ build_static() {
         ! readelf -d "$work/consumer-static" | matches 'libdma\.so'
 }
 
+# Each installed header compiles first in a file, as C and as C++: the
+# parts (libdma/*.h) bring libdma.h with them, and every order of
+# inclusion declares the same.
+headers_alone() {
+    local h
+    for h in $(cd "$dest$prefix/include" && echo libdma.h libdma/*.h); do
+        printf '%s\n' "#include <$h>" '#include <libdma/lab.h>' \
+            '#include <libdma/bench.h>' '#include <libdma.h>' \
+            'int main(void) { struct libdma_bench_config b; struct libdma_lab_config l;' \
+            '  libdma_bench_config_init(&b); libdma_lab_config_init(&l);' \
+            '  return (int)(b.repetitions + l.iterations) + LIBDMA_VERSION_MAJOR; }' \
+            >"$work/alone.c" &&
+            cc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
+                -I"$dest$prefix/include" "$work/alone.c" &&
+            c++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only \
+                -I"$dest$prefix/include" "$work/alone.c" || { echo "$h"; return 1; }
+    done
+}
+
 # The dynamic consumers must run against the installed copy, not another.
 run_consumer() {
     ldd "$1" | matches "$libdir/libdma.so.1" && "$1"
 }
 
-# Functions libdma.h declares (not its static inline helpers), from the
-# compiler's own list of prototypes (-aux-info), so no parsing of C by hand.
+# Functions libdma.h declares, itself or in its parts include/libdma/*.h
+# (not its static inline helpers), from the compiler's own list of
+# prototypes (-aux-info), so no parsing of C by hand.
 declared_functions() {
     printf '#include <libdma.h>\n' >"$work/aux.c"
     cc -fsyntax-only -I"$dest$prefix/include" -aux-info "$work/aux.txt" "$work/aux.c" &&
-        grep 'libdma\.h:' "$work/aux.txt" | grep ' extern ' |
+        grep -E '/include/libdma(\.h|/[a-z_]+\.h):' "$work/aux.txt" | grep ' extern ' |
         sed -n 's/.*[ *]\(libdma_[A-Za-z0-9_]*\) (.*/\1/p' | sort -u
 }
 
@@ -166,12 +191,14 @@ symbol_versions_match_map() {
 uninstall_libdma() {
     make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
         PREFIX="$prefix" DESTDIR="$dest" uninstall-libdma &&
-        [[ -z $(find "$dest" -type f -o -type l) ]]
+        [[ -z $(find "$dest" -type f -o -type l) ]] &&
+        [[ ! -e $dest$prefix/include/libdma ]]
 }
 
 step "install-libdma into a DESTDIR" install_libdma
 step "soname libdma.so.1" check_soname
 step "pkg-config finds libdma with the header's version" check_pkg_config
+step "each installed header compiles on its own (C99, C++11)" headers_alone
 step "consumer builds as C99 from the installed files" build_c
 step "consumer builds as C++11 from the installed files" build_cxx
 step "consumer links the static library" build_static

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "libdma_internal.h"
+#include "../libdma_internal.h"
 
 /* Copies at least this large are where the "no idle gaps" reading looks. */
 #define LIBDMA__BENCH_EFF_FROM	(256U * 1024)
