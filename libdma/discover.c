@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "libdma_internal.h"
-#include "vfio_internal.h"
+#include "vfio/vfio_internal.h"
 
 #define CLASS_NAME	"edudma"
 #define SYSFS_CLASS	"/sys/class/" CLASS_NAME

@@ -33,7 +33,7 @@
 #include <libdma.h>
 
 #include "../common/edutest.h"
-#include "../../libdma/vfio_internal.h"
+#include "../../libdma/vfio/vfio_internal.h"
 #include "guest_util.h"
 
 #define NOBODY	65534

@@ -16,7 +16,7 @@
 #include <libdma.h>
 
 #include "../common/edutest.h"
-#include "../../libdma/vfio_internal.h"
+#include "../../libdma/vfio/vfio_internal.h"
 
 #define PAGE	4096ull
 #define MASK28	((1ull << 28) - 1)

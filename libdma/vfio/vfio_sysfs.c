@@ -5,7 +5,9 @@
  * who else is in that group. Discovery (libdma_list) of edu devices bound
  * to vfio-pci lives here too, and every message that explains why a
  * "vfio:<address>" cannot be opened - "No such device" alone sends people
- * looking in the wrong place.
+ * looking in the wrong place. Apart from the backend proper because it
+ * never touches a device: discovery (discover.c) uses it without opening
+ * anything; it calls no other file here.
  */
 #include <dirent.h>
 #include <limits.h>
