@@ -5,7 +5,7 @@
  * The generic layer (device.c, buffer.c, transfer.c) checks every argument,
  * object and feature, and keeps the error message; a backend only talks to
  * its device. Two backends: the edudma kernel driver (backend_kernel.c)
- * and VFIO (backend_vfio.c: the edu registers driven from this process
+ * and VFIO (vfio/: the edu registers driven from this process
  * through vfio-pci and an IOMMU, for "vfio:<pci address>" specs).
  *
  * Every operation returns 0 or -errno and sets the error message itself
@@ -89,7 +89,7 @@ struct libdma_backend_ops {
 
 /* backend_kernel.c */
 extern const struct libdma_backend_ops libdma__kernel_backend;
-/* backend_vfio.c */
+/* vfio/vfio_open.c */
 extern const struct libdma_backend_ops libdma__vfio_backend;
 
 #endif /* LIBDMA_BACKEND_H */

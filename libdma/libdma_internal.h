@@ -16,7 +16,7 @@
  *   measure/          the throughput benchmark (API 1.2) and the contiguity
  *                     lab (API 1.3), on top of the public calls
  *   backend_kernel.c  the kernel-driver backend: every ioctl lives here
- *   backend_vfio.c    the VFIO backend (vfio_*.c, vfio_internal.h)
+ *   vfio/             the VFIO backend (vfio/vfio_internal.h lists its files)
  */
 #ifndef LIBDMA_INTERNAL_H
 #define LIBDMA_INTERNAL_H
