@@ -2,17 +2,17 @@
 #
 #   make            build the library, tools, examples, tests and the module
 #   make check      install build dependencies, build, run host tests and boot
-#                   the driver in QEMU with the edu device (see README)
+#                   the driver in QEMU with the edu device (docs/testing.md)
 #   make check-debug  the guest suite under a debug kernel (KASAN, lockdep,
 #                   DMA-API debug, kmemleak, fault injection), built once
 #   make coverage   the same suites with gcov: line and branch coverage of the
 #                   driver and libdma, report in build/coverage/report/
 #   make demo       the throughput demo in QEMU
-#   make lab        the contiguity lab in QEMU (README "Is contiguous memory faster?")
+#   make lab        the contiguity lab in QEMU (docs/lab.md)
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
 #                   man pages, and the module (INSTALL_MODULE=0 to skip it)
 #   make dkms-install  the module under DKMS instead, rebuilt for every kernel
-#                   installed later (dkms.mk; README "Installing on a real machine")
+#                   installed later (dkms.mk; docs/install.md)
 #
 # Userspace objects go to $(BUILD); the module is built by kbuild in driver/.
 
@@ -157,7 +157,7 @@ coverage:
 	EXTRA_BINS="$(patsubst $(BUILD)/%,$(COV_BUILD)/%,$(EXAMPLES) $(DMACTL)) $(EXTRA_BINS)" \
 	scripts/coverage.sh
 
-# The throughput demo (README "The throughput demo"): dmactl bench in a QEMU
+# The throughput demo (docs/bench.md): dmactl bench in a QEMU
 # guest; results, plot and table into out/ (scripts/demo.sh). Only the
 # library, dmactl and the module are needed, not the tests.
 demo:
@@ -168,7 +168,7 @@ demo:
 	BUILD_DIR=$(BUILD) DMACTL=$(DMACTL) MODULE=driver/edudma.ko \
 	scripts/demo.sh
 
-# The contiguity lab (README "Is contiguous memory faster?"): dmactl lab in a
+# The contiguity lab (docs/lab.md): dmactl lab in a
 # 1 GiB QEMU guest with lab=1; table, CSV and JSON into out/lab.*
 # (scripts/lab.sh; LAB_ACCEL=tcg or kvm, LAB_ARGS="..."). Like demo, only
 # the library, dmactl and the module are needed.

@@ -7,8 +7,9 @@
 #include <linux/io.h>
 /*
  * 64-bit registers written as two 32-bit halves, low half first: a 4-byte
- * write to a DMA register zeroes its upper half (EDU.md), so the high half
- * must come second. On 64-bit kernels this is a single writeq.
+ * write to a DMA register zeroes its upper half (docs/edu-device.md,
+ * "Register access rules"), so the high half must come second. On 64-bit
+ * kernels this is a single writeq.
  */
 #include <linux/io-64-nonatomic-lo-hi.h>
 

@@ -118,7 +118,10 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * longer merged scatterlist segment a DMA-API violation.
 	 */
 	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	/* Without bus mastering every DMA silently does nothing (EDU.md). */
+	/*
+	 * Without bus mastering every DMA silently does nothing
+	 * (docs/edu-device.md, "The DMA engine").
+	 */
 	pci_set_master(pdev);
 
 	ret = edudma_irq_setup(edev);

@@ -504,7 +504,7 @@ u32 edudma_pinned_npages(struct edudma_mem *mem)
  * addresses in one process are different objects with different DMA
  * addresses - under bounce buffers even different copies - so only the
  * user addresses tell. (The same pages mapped at two addresses are not
- * seen: README "Buffers and transfers".)
+ * seen: docs/driver.md, "Buffers and transfers: the model".)
  */
 bool edudma_pinned_overlap(struct edudma_mem *a, u64 aoff,
 			   struct edudma_mem *b, u64 boff, u64 length)

@@ -89,7 +89,8 @@ esac
 [[ -f $initrd ]] || { echo "run-guest.sh: $initrd not found" | tee "$log" >&2; echo "@@QEMU EXIT 2" >>"$log"; exit 2; }
 
 # -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
-# DMA timer), virtual time jumps ahead instead of sleeping; see EDU.md "Time".
+# DMA timer), virtual time jumps ahead instead of sleeping; see
+# docs/edu-device.md, "Time: the 100 ms timer and icount".
 # GUEST_ICOUNT=off leaves it out (guest time is then host time).
 # printk.time=1: collect.sh recognises kernel lines by their timestamp.
 # iomem=relaxed: lets the tests read the edu registers through sysfs

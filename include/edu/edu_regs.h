@@ -3,7 +3,8 @@
  * The QEMU edu device (PCI 1234:11e8): its registers and the rules a command
  * must obey. This is the one place that knows them. The kernel driver and
  * the userspace VFIO backend both include it, so the window and quirk rules
- * are the same code on both paths. Facts: shared/EDU.md (QEMU 7.2 hw/misc/edu.c).
+ * are the same code on both paths. Facts: docs/edu-device.md (read from
+ * QEMU 7.2's hw/misc/edu.c).
  *
  * Header-only and free of kernel or libc dependencies beyond fixed-width
  * integer types.

@@ -9,8 +9,7 @@
  * The corrupt test hook must fail every cell and print no figures, from
  * the library and from dmactl.
  *
- * The timings themselves are what `make demo` is for (README, "The
- * throughput demo").
+ * The timings themselves are what `make demo` is for (docs/bench.md).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
  * what the refusal says. The suite turns the module parameter lab on
  * itself and puts it back as it found it.
  *
- * The figures themselves are what `make lab` is for (README, "Is
- * contiguous memory faster?"); the raw ioctl is tested by test_drv_lab.
+ * The figures themselves are what `make lab` is for (docs/lab.md); the
+ * raw ioctl is tested by test_drv_lab.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -441,8 +441,9 @@ static void test_rules_pass_udevadm(void)
 
 /*
  * What `make install-udev` does on a live system (udev/activate.sh): reload
- * udev and re-trigger the edudma nodes. Proven with the override README
- * documents: a same-named file in /etc/udev/rules.d replaces ours.
+ * udev and re-trigger the edudma nodes. Proven with the override
+ * docs/install.md documents: a same-named file in /etc/udev/rules.d
+ * replaces ours.
  */
 static void test_activate_reloads_rules(void)
 {
