@@ -12,7 +12,8 @@
  *   buffer.c          alloc/free/register/unregister
  *   region.c          argument checks of regions (pure functions)
  *   transfer.c        to/from device, copy
- *   selftest.c        interrupt self-test, factorial unit (API 1.1)
+ *   selftest.c        interrupt self-test, factorial unit (API 1.1), and
+ *                     the backend's lab operation for measure/lab.c
  *   measure/          the throughput benchmark (API 1.2) and the contiguity
  *                     lab (API 1.3), on top of the public calls
  *   backend_kernel.c  the kernel-driver backend: every ioctl lives here
@@ -100,6 +101,17 @@ void libdma__device_put(struct libdma_device *dev);
 
 /* 0 if 'buf' is a live buffer, else -EBADF with a message. */
 int libdma__buffer_check(const struct libdma_buffer *buf);
+
+/* ---------------------------------------------------------- selftest.c */
+
+/*
+ * The contiguity lab's one call into the backend (libdma/measure/lab.c):
+ * measure 'cell' with 'iterations' timed runs (backend.h, op "lab"), or,
+ * with 'cell' NULL, only say whether the backend has a lab. -EOPNOTSUPP
+ * with a message when it has none.
+ */
+int libdma__lab_cell(struct libdma_device *dev, uint32_t iterations,
+		     struct libdma_lab_cell *cell);
 
 /* -------------------------------------------------------------- spec.c */
 

@@ -3,7 +3,8 @@
  * The device's two units besides DMA, as self-tests: raising the interrupt
  * on demand (proves MSI/INTx end to end) and the factorial unit (a second
  * interrupt source, and a computation whose answer can be checked).
- * Arguments are checked here; the backend only talks to the device.
+ * Arguments are checked here; the backend only talks to the device. Also
+ * the contiguity lab's call into the backend, for libdma/measure/lab.c.
  */
 #include <string.h>
 
@@ -90,4 +91,14 @@ LIBDMA_EXPORT int libdma_factorial(struct libdma_device *dev, uint32_t n,
 				   struct libdma_factorial_result *result)
 {
 	return LIBDMA_KEEP_ERRNO(factorial(dev, n, flags, result));
+}
+
+int libdma__lab_cell(struct libdma_device *dev, uint32_t iterations,
+		     struct libdma_lab_cell *cell)
+{
+	if (!dev->ops->lab)
+		return libdma__fail(-EOPNOTSUPP, "%s: the %s backend has no "
+				    "contiguity lab", dev->info.node,
+				    dev->ops->name);
+	return cell ? dev->ops->lab(dev, iterations, cell) : 0;
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The throughput benchmark (API 1.2): the same bytes copied source ->
- * device -> destination with memory obtained five ways (libdma.h,
- * "benchmark"), every byte checked, every figure defined.
+ * device -> destination with memory obtained five ways, or six with a
+ * VFIO device (include/libdma/bench.h), every byte checked, every figure
+ * defined.
  *
- * Built on the library's public calls only (alloc, register, copy, info),
- * so it measures what any libdma user gets. The order of one repetition:
+ * Built on the library's public calls (alloc, register, copy, info; of the
+ * core's internals only what measure_internal.h names), so it measures
+ * what any libdma user gets. The order of one repetition:
  *
  *   fill the user areas (untimed: the data is the application's own)
  *   setup      alloc / register                       -> setup_ns
@@ -14,31 +16,29 @@
  *   check every destination byte (untimed)
  *   teardown   free / unregister                      -> teardown_ns
  *
- * The user areas of a cell are allocated and written once, before its
- * first repetition, and kept for all of them: every repetition moves the
- * same pages, so the repetitions measure one situation, and setup never
- * includes the page faults that first touch new memory (registering
- * memory nobody has written yet would mostly time the allocation of its
- * pages).
+ * The user areas of a cell (bench_areas.c) are allocated and written
+ * once, before its first repetition, and kept for all of them: every
+ * repetition moves the same pages, so the repetitions measure one
+ * situation, and setup never includes the page faults that first touch
+ * new memory (registering memory nobody has written yet would mostly time
+ * the allocation of its pages).
  *
  * The device's time per command (env.cmd_ns) is measured first, from a
  * few one-window copies, not assumed. Efficiency compares each transfer
  * with what its commands cost the device in that same transfer.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/utsname.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bench_internal.h"
 
 #define CALIBRATION_COPIES	5
-#define HUGE_DEFAULT		(2UL << 20)
+/* The largest size to copy: two areas of it must fit the address space. */
+#define MAX_SIZE	((uint64_t)SIZE_MAX / 4 < (1ull << 40) ? \
+			 (uint64_t)SIZE_MAX / 4 : 1ull << 40)
 
 static const char *const mode_names[LIBDMA_BENCH_NR_MODES] = {
 	[LIBDMA_BENCH_COHERENT] = "coherent",
@@ -81,103 +81,29 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* ------------------------------------------------------------ environment */
+/* ------------------------------------------------------------ statistics */
 
-/* First line of a file, without the newline; "" when unreadable. */
-static void read_line(const char *path, char *buf, size_t len)
+static int cmp_double(const void *a, const void *b)
 {
-	FILE *f = fopen(path, "re");
+	double x = *(const double *)a, y = *(const double *)b;
 
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
+	return x < y ? -1 : x > y;
 }
 
-/* The value of the first "key<spaces>: value" line of /proc/cpuinfo. */
-static void cpuinfo_value(const char *key, char *buf, size_t len)
+void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out)
 {
-	char line[1024];
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/cpuinfo", "re");
-
-	buf[0] = '\0';
-	if (!f)
+	memset(out, 0, sizeof(*out));
+	if (!n)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, key, klen) || !colon ||
-		    strspn(line + klen, " \t") != (size_t)(colon - line - (long)klen))
-			continue;
-		colon++;
-		colon += strspn(colon, " \t");
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(buf, len, "%s", colon);
-		break;
-	}
-	fclose(f);
+	qsort(v, n, sizeof(*v), cmp_double);
+	out->min = v[0];
+	out->max = v[n - 1];
+	out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-void libdma__bench_env(struct libdma_device *dev, const char *label,
-		       struct libdma_bench_env *env)
+uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window)
 {
-	char vendor[64], product[64], flags[2048], clocks[256], thp[128];
-	struct utsname u;
-	time_t t = time(NULL);
-	struct tm tm;
-	long page = sysconf(_SC_PAGESIZE);
-
-	memset(env, 0, sizeof(*env));
-	read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
-	read_line("/sys/class/dmi/id/product_name", product, sizeof(product));
-	snprintf(env->machine, sizeof(env->machine), "%.40s%s%.50s", vendor,
-		 vendor[0] && product[0] ? " " : "", product);
-	cpuinfo_value("model name", env->cpu, sizeof(env->cpu));
-	cpuinfo_value("flags", flags, sizeof(flags));
-	read_line("/sys/devices/system/clocksource/clocksource0/available_clocksource",
-		  clocks, sizeof(clocks));
-	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-		  env->clocksource, sizeof(env->clocksource));
-
-	/*
-	 * QEMU names itself in the DMI tables and, under TCG, in the CPU's
-	 * model name ("QEMU TCG CPU ..."); a KVM guest has kvm-clock.
-	 */
-	if (strstr(vendor, "QEMU") || strstr(env->cpu, "QEMU"))
-		snprintf(env->platform, sizeof(env->platform), "QEMU%s",
-			 strstr(env->cpu, "TCG") ? " (TCG)" :
-			 strstr(clocks, "kvm-clock") ? " (KVM)" : "");
-	else if (strstr(flags, " hypervisor"))
-		snprintf(env->platform, sizeof(env->platform), "virtual machine");
-	else
-		snprintf(env->platform, sizeof(env->platform), "hardware");
-
-	if (uname(&u) == 0)
-		snprintf(env->kernel, sizeof(env->kernel), "%.15s %.60s %.15s",
-			 u.sysname, u.release, u.machine);
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
-	{
-		char *open = strchr(thp, '['), *close = open ? strchr(open, ']') : NULL;
-
-		if (open && close)
-			snprintf(env->thp, sizeof(env->thp), "%.*s",
-				 (int)(close - open - 1), open + 1);
-		else
-			snprintf(env->thp, sizeof(env->thp), "%.31s",
-				 thp[0] ? thp : "unknown");
-	}
-	if (label)
-		snprintf(env->label, sizeof(env->label), "%s", label);
-	if (gmtime_r(&t, &tm))
-		strftime(env->date, sizeof(env->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(env->libdma_version, sizeof(env->libdma_version), "%s",
-		 libdma_version_string());
-	env->page_size = page > 0 ? (uint64_t)page : 4096;
-	libdma_get_info(dev, &env->info);
+	return window ? 2 * ((size + window - 1) / window) : 0;
 }
 
 /* ------------------------------------------------------------ calibration */
@@ -211,7 +137,7 @@ static int calibrate(struct libdma_device *dev, struct libdma_bench_env *env)
 	}
 	if (err)
 		goto out;
-	libdma__bench_fill(libdma_buffer_ptr(buf), window, 0xca1b);
+	libdma__pattern_fill(libdma_buffer_ptr(buf), window, 0xca1b);
 	src = libdma_region_buffer(buf, 0, window);
 	dst = libdma_region_buffer(buf, window, window);
 	for (i = 0; i < CALIBRATION_COPIES; i++) {
@@ -221,7 +147,7 @@ static int calibrate(struct libdma_device *dev, struct libdma_bench_env *env)
 		err = libdma_copy(dev, &dst, &src, &st);
 		if (err)
 			break;
-		if (!st.commands || libdma__bench_check((char *)libdma_buffer_ptr(buf) +
+		if (!st.commands || libdma__pattern_check((char *)libdma_buffer_ptr(buf) +
 							window, window, 0xca1b,
 							&nbad) != (size_t)-1) {
 			err = libdma__fail(-EIO, "bench: the calibration copy of "
@@ -270,10 +196,8 @@ struct cell_run {
 	struct libdma_bench_cell *cell;
 	uint32_t flags;
 	size_t size;
-	/* The user areas (sg, sg-oneshot, sg-hugepage, bounce). */
-	unsigned char *usrc, *udst;
-	void *map[2];			/* sg-hugepage: the mmap()s behind them */
-	size_t map_len[2];
+	/* The user areas (sg, sg-oneshot, sg-hugepage, bounce, vfio). */
+	struct libdma__bench_areas areas;
 	double *fig[NR_FIGS];		/* [repetition] */
 	uint64_t commands;		/* so far, for progress */
 };
@@ -290,141 +214,6 @@ static int cell_fail(struct cell_run *c, int err, const char *step)
 	return err;
 }
 
-static void cell_unavailable(struct libdma_bench_cell *cell, const char *fmt,
-			     ...) __attribute__((format(printf, 2, 3)));
-static void cell_unavailable(struct libdma_bench_cell *cell, const char *fmt, ...)
-{
-	va_list ap;
-
-	cell->status = LIBDMA_BENCH_UNAVAILABLE;
-	va_start(ap, fmt);
-	vsnprintf(cell->note, sizeof(cell->note), fmt, ap);
-	va_end(ap);
-}
-
-static size_t huge_page_size(void)
-{
-	char buf[64];
-	unsigned long v;
-
-	read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf,
-		  sizeof(buf));
-	v = strtoul(buf, NULL, 10);
-	return v >= 4096 && !(v & (v - 1)) ? v : HUGE_DEFAULT;
-}
-
-/* AnonHugePages (kB) of the mapping holding 'addr' (/proc/self/smaps), or -1. */
-static long long anon_huge_kb(const void *addr)
-{
-	uintptr_t lo, hi, a = (uintptr_t)addr;
-	long long kb = -1;
-	char line[256];
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && !strncmp(line, "AnonHugePages:", 14)) {
-			kb = strtoll(line + 14, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
-/*
- * A THP-backed area of at least 'size' bytes: whole huge pages, aligned to
- * one, asked for with MADV_HUGEPAGE and touched. 0, 1 when the kernel gave
- * no (or not only) huge pages - the cell is then unavailable, with a note -
- * or -ENOMEM.
- */
-static int huge_area(struct cell_run *c, int side, unsigned char **out)
-{
-	size_t huge = huge_page_size();
-	size_t len = (c->size + huge - 1) / huge * huge;
-	unsigned char *map, *p;
-	long long kb;
-	char thp[128];
-
-	map = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
-		return libdma__fail(-ENOMEM, "bench: cannot map %zu bytes",
-				    len + huge);
-	c->map[side] = map;
-	c->map_len[side] = len + huge;
-	p = (unsigned char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
-	if (madvise(p, len, MADV_HUGEPAGE)) {
-		cell_unavailable(c->cell, "madvise(MADV_HUGEPAGE) refused: this "
-				 "kernel has no transparent huge pages");
-		return 1;
-	}
-	memset(p, 0, len);	/* fault the huge pages in */
-	kb = anon_huge_kb(p);
-	if (kb < (long long)(len / 1024)) {
-		read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp,
-			  sizeof(thp));
-		cell_unavailable(c->cell, "no transparent huge pages (got %lld "
-				 "of %zu kB; THP setting \"%s\"%s)",
-				 kb < 0 ? 0 : kb, len / 1024,
-				 thp[0] ? thp : "absent",
-				 strstr(thp, "[never]") ? ": as root, echo "
-				 "madvise > /sys/kernel/mm/transparent_hugepage/"
-				 "enabled" : "");
-		return 1;
-	}
-	*out = p;
-	return 0;
-}
-
-/*
- * The user areas of a cell, written once (page faults happen here, not in
- * any timed step). 0, 1 (unavailable, noted) or -errno.
- */
-static int user_areas(struct cell_run *c, unsigned int mode)
-{
-	int ret;
-
-	if (mode == LIBDMA_BENCH_COHERENT)
-		return 0;
-	if (mode == LIBDMA_BENCH_SG_HUGEPAGE) {
-		ret = huge_area(c, 0, &c->usrc);
-		if (!ret)
-			ret = huge_area(c, 1, &c->udst);
-		return ret;
-	}
-	/* Ordinary heap memory, as an application has it. */
-	c->usrc = malloc(c->size);
-	c->udst = malloc(c->size);
-	if (!c->usrc || !c->udst)
-		return libdma__fail(-ENOMEM, "bench: out of memory for two "
-				    "%zu-byte areas", c->size);
-	memset(c->usrc, 0, c->size);
-	memset(c->udst, 0, c->size);
-	return 0;
-}
-
-static void user_areas_free(struct cell_run *c)
-{
-	int i;
-
-	for (i = 0; i < 2; i++)
-		if (c->map[i])
-			munmap(c->map[i], c->map_len[i]);
-	if (!c->map[0])
-		free(c->usrc);
-	if (!c->map[1])
-		free(c->udst);
-	c->usrc = c->udst = NULL;
-	c->map[0] = c->map[1] = NULL;
-}
-
 /* Is the driver able to run 'mode' at this size? If not, note why. */
 static int mode_available(struct cell_run *c, unsigned int mode)
 {
@@ -433,32 +222,32 @@ static int mode_available(struct cell_run *c, unsigned int mode)
 
 	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
 	    !(info->features & LIBDMA_FEAT_COHERENT)) {
-		cell_unavailable(c->cell, "the driver has no coherent buffers "
+		libdma__bench_unavailable(c->cell, "the driver has no coherent buffers "
 				 "(feature \"coherent\")");
 		return 0;
 	}
 	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
 	    c->size > info->max_alloc) {
-		cell_unavailable(c->cell, "coherent buffers are at most %s on %s",
-				 libdma__bench_fmt_size(info->max_alloc, b1),
+		libdma__bench_unavailable(c->cell, "coherent buffers are at most %s on %s",
+				 libdma__fmt_size(info->max_alloc, b1),
 				 info->node);
 		return 0;
 	}
 	if ((mode == LIBDMA_BENCH_SG || mode == LIBDMA_BENCH_SG_HUGEPAGE) &&
 	    !(info->features & LIBDMA_FEAT_PIN)) {
-		cell_unavailable(c->cell, "the driver cannot register user "
+		libdma__bench_unavailable(c->cell, "the driver cannot register user "
 				 "memory (feature \"pin\")");
 		return 0;
 	}
 	if (mode == LIBDMA_BENCH_VFIO && !c->vfio) {
-		cell_unavailable(c->cell, "no VFIO device: bind an edu to "
+		libdma__bench_unavailable(c->cell, "no VFIO device: bind an edu to "
 				 "vfio-pci ('dmactl bind vfio <address>') and "
 				 "give it (dmactl bench --vfio vfio:<address>)");
 		return 0;
 	}
 	if (mode == LIBDMA_BENCH_SG_ONESHOT &&
 	    !(info->features & LIBDMA_FEAT_USER_REGION)) {
-		cell_unavailable(c->cell, "the driver cannot pin memory for one "
+		libdma__bench_unavailable(c->cell, "the driver cannot pin memory for one "
 				 "call (feature \"user-region\")");
 		return 0;
 	}
@@ -494,9 +283,9 @@ static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
 	memset(&st, 0, sizeof(st));
 	seed = ((uint64_t)mode << 56) ^ ((uint64_t)size << 8) ^ rep ^
 	       0x5eed000000000000ull;
-	if (c->usrc) {
-		libdma__bench_fill(c->usrc, size, seed);
-		libdma__bench_fill(c->udst, size, ~seed);
+	if (c->areas.src) {
+		libdma__pattern_fill(c->areas.src, size, seed);
+		libdma__pattern_fill(c->areas.dst, size, ~seed);
 	}
 
 	t0 = now_ns();
@@ -505,10 +294,10 @@ static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
 		if (!err)
 			err = libdma_buffer_alloc(c->dev, size, &bdst);
 	} else if (mode != LIBDMA_BENCH_SG_ONESHOT) {
-		err = libdma_buffer_register(c->dev, c->usrc, size,
+		err = libdma_buffer_register(c->dev, c->areas.src, size,
 					     LIBDMA_ACCESS_DEV_READ, &bsrc, &ps[0]);
 		if (!err)
-			err = libdma_buffer_register(c->dev, c->udst, size,
+			err = libdma_buffer_register(c->dev, c->areas.dst, size,
 						     LIBDMA_ACCESS_DEV_WRITE,
 						     &bdst, &ps[1]);
 		pin = ps[0].pin_ns + ps[0].map_ns + ps[1].pin_ns + ps[1].map_ns;
@@ -518,17 +307,17 @@ static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
 		goto out;
 
 	if (mode == LIBDMA_BENCH_COHERENT) {
-		libdma__bench_fill(libdma_buffer_ptr(bsrc), size, seed);
+		libdma__pattern_fill(libdma_buffer_ptr(bsrc), size, seed);
 		visible = libdma_buffer_ptr(bdst);
 	} else {
-		visible = c->udst;
+		visible = c->areas.dst;
 	}
 	/* A copy that never happens leaves this, which never verifies. */
 	if (is_coherent)
-		libdma__bench_fill(libdma_buffer_ptr(bdst), size, ~seed);
+		libdma__pattern_fill(libdma_buffer_ptr(bdst), size, ~seed);
 	if (mode == LIBDMA_BENCH_SG_ONESHOT) {
-		rsrc = libdma_region_user(c->usrc, size);
-		rdst = libdma_region_user(c->udst, size);
+		rsrc = libdma_region_user(c->areas.src, size);
+		rdst = libdma_region_user(c->areas.dst, size);
 	} else {
 		rsrc = libdma_region_buffer(bsrc, 0, size);
 		rdst = libdma_region_buffer(bdst, 0, size);
@@ -539,13 +328,13 @@ static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
 	if (mode == LIBDMA_BENCH_BOUNCE) {
 		uint64_t a = now_ns(), b;
 
-		memcpy(libdma_buffer_ptr(bsrc), c->usrc, size);
+		memcpy(libdma_buffer_ptr(bsrc), c->areas.src, size);
 		b = now_ns();
 		tc = b - a;
 		err = libdma_copy(c->dev, &rdst, &rsrc, &st);
 		if (!err) {
 			a = now_ns();
-			memcpy(c->udst, libdma_buffer_ptr(bdst), size);
+			memcpy(c->areas.dst, libdma_buffer_ptr(bdst), size);
 			tc += now_ns() - a;
 		}
 	} else {
@@ -565,14 +354,14 @@ static int repetition(struct cell_run *c, unsigned int mode, unsigned int rep)
 	/* The test hook: a wrong byte must fail the cell, never be reported. */
 	if (c->flags & LIBDMA_BENCH_CORRUPT)
 		visible[size / 2] ^= 0x40;
-	first = libdma__bench_check(visible, size, seed, &nbad);
+	first = libdma__pattern_check(visible, size, seed, &nbad);
 	if (first != (size_t)-1) {
 		cell->status = LIBDMA_BENCH_MISMATCH;
 		snprintf(cell->note, sizeof(cell->note),
 			 "repetition %u: %zu of %zu destination bytes wrong, "
 			 "the first at %zu (0x%02x, expected 0x%02x)%s",
 			 rep + 1, nbad, size, first, visible[first],
-			 libdma__bench_pattern_at(first, seed),
+			 libdma__pattern_at(first, seed),
 			 c->flags & LIBDMA_BENCH_CORRUPT ?
 			 "; corrupted on purpose (test hook)" : "");
 		err = 1;
@@ -691,7 +480,7 @@ static int run_cell(struct libdma_device *dev, struct libdma_device *vfio,
 
 	if (!mode_available(&c, mode))
 		goto done;
-	ret = user_areas(&c, mode);
+	ret = libdma__bench_areas_get(&c.areas, mode, c.size, cell);
 	if (ret) {
 		if (ret < 0) {
 			cell_fail(&c, ret, "memory");
@@ -739,7 +528,7 @@ static int run_cell(struct libdma_device *dev, struct libdma_device *vfio,
 		ret = ret < 0 && fatal(ret) ? ret : 0;
 	}
 done:
-	user_areas_free(&c);
+	libdma__bench_areas_put(&c.areas);
 	*commands_done += c.commands;
 	report(cfg, r, index, 0, cell, *commands_done, commands_min);
 	return ret;
@@ -763,18 +552,8 @@ static int check_config(const struct libdma_bench_config *cfg)
 			return libdma__fail(-EINVAL, "bench: reserved fields of "
 					    "the config must be 0 (start from "
 					    "libdma_bench_config_init())");
-	if (!cfg->sizes)
-		return 0;
-	if (cfg->nr_sizes < 1 || cfg->nr_sizes > LIBDMA_BENCH_MAX_SIZES)
-		return libdma__fail(-EINVAL, "bench: %u sizes: give 1 to %u",
-				    cfg->nr_sizes, LIBDMA_BENCH_MAX_SIZES);
-	for (i = 0; i < cfg->nr_sizes; i++)
-		if (cfg->sizes[i] == 0 || cfg->sizes[i] > SIZE_MAX / 4 ||
-		    cfg->sizes[i] > (1ull << 40))
-			return libdma__fail(-EINVAL, "bench: size %llu is not a "
-					    "size to copy",
-					    (unsigned long long)cfg->sizes[i]);
-	return 0;
+	return libdma__check_sizes("bench", cfg->sizes, cfg->nr_sizes,
+				   LIBDMA_BENCH_MAX_SIZES, MAX_SIZE, "copy");
 }
 
 static int bench_run(struct libdma_device *dev,
@@ -789,10 +568,9 @@ static int bench_run(struct libdma_device *dev,
 	double *figs = NULL;
 	int err;
 
-	if (!resultp)
-		return libdma__fail(-EINVAL, "bench: resultp is NULL");
-	*resultp = NULL;
-	err = libdma__device_check(dev);
+	if (resultp)
+		*resultp = NULL;
+	err = libdma__run_check("bench", dev, resultp != NULL);
 	if (err)
 		return err;
 	if (user_cfg)
@@ -848,7 +626,7 @@ static int bench_run(struct libdma_device *dev,
 		err = libdma__fail(-ENOMEM, "bench: out of memory");
 		goto err_free;
 	}
-	libdma__bench_env(dev, cfg.label, &r->env);
+	libdma__env_get(dev, cfg.label, &r->env);
 	if (vfio && (cfg.modes & (1U << LIBDMA_BENCH_VFIO)))
 		snprintf(r->env.vfio_node, sizeof(r->env.vfio_node), "%.39s",
 			 vfio->info.node);

@@ -1,163 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The benchmark's pure parts: statistics over repetitions, the test
- * pattern, the reading of a result (summary) and its three outputs -
+ * The benchmark's reading of a result (summary) and its three outputs -
  * a table for people, CSV and JSON for programs and plots. Each output
- * starts with where the run took place. Cells without verified data carry
- * their status and note, never a figure.
+ * starts with where the run took place (env.c). Cells without verified
+ * data carry their status and note, never a figure.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench_internal.h"
-
-/* ------------------------------------------------------------ statistics */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!n)
-		return;
-	qsort(v, n, sizeof(*v), cmp_double);
-	out->min = v[0];
-	out->max = v[n - 1];
-	out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* ---------------------------------------------------------------- pattern */
-
-static uint64_t next_word(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t pattern_state(uint64_t seed)
-{
-	/* xorshift must not start from 0; mix so close seeds differ at once */
-	uint64_t s = (seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
-
-	return s ? s : 1;
-}
-
-void libdma__bench_fill(void *buf, size_t len, uint64_t seed)
-{
-	unsigned char *p = buf;
-	uint64_t s = pattern_state(seed), w;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		w = next_word(&s);
-		memcpy(p + i, &w, 8);
-	}
-	if (i < len) {
-		w = next_word(&s);
-		memcpy(p + i, &w, len - i);
-	}
-}
-
-size_t libdma__bench_check(const void *buf, size_t len, uint64_t seed,
-			   size_t *nbad)
-{
-	const unsigned char *p = buf;
-	uint64_t s = pattern_state(seed), w;
-	size_t i, j, n, first = (size_t)-1;
-
-	*nbad = 0;
-	for (i = 0; i < len; i += 8) {
-		const unsigned char *e = (const unsigned char *)&w;
-
-		w = next_word(&s);
-		n = len - i < 8 ? len - i : 8;
-		if (!memcmp(p + i, &w, n))
-			continue;
-		for (j = 0; j < n; j++) {
-			if (p[i + j] == e[j])
-				continue;
-			if (first == (size_t)-1)
-				first = i + j;
-			(*nbad)++;
-		}
-	}
-	return first;
-}
-
-uint8_t libdma__bench_pattern_at(size_t offset, uint64_t seed)
-{
-	uint64_t s = pattern_state(seed), w = 0;
-	size_t i;
-
-	for (i = 0; i <= offset / 8; i++)
-		w = next_word(&s);
-	return ((const unsigned char *)&w)[offset % 8];
-}
-
-uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window)
-{
-	return window ? 2 * ((size + window - 1) / window) : 0;
-}
-
-/* --------------------------------------------------------------- escaping */
-
-void libdma__csv_field(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-void libdma__json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (c < 0x20)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc(c, out);
-		}
-	}
-	fputc('"', out);
-}
 
 /* ---------------------------------------------------------------- reading */
 
@@ -178,19 +28,11 @@ libdma__bench_find_ok(const struct libdma_bench_result *r, unsigned int mode,
 static unsigned int result_sizes(const struct libdma_bench_result *r,
 				 uint64_t *sizes)
 {
-	unsigned int n = 0, i, j;
+	unsigned int n = 0, i;
 
-	for (i = 0; i < r->nr_cells; i++) {
-		uint64_t s = r->cells[i].size;
-
-		for (j = 0; j < n && sizes[j] != s; j++)
-			;
-		if (j < n || n == LIBDMA_BENCH_MAX_SIZES)
-			continue;
-		for (j = n++; j > 0 && sizes[j - 1] > s; j--)
-			sizes[j] = sizes[j - 1];
-		sizes[j] = s;
-	}
+	for (i = 0; i < r->nr_cells; i++)
+		n = libdma__sizes_add(sizes, n, LIBDMA_BENCH_MAX_SIZES,
+				      r->cells[i].size);
 	return n;
 }
 
@@ -265,52 +107,6 @@ void libdma__bench_summarize(const struct libdma_bench_result *r,
 	}
 }
 
-/* ------------------------------------------------------------ formatting */
-
-const char *libdma__bench_fmt_size(uint64_t bytes, char *buf)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB" };
-	int u;
-
-	for (u = 2; u >= 0; u--) {
-		uint64_t unit = 1ull << (10 * (u + 1));
-
-		if (bytes >= unit && bytes % unit == 0) {
-			snprintf(buf, 32, "%llu %s",
-				 (unsigned long long)(bytes / unit), units[u]);
-			return buf;
-		}
-	}
-	snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
-	return buf;
-}
-
-const char *libdma__fmt_ns(double ns, char *buf)
-{
-	if (ns < 1e3)
-		snprintf(buf, 32, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, 32, "%.1f us", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, 32, "%.2f ms", ns / 1e6);
-	else
-		snprintf(buf, 32, "%.2f s", ns / 1e9);
-	return buf;
-}
-
-const char *libdma__fmt_rate(double bps, char *buf)
-{
-	if (bps >= 1024.0 * 1024 * 1024)
-		snprintf(buf, 32, "%.2f GiB/s", bps / (1024.0 * 1024 * 1024));
-	else if (bps >= 1024.0 * 1024)
-		snprintf(buf, 32, "%.2f MiB/s", bps / (1024.0 * 1024));
-	else if (bps >= 1024.0)
-		snprintf(buf, 32, "%.2f KiB/s", bps / 1024.0);
-	else
-		snprintf(buf, 32, "%.0f B/s", bps);
-	return buf;
-}
-
 static const char *status_name(unsigned int status)
 {
 	switch (status) {
@@ -325,12 +121,6 @@ static const char *status_name(unsigned int status)
 	}
 }
 
-const char *libdma__irq_name(int mode)
-{
-	return mode == LIBDMA_IRQ_MSI ? "msi" : mode == LIBDMA_IRQ_INTX ? "intx" :
-	       mode == LIBDMA_IRQ_NONE ? "none" : "unknown";
-}
-
 static const char *mode_name(unsigned int mode)
 {
 	const char *name = libdma_bench_mode_name(mode);
@@ -339,23 +129,6 @@ static const char *mode_name(unsigned int mode)
 }
 
 /* ------------------------------------------------------------------ table */
-
-/* The "where it ran" lines of the table: machine, kernel, device. */
-void libdma__env_table(const struct libdma_bench_env *e, FILE *out)
-{
-	const struct libdma_info *i = &e->info;
-
-	fprintf(out, "  where     %s%s%s; cpu: %s\n", e->platform,
-		e->machine[0] ? ", " : "", e->machine, e->cpu[0] ? e->cpu : "?");
-	fprintf(out, "  kernel    %s; clocksource %s; transparent huge pages: %s\n",
-		e->kernel, e->clocksource[0] ? e->clocksource : "?", e->thp);
-	fprintf(out, "  device    %s%s%s%s: edu %u.%u, %u-byte window, %u-bit DMA "
-		"mask, %s interrupt, driver ABI %u\n", i->node,
-		i->pci_address[0] ? " (" : "", i->pci_address,
-		i->pci_address[0] ? ")" : "", i->version_major, i->version_minor,
-		i->window_size, i->dma_mask_bits, libdma__irq_name(i->irq_mode),
-		i->abi_version);
-}
 
 static void table_env(const struct libdma_bench_result *r, FILE *out)
 {
@@ -397,7 +170,7 @@ static void table_cells(const struct libdma_bench_result *r, FILE *out)
 
 		if (c && x->size != r->cells[c - 1].size)
 			fputc('\n', out);
-		fprintf(out, "%9s  %-11s ", libdma__bench_fmt_size(x->size, b[0]),
+		fprintf(out, "%9s  %-11s ", libdma__fmt_size(x->size, b[0]),
 			mode_name(x->mode));
 		if (x->status != LIBDMA_BENCH_OK) {
 			fprintf(out, "%s%s%s\n",
@@ -447,31 +220,31 @@ static void table_reading(const struct libdma_bench_result *r, FILE *out)
 		fprintf(out, "  sg / coherent host cost per transfer:");
 		for (i = 0; i < s.nr_ratio; i++)
 			fprintf(out, "%s %s %.2f", i ? "," : "",
-				libdma__bench_fmt_size(s.ratio_size[i], b1),
+				libdma__fmt_size(s.ratio_size[i], b1),
 				s.ratio[i]);
 		fprintf(out, "; at most %.2f (%s)\n", s.ratio_max,
-			libdma__bench_fmt_size(s.ratio_max_size, b1));
+			libdma__fmt_size(s.ratio_max_size, b1));
 	}
 	if (s.nr_both >= 2) {
 		fprintf(out, "  pinning vs copying, host cost per transfer: %s is "
 			"cheaper from %s", s.oneshot_first ? "sg-oneshot" : "bounce",
-			libdma__bench_fmt_size(s.first_size, b1));
+			libdma__fmt_size(s.first_size, b1));
 		if (!s.nr_cross)
 			fprintf(out, " on, at every size measured");
 		for (i = 0; i < s.nr_cross; i++)
 			fprintf(out, "%s %s from %s (they meet near %.0f KiB)",
 				i ? "," : ";", s.cross[i].to_oneshot ?
 				"sg-oneshot" : "bounce",
-				libdma__bench_fmt_size(s.cross[i].hi, b2),
+				libdma__fmt_size(s.cross[i].hi, b2),
 				s.cross[i].at / 1024);
 		fputc('\n', out);
 	}
 	if (s.nr_eff)
 		fprintf(out, "  efficiency of copies >= %s: lowest median %.4f, lowest "
 			"single transfer %.4f (%s, %s)\n",
-			libdma__bench_fmt_size(LIBDMA__BENCH_EFF_FROM, b3),
+			libdma__fmt_size(LIBDMA__BENCH_EFF_FROM, b3),
 			s.eff_median_min, s.eff_min, mode_name(s.eff_min_mode),
-			libdma__bench_fmt_size(s.eff_min_size, b1));
+			libdma__fmt_size(s.eff_min_size, b1));
 	if (r->nr_failed)
 		fprintf(out, "\nFAILED: %u cell%s did not verify or could not run; "
 			"they have no figures\n", r->nr_failed,
@@ -508,33 +281,9 @@ static void put_number(FILE *out, double v, int ratio)
 	fprintf(out, ratio ? "%.6f" : "%.0f", v);
 }
 
-static void csv_env_line(FILE *out, const char *key, const char *value)
+static void write_csv(const void *result, FILE *out)
 {
-	fprintf(out, "# %s: %s\n", key, value);
-}
-
-/* The '#' lines of a CSV that say where it ran: platform ... device. */
-void libdma__env_csv(const struct libdma_bench_env *e, FILE *out)
-{
-	const struct libdma_info *i = &e->info;
-	char buf[256];
-
-	csv_env_line(out, "platform", e->platform);
-	csv_env_line(out, "machine", e->machine);
-	csv_env_line(out, "cpu", e->cpu);
-	csv_env_line(out, "kernel", e->kernel);
-	csv_env_line(out, "clocksource", e->clocksource);
-	csv_env_line(out, "thp", e->thp);
-	snprintf(buf, sizeof(buf), "%s %s edu %u.%u window %u dma_mask_bits %u "
-		 "irq %s driver_abi %u", i->node, i->pci_address[0] ?
-		 i->pci_address : "-", i->version_major, i->version_minor,
-		 i->window_size, i->dma_mask_bits, libdma__irq_name(i->irq_mode),
-		 i->abi_version);
-	csv_env_line(out, "device", buf);
-}
-
-static void write_csv(const struct libdma_bench_result *r, FILE *out)
-{
+	const struct libdma_bench_result *r = result;
 	const struct libdma_bench_env *e = &r->env;
 	char buf[256];
 	uint32_t c;
@@ -545,16 +294,16 @@ static void write_csv(const struct libdma_bench_result *r, FILE *out)
 		e->libdma_version);
 	libdma__env_csv(e, out);
 	if (e->vfio_node[0])
-		csv_env_line(out, "vfio_device", e->vfio_node);
+		libdma__csv_comment(out, "vfio_device", e->vfio_node);
 	snprintf(buf, sizeof(buf), "%llu (fastest of %u one-window copies)",
 		 (unsigned long long)e->cmd_ns, e->calibration_copies);
-	csv_env_line(out, "cmd_ns", buf);
+	libdma__csv_comment(out, "cmd_ns", buf);
 	if (e->label[0])
-		csv_env_line(out, "label", e->label);
-	csv_env_line(out, "date", e->date);
+		libdma__csv_comment(out, "label", e->label);
+	libdma__csv_comment(out, "date", e->date);
 	snprintf(buf, sizeof(buf), "%u%s", r->repetitions,
 		 r->flags & LIBDMA_BENCH_CORRUPT ? " (corrupt test hook on)" : "");
-	csv_env_line(out, "repetitions", buf);
+	libdma__csv_comment(out, "repetitions", buf);
 
 	fputs("mode,size,status,repetitions,pages,cpu_segments,dma_segments", out);
 	for (k = 0; k < NR_STATS; k++)
@@ -598,48 +347,9 @@ static void write_csv(const struct libdma_bench_result *r, FILE *out)
 
 /* ------------------------------------------------------------------- JSON */
 
-static void json_kv_string(FILE *out, const char *indent, const char *key,
-			   const char *value, int comma)
+static void write_json(const void *result, FILE *out)
 {
-	fprintf(out, "%s\"%s\": ", indent, key);
-	libdma__json_string(out, value);
-	fputs(comma ? ",\n" : "\n", out);
-}
-
-/* The environment object's first keys: platform ... page_size (indent 4). */
-void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out)
-{
-	json_kv_string(out, "    ", "platform", e->platform, 1);
-	json_kv_string(out, "    ", "machine", e->machine, 1);
-	json_kv_string(out, "    ", "cpu", e->cpu, 1);
-	json_kv_string(out, "    ", "kernel", e->kernel, 1);
-	json_kv_string(out, "    ", "clocksource", e->clocksource, 1);
-	json_kv_string(out, "    ", "thp", e->thp, 1);
-	json_kv_string(out, "    ", "label", e->label, 1);
-	json_kv_string(out, "    ", "date", e->date, 1);
-	fprintf(out, "    \"page_size\": %llu,\n", (unsigned long long)e->page_size);
-}
-
-/* "device": {...}, inside the environment object, with a trailing comma. */
-void libdma__env_json_device(const struct libdma_info *i, FILE *out)
-{
-	char ver[16];
-
-	fputs("    \"device\": {\n", out);
-	json_kv_string(out, "      ", "node", i->node, 1);
-	json_kv_string(out, "      ", "pci_address", i->pci_address, 1);
-	snprintf(ver, sizeof(ver), "%u.%u", i->version_major, i->version_minor);
-	json_kv_string(out, "      ", "version", ver, 1);
-	fprintf(out, "      \"driver_abi\": %u,\n", i->abi_version);
-	fprintf(out, "      \"window_size\": %u,\n", i->window_size);
-	fprintf(out, "      \"dma_mask_bits\": %u,\n", i->dma_mask_bits);
-	fprintf(out, "      \"max_alloc\": %llu,\n", (unsigned long long)i->max_alloc);
-	json_kv_string(out, "      ", "irq_mode", libdma__irq_name(i->irq_mode), 0);
-	fputs("    },\n", out);
-}
-
-static void write_json(const struct libdma_bench_result *r, FILE *out)
-{
+	const struct libdma_bench_result *r = result;
 	const struct libdma_bench_env *e = &r->env;
 	struct libdma__bench_summary s;
 	uint32_t c;
@@ -647,14 +357,14 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 
 	libdma__bench_summarize(r, &s);
 	fputs("{\n", out);
-	json_kv_string(out, "  ", "tool", "libdma bench", 1);
-	json_kv_string(out, "  ", "libdma_version", e->libdma_version, 1);
+	libdma__json_kv_string(out, "  ", "tool", "libdma bench", 1);
+	libdma__json_kv_string(out, "  ", "libdma_version", e->libdma_version, 1);
 	fputs("  \"environment\": {\n", out);
 	libdma__env_json_head(e, out);
 	fprintf(out, "    \"cmd_ns\": %llu,\n", (unsigned long long)e->cmd_ns);
 	fprintf(out, "    \"calibration_copies\": %u,\n", e->calibration_copies);
 	libdma__env_json_device(&e->info, out);
-	json_kv_string(out, "    ", "vfio_device", e->vfio_node, 0);
+	libdma__json_kv_string(out, "    ", "vfio_device", e->vfio_node, 0);
 	fputs("  },\n", out);
 	fprintf(out, "  \"repetitions\": %u,\n", r->repetitions);
 	fprintf(out, "  \"corrupt_test_hook\": %s,\n",
@@ -731,36 +441,22 @@ static void write_json(const struct libdma_bench_result *r, FILE *out)
 	fputs("  }\n}\n", out);
 }
 
-static int bench_write(const struct libdma_bench_result *r, unsigned int format,
-		       FILE *out)
+static void write_table(const void *result, FILE *out)
 {
-	if (!r || !out)
-		return libdma__fail(-EINVAL, "bench: NULL result or stream");
-	switch (format) {
-	case LIBDMA_BENCH_TABLE:
-		table_env(r, out);
-		table_cells(r, out);
-		table_reading(r, out);
-		break;
-	case LIBDMA_BENCH_CSV:
-		write_csv(r, out);
-		break;
-	case LIBDMA_BENCH_JSON:
-		write_json(r, out);
-		break;
-	default:
-		return libdma__fail(-EINVAL, "bench: unknown output format %u",
-				    format);
-	}
-	if (fflush(out) || ferror(out))
-		return libdma__fail(-EIO, "bench: writing the %s failed",
-				    format == LIBDMA_BENCH_TABLE ? "table" :
-				    format == LIBDMA_BENCH_CSV ? "CSV" : "JSON");
-	return 0;
+	table_env(result, out);
+	table_cells(result, out);
+	table_reading(result, out);
 }
+
+static const struct libdma__writer writer = {
+	.what = "bench",
+	.table = write_table,
+	.csv = write_csv,
+	.json = write_json,
+};
 
 LIBDMA_EXPORT int libdma_bench_write(const struct libdma_bench_result *result,
 				     unsigned int format, FILE *out)
 {
-	return LIBDMA_KEEP_ERRNO(bench_write(result, format, out));
+	return LIBDMA_KEEP_ERRNO(libdma__write(&writer, result, format, out));
 }

@@ -1,22 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libdma - private pieces of the benchmark (API 1.2), shared by
+ * libdma - private pieces of the benchmark (API 1.2; include/libdma/bench.h),
+ * shared by
  *
- *   bench.c         running it: memory for each mode, timing, checking
- *   bench_format.c  statistics, the reading (summary), table / CSV / JSON
+ *   bench_areas.c   the user memory of a cell: malloc'd or huge pages
+ *   bench.c         running it: memory for each mode, timing, checking,
+ *                   statistics over the repetitions
+ *   bench_format.c  the reading (summary), table / CSV / JSON
  *
  * and by tests/host/test_libdma_bench.c, which tests the pure parts on the
- * build host (and the whole run against a fake backend).
+ * build host (and the whole run against a fake backend). What they share
+ * with the lab: measure_internal.h.
  */
 #ifndef LIBDMA_BENCH_INTERNAL_H
 #define LIBDMA_BENCH_INTERNAL_H
 
-#include <stdio.h>
-
-#include "../libdma_internal.h"
+#include "measure_internal.h"
 
 /* Copies at least this large are where the "no idle gaps" reading looks. */
 #define LIBDMA__BENCH_EFF_FROM	(256U * 1024)
+
+/* -------------------------------------------------------- bench_areas.c */
+
+/* Mark a cell LIBDMA_BENCH_UNAVAILABLE, the note saying why. */
+void libdma__bench_unavailable(struct libdma_bench_cell *cell,
+			       const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The two user areas of a cell (all modes but coherent). */
+struct libdma__bench_areas {
+	unsigned char *src, *dst;
+	void *map[2];			/* sg-hugepage: the mmap()s behind them */
+	size_t map_len[2];
+};
+
+/*
+ * The user areas of a cell of 'mode' copying 'size' bytes, written once
+ * (page faults happen here, not in any timed step): none for coherent,
+ * areas backed by transparent huge pages for sg-hugepage, heap memory as
+ * an application has it for the others. 0, 1 (unavailable: noted in
+ * 'cell') or -errno (message set). Free with libdma__bench_areas_put()
+ * whatever it returned.
+ */
+int libdma__bench_areas_get(struct libdma__bench_areas *a, unsigned int mode,
+			    size_t size, struct libdma_bench_cell *cell);
+void libdma__bench_areas_put(struct libdma__bench_areas *a);
+
+/* -------------------------------------------------------------- bench.c */
 
 /*
  * Median, min and max of v[0..n-1] (sorted in place). n == 0 gives zeros.
@@ -24,24 +54,10 @@
  */
 void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out);
 
-/*
- * The test pattern: 64-bit xorshift* words from 'seed', so a stale, shifted
- * or half-done copy never matches by chance. check returns the offset of
- * the first wrong byte, or (size_t)-1; *nbad counts the wrong bytes.
- */
-void libdma__bench_fill(void *buf, size_t len, uint64_t seed);
-size_t libdma__bench_check(const void *buf, size_t len, uint64_t seed,
-			   size_t *nbad);
-/* The byte the pattern has at 'offset'. */
-uint8_t libdma__bench_pattern_at(size_t offset, uint64_t seed);
-
 /* Minimum number of commands a copy of 'size' bytes needs: 2 per window. */
 uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window);
 
-/* A field for CSV (RFC 4180: quoted when it holds , " CR or LF). */
-void libdma__csv_field(FILE *out, const char *s);
-/* A JSON string, quoted and escaped (", \, control characters). */
-void libdma__json_string(FILE *out, const char *s);
+/* ------------------------------------------------------- bench_format.c */
 
 /* The cell of 'mode' at 'size' that has figures (status OK), or NULL. */
 const struct libdma_bench_cell *
@@ -87,28 +103,5 @@ struct libdma__bench_summary {
 
 void libdma__bench_summarize(const struct libdma_bench_result *r,
 			     struct libdma__bench_summary *s);
-
-/* "4 KiB", "12345 B", "1.5 MiB" into buf (>= 32 bytes). */
-const char *libdma__bench_fmt_size(uint64_t bytes, char *buf);
-/* "812 ns", "3.4 us", "12.50 ms", "2.10 s" into buf (>= 32 bytes). */
-const char *libdma__fmt_ns(double ns, char *buf);
-/* "1.50 GiB/s", "20.02 KiB/s" into buf (>= 32 bytes). */
-const char *libdma__fmt_rate(double bps, char *buf);
-/* "msi", "intx", "none", "unknown". */
-const char *libdma__irq_name(int mode);
-
-/*
- * Where a run takes place (bench.c), shared with the lab: platform (QEMU
- * TCG / KVM, virtual machine, hardware), machine, CPU, kernel, clock
- * source, THP, date, libdma version, the device's info; cmd_ns and
- * vfio_node are left 0 / "".
- */
-void libdma__bench_env(struct libdma_device *dev, const char *label,
-		       struct libdma_bench_env *env);
-/* Its lines in the three outputs (bench_format.c), shared with the lab. */
-void libdma__env_table(const struct libdma_bench_env *e, FILE *out);
-void libdma__env_csv(const struct libdma_bench_env *e, FILE *out);
-void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out);
-void libdma__env_json_device(const struct libdma_info *i, FILE *out);
 
 #endif /* LIBDMA_BENCH_INTERNAL_H */

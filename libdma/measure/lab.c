@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The contiguity lab (API 1.3): which cells to measure, one call of the
- * backend's "lab" operation per cell (the kernel backend: EDUDMA_IOC_LAB),
- * and the checks that do not depend on timing - a read pass through the
- * vmap must see the very bytes a pass through the linear map sees, and
- * both the bytes the driver wrote.
+ * The contiguity lab (API 1.3; include/libdma/lab.h): which cells to
+ * measure, one call of the backend's "lab" operation per cell
+ * (libdma__lab_cell(); the kernel backend: EDUDMA_IOC_LAB), and the checks
+ * that do not depend on timing - a read pass through the vmap must see the
+ * very bytes a pass through the linear map sees, and both the bytes the
+ * driver wrote.
  *
  * A cell an allocator cannot give in one piece (E2BIG), memory the machine
  * does not have (ENOMEM) and pages the device cannot reach (ERANGE) are
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
 #include "lab_internal.h"
 
 static const char *const experiment_names[LIBDMA_LAB_NR_EXPERIMENTS] = {
@@ -87,27 +87,6 @@ LIBDMA_EXPORT void libdma_lab_config_init(struct libdma_lab_config *cfg)
 		return;
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->iterations = LIBDMA_LAB_DEFAULT_ITERATIONS;
-}
-
-/* ------------------------------------------------------------ checksums */
-
-uint64_t libdma__lab_expected_checksum(unsigned int pattern, uint64_t pages)
-{
-	uint64_t words = pages * 512, sum;
-
-	/* sum of i * M over the words read, modulo 2^64 */
-	switch (pattern) {
-	case LIBDMA_LAB_SEQ_READ:
-		/* i = 0 .. words-1 */
-		sum = words % 2 ? words * ((words - 1) / 2) : (words / 2) * (words - 1);
-		return sum * LIBDMA__LAB_WORD_MULT;
-	case LIBDMA_LAB_RANDOM_READ:
-		/* i = 512 p, p = 0 .. pages-1, in any order */
-		sum = pages % 2 ? pages * ((pages - 1) / 2) : (pages / 2) * (pages - 1);
-		return sum * 512 * LIBDMA__LAB_WORD_MULT;
-	default:
-		return 0;
-	}
 }
 
 const struct libdma_lab_cell *
@@ -351,17 +330,8 @@ static int check_config(const struct libdma_lab_config *cfg)
 			return libdma__fail(-EINVAL, "lab: reserved fields of the "
 					    "config must be 0 (start from "
 					    "libdma_lab_config_init())");
-	if (!cfg->sizes)
-		return 0;
-	if (cfg->nr_sizes < 1 || cfg->nr_sizes > LIBDMA_LAB_MAX_SIZES)
-		return libdma__fail(-EINVAL, "lab: %u sizes: give 1 to %u",
-				    cfg->nr_sizes, LIBDMA_LAB_MAX_SIZES);
-	for (i = 0; i < cfg->nr_sizes; i++)
-		if (cfg->sizes[i] == 0 || cfg->sizes[i] > (1ull << 40))
-			return libdma__fail(-EINVAL, "lab: size %llu is not a size "
-					    "to measure",
-					    (unsigned long long)cfg->sizes[i]);
-	return 0;
+	return libdma__check_sizes("lab", cfg->sizes, cfg->nr_sizes,
+				   LIBDMA_LAB_MAX_SIZES, 1ull << 40, "measure");
 }
 
 /* Errors after which no further cell can be measured. */
@@ -391,12 +361,12 @@ static void cell_error(struct libdma_lab_result *r, struct libdma_lab_cell *c,
 		else
 			snprintf(c->note, sizeof(c->note), "%s does not give %s "
 				 "in one piece", who,
-				 libdma__bench_fmt_size(c->size, b));
+				 libdma__fmt_size(c->size, b));
 		break;
 	case ENOMEM:
 		c->status = LIBDMA_LAB_UNAVAILABLE;
 		snprintf(c->note, sizeof(c->note), "not enough free memory for "
-			 "%s of %s", libdma__bench_fmt_size(c->size, b),
+			 "%s of %s", libdma__fmt_size(c->size, b),
 			 c->experiment == LIBDMA_LAB_ACCESS ? "pages" : who);
 		break;
 	case ERANGE:
@@ -437,10 +407,9 @@ static int lab_run(struct libdma_device *dev,
 	unsigned int e;
 	int err;
 
-	if (!resultp)
-		return libdma__fail(-EINVAL, "lab: resultp is NULL");
-	*resultp = NULL;
-	err = libdma__device_check(dev);
+	if (resultp)
+		*resultp = NULL;
+	err = libdma__run_check("lab", dev, resultp != NULL);
 	if (err)
 		return err;
 	if (user_cfg)
@@ -450,10 +419,9 @@ static int lab_run(struct libdma_device *dev,
 	err = check_config(&cfg);
 	if (err)
 		return err;
-	if (!dev->ops->lab)
-		return libdma__fail(-EOPNOTSUPP, "%s: the %s backend has no "
-				    "contiguity lab", dev->info.node,
-				    dev->ops->name);
+	err = libdma__lab_cell(dev, 0, NULL);	/* has the backend a lab? */
+	if (err)
+		return err;
 	experiments = cfg.experiments ? cfg.experiments :
 		      (1U << LIBDMA_LAB_NR_EXPERIMENTS) - 1;
 	allocators = cfg.allocators ? cfg.allocators :
@@ -478,7 +446,7 @@ static int lab_run(struct libdma_device *dev,
 	r->cells = l.cells;
 	r->nr_cells = l.n;
 	r->iterations = cfg.iterations;
-	libdma__bench_env(dev, cfg.label, &r->env);
+	libdma__env_get(dev, cfg.label, &r->env);
 
 	for (i = 0; i < r->nr_cells; i++) {
 		struct libdma_lab_cell *c = &r->cells[i];
@@ -486,7 +454,7 @@ static int lab_run(struct libdma_device *dev,
 		report(&cfg, r, i, 0);
 		c->iterations = c->experiment == LIBDMA_LAB_SEGMENTS ? 1 :
 				cfg.iterations;
-		err = dev->ops->lab(dev, cfg.iterations, c);
+		err = libdma__lab_cell(dev, cfg.iterations, c);
 		if (err && fatal(err))
 			goto err_free;
 		if (err)

@@ -2,13 +2,10 @@
 /*
  * The contiguity lab's outputs: a table for people (a section per
  * experiment, a row per cell, then a reading), CSV and JSON for programs.
- * Each starts with where the run took place - the benchmark's header
- * (bench_format.c), since figures out of context mislead. Cells without
+ * Each starts with where the run took place - the same lines as the
+ * benchmark's (env.c), since figures out of context mislead. Cells without
  * figures carry their status and note, never a number.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lab_internal.h"
@@ -42,22 +39,13 @@ static const char *status_name(unsigned int status)
 static unsigned int sizes_of(const struct libdma_lab_result *r, unsigned int e,
 			     uint64_t *sizes)
 {
-	unsigned int n = 0, j;
+	unsigned int n = 0;
 	uint32_t i;
 
-	for (i = 0; i < r->nr_cells; i++) {
-		uint64_t s = r->cells[i].size;
-
-		if (r->cells[i].experiment != e)
-			continue;
-		for (j = 0; j < n && sizes[j] != s; j++)
-			;
-		if (j < n || n == MAX_LAB_SIZES)
-			continue;
-		for (j = n++; j > 0 && sizes[j - 1] > s; j--)
-			sizes[j] = sizes[j - 1];
-		sizes[j] = s;
-	}
+	for (i = 0; i < r->nr_cells; i++)
+		if (r->cells[i].experiment == e)
+			n = libdma__sizes_add(sizes, n, MAX_LAB_SIZES,
+					      r->cells[i].size);
 	return n;
 }
 
@@ -220,7 +208,7 @@ static void table_alloc(const struct libdma_lab_result *r, FILE *out)
 		if (prev && x->size != prev)
 			fputc('\n', out);
 		prev = x->size;
-		fprintf(out, "%9s  %-13s ", libdma__bench_fmt_size(x->size, b[0]),
+		fprintf(out, "%9s  %-13s ", libdma__fmt_size(x->size, b[0]),
 			name(LIBDMA_LAB_NAME_ALLOCATOR, x->allocator));
 		if (x->status != LIBDMA_LAB_OK) {
 			no_figures(x, out);
@@ -260,7 +248,7 @@ static void table_access(const struct libdma_lab_result *r, FILE *out)
 		if (prev && x->size != prev)
 			fputc('\n', out);
 		prev = x->size;
-		fprintf(out, "%9s  %-11s %-7s ", libdma__bench_fmt_size(x->size, b[0]),
+		fprintf(out, "%9s  %-11s %-7s ", libdma__fmt_size(x->size, b[0]),
 			name(LIBDMA_LAB_NAME_PATTERN, x->pattern),
 			name(LIBDMA_LAB_NAME_MAPPING, x->mapping));
 		if (x->status != LIBDMA_LAB_OK) {
@@ -309,7 +297,7 @@ static void table_segments(const struct libdma_lab_result *r, FILE *out)
 		if (prev && x->size != prev)
 			fputc('\n', out);
 		prev = x->size;
-		fprintf(out, "%9s  %-13s ", libdma__bench_fmt_size(x->size, b),
+		fprintf(out, "%9s  %-13s ", libdma__fmt_size(x->size, b),
 			name(LIBDMA_LAB_NAME_ALLOCATOR, x->allocator));
 		if (x->status != LIBDMA_LAB_OK) {
 			no_figures(x, out);
@@ -350,10 +338,10 @@ static void table_reading(const struct libdma_lab_result *r, FILE *out)
 				"size:\n");
 		first = 0;
 		fprintf(out, "    %-13s %.2fx (%s)", name(LIBDMA_LAB_NAME_ALLOCATOR, k),
-			sp->lo, libdma__bench_fmt_size(sp->size_lo, b1));
+			sp->lo, libdma__fmt_size(sp->size_lo, b1));
 		if (sp->nr > 1)
 			fprintf(out, " .. %.2fx (%s)", sp->hi,
-				libdma__bench_fmt_size(sp->size_hi, b2));
+				libdma__fmt_size(sp->size_hi, b2));
 		fputc('\n', out);
 	}
 	first = 1;
@@ -367,10 +355,10 @@ static void table_reading(const struct libdma_lab_result *r, FILE *out)
 				"linear map (large pages):\n");
 		first = 0;
 		fprintf(out, "    %-13s %.3f (%s)", name(LIBDMA_LAB_NAME_PATTERN, k),
-			sp->lo, libdma__bench_fmt_size(sp->size_lo, b1));
+			sp->lo, libdma__fmt_size(sp->size_lo, b1));
 		if (sp->nr > 1)
 			fprintf(out, " .. %.3f (%s); lowest %.3f, highest %.3f",
-				sp->hi, libdma__bench_fmt_size(sp->size_hi, b2),
+				sp->hi, libdma__fmt_size(sp->size_hi, b2),
 				sp->min, sp->max);
 		fputc('\n', out);
 	}
@@ -390,11 +378,11 @@ static void table_reading(const struct libdma_lab_result *r, FILE *out)
 		fprintf(out, "    %-13s ", name(LIBDMA_LAB_NAME_ALLOCATOR, k));
 		if (s.seg[k].nr_one == s.seg[k].nr)
 			fprintf(out, "1 at every size (%u measured, up to %s)\n",
-				s.seg[k].nr, libdma__bench_fmt_size(s.seg[k].size, b1));
+				s.seg[k].nr, libdma__fmt_size(s.seg[k].size, b1));
 		else
 			fprintf(out, "%s: %llu pages in %llu physical runs -> %llu "
 				"DMA segments\n",
-				libdma__bench_fmt_size(s.seg[k].size, b1),
+				libdma__fmt_size(s.seg[k].size, b1),
 				(unsigned long long)s.seg[k].pages,
 				(unsigned long long)s.seg[k].cpu_segments,
 				(unsigned long long)s.seg[k].dma_segments);
@@ -410,8 +398,10 @@ static void table_reading(const struct libdma_lab_result *r, FILE *out)
 			r->nr_failed == 1 ? "" : "s");
 }
 
-static void write_table(const struct libdma_lab_result *r, FILE *out)
+static void write_table(const void *result, FILE *out)
 {
+	const struct libdma_lab_result *r = result;
+
 	table_head(r, out);
 	if (has_experiment(r, LIBDMA_LAB_ALLOC))
 		table_alloc(r, out);
@@ -424,8 +414,9 @@ static void write_table(const struct libdma_lab_result *r, FILE *out)
 
 /* -------------------------------------------------------------------- CSV */
 
-static void write_csv(const struct libdma_lab_result *r, FILE *out)
+static void write_csv(const void *result, FILE *out)
 {
+	const struct libdma_lab_result *r = result;
 	const struct libdma_bench_env *e = &r->env;
 	uint32_t c;
 
@@ -433,12 +424,10 @@ static void write_csv(const struct libdma_lab_result *r, FILE *out)
 		"driver; times in ns per allocate + free pair (alloc) or per pass "
 		"over all pages (access)\n", e->libdma_version);
 	libdma__env_csv(e, out);
-	if (e->label[0]) {
-		fputs("# label: ", out);
-		fputs(e->label, out);
-		fputc('\n', out);
-	}
-	fprintf(out, "# date: %s\n# iterations: %u\n", e->date, r->iterations);
+	if (e->label[0])
+		libdma__csv_comment(out, "label", e->label);
+	libdma__csv_comment(out, "date", e->date);
+	fprintf(out, "# iterations: %u\n", r->iterations);
 	fputs("experiment,allocator,pattern,mapping,size,status,iterations,"
 	      "ns_median,ns_min,ns_max,pages,cpu_segments,dma_segments,checksum,"
 	      "error,note\n", out);
@@ -498,8 +487,9 @@ static void json_span(FILE *out, const struct libdma__lab_span *sp)
 		(unsigned long long)sp->size_max, sp->max);
 }
 
-static void write_json(const struct libdma_lab_result *r, FILE *out)
+static void write_json(const void *result, FILE *out)
 {
+	const struct libdma_lab_result *r = result;
 	const struct libdma_bench_env *e = &r->env;
 	struct libdma__lab_summary s;
 	unsigned int k;
@@ -588,34 +578,15 @@ static void write_json(const struct libdma_lab_result *r, FILE *out)
 		s.nr_unavailable, s.nr_unreachable);
 }
 
-static int lab_write(const struct libdma_lab_result *r, unsigned int format,
-		     FILE *out)
-{
-	if (!r || !out)
-		return libdma__fail(-EINVAL, "lab: NULL result or stream");
-	switch (format) {
-	case LIBDMA_BENCH_TABLE:
-		write_table(r, out);
-		break;
-	case LIBDMA_BENCH_CSV:
-		write_csv(r, out);
-		break;
-	case LIBDMA_BENCH_JSON:
-		write_json(r, out);
-		break;
-	default:
-		return libdma__fail(-EINVAL, "lab: unknown output format %u",
-				    format);
-	}
-	if (fflush(out) || ferror(out))
-		return libdma__fail(-EIO, "lab: writing the %s failed",
-				    format == LIBDMA_BENCH_TABLE ? "table" :
-				    format == LIBDMA_BENCH_CSV ? "CSV" : "JSON");
-	return 0;
-}
+static const struct libdma__writer writer = {
+	.what = "lab",
+	.table = write_table,
+	.csv = write_csv,
+	.json = write_json,
+};
 
 LIBDMA_EXPORT int libdma_lab_write(const struct libdma_lab_result *result,
 				   unsigned int format, FILE *out)
 {
-	return LIBDMA_KEEP_ERRNO(lab_write(result, format, out));
+	return LIBDMA_KEEP_ERRNO(libdma__write(&writer, result, format, out));
 }

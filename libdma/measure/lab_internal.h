@@ -1,34 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libdma - private pieces of the contiguity lab (API 1.3), shared by
+ * libdma - private pieces of the contiguity lab (API 1.3;
+ * include/libdma/lab.h), shared by
  *
  *   lab.c         running it: the cells of each experiment, one driver
- *                 call per cell (backend op "lab"), the checks that do not
- *                 depend on timing
+ *                 call per cell (libdma__lab_cell()), the checks that do
+ *                 not depend on timing
  *   lab_format.c  the reading (summary), table / CSV / JSON
  *
  * and by tests/host/test_libdma_lab.c (fake backend, synthetic results).
+ * What they share with the benchmark (where a run takes place, the output
+ * writer, the checksum of the driver's words): measure_internal.h.
  */
 #ifndef LIBDMA_LAB_INTERNAL_H
 #define LIBDMA_LAB_INTERNAL_H
 
-#include <stdio.h>
-
-#include "bench_internal.h"
-
-/*
- * What the driver writes into the pages of the access experiment
- * (driver/edudma_lab.c, lab_word()): 64-bit word number i holds
- * i * LIBDMA__LAB_WORD_MULT. A read pass sums what it sees, so the sum
- * is known in advance: lab.c checks it.
- */
-#define LIBDMA__LAB_WORD_MULT	0x9e3779b97f4a7c15ull
-
-/*
- * The checksum a read pass must give over 'pages' 4 KiB pages: every word
- * (seq-read) or the first word of every page (random-read). 0 for writes.
- */
-uint64_t libdma__lab_expected_checksum(unsigned int pattern, uint64_t pages);
+#include "measure_internal.h"
 
 /* The cell of the given coordinates that has figures (status OK), or NULL. */
 const struct libdma_lab_cell *

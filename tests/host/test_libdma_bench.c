@@ -248,20 +248,20 @@ static void test_pattern_catches_one_byte(void)
 	size_t len, nbad;
 
 	for (len = 1; len <= sizeof(buf); len += len < 40 ? 1 : 1021) {
-		libdma__bench_fill(buf, len, 42);
-		CU_ASSERT_EQUAL(libdma__bench_check(buf, len, 42, &nbad), (size_t)-1);
+		libdma__pattern_fill(buf, len, 42);
+		CU_ASSERT_EQUAL(libdma__pattern_check(buf, len, 42, &nbad), (size_t)-1);
 		CU_ASSERT_EQUAL(nbad, 0);
-		CU_ASSERT_EQUAL(buf[len - 1], libdma__bench_pattern_at(len - 1, 42));
+		CU_ASSERT_EQUAL(buf[len - 1], libdma__pattern_at(len - 1, 42));
 		buf[len - 1] ^= 1;
-		CU_ASSERT_EQUAL(libdma__bench_check(buf, len, 42, &nbad), len - 1);
+		CU_ASSERT_EQUAL(libdma__pattern_check(buf, len, 42, &nbad), len - 1);
 		CU_ASSERT_EQUAL(nbad, 1);
 	}
 	/* another seed is another pattern: a stale buffer never passes */
-	libdma__bench_fill(buf, 4096, 1);
-	CU_ASSERT_NOT_EQUAL(libdma__bench_check(buf, 4096, 2, &nbad), (size_t)-1);
+	libdma__pattern_fill(buf, 4096, 1);
+	CU_ASSERT_NOT_EQUAL(libdma__pattern_check(buf, 4096, 2, &nbad), (size_t)-1);
 	CU_ASSERT(nbad > 4000);
-	libdma__bench_fill(buf, 4096, 7);
-	CU_ASSERT_NOT_EQUAL(libdma__bench_check(buf, 4096, ~(uint64_t)7, &nbad),
+	libdma__pattern_fill(buf, 4096, 7);
+	CU_ASSERT_NOT_EQUAL(libdma__pattern_check(buf, 4096, ~(uint64_t)7, &nbad),
 			    (size_t)-1);
 }
 

@@ -3,45 +3,28 @@
  * dmactl bench: the throughput benchmark of libdma (libdma_bench_run) from
  * the shell - contiguous versus scatter-gather memory, pinning versus
  * copying, every byte verified, every figure stated with where it ran.
- * The work and the output formats are libdma's; this file parses the
- * command line, shows progress on stderr and picks the exit status.
+ * The work and the output formats are libdma's, the output files and the
+ * exit status shared with `dmactl lab` (measure.c); this file parses the
+ * command line and shows progress on stderr.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "dmactl.h"
+#include "measure.h"
 
 static const struct dmactl_cmd *const cmd = &dmactl_cmd_bench;
 
-/* "coherent,sg" or "all": a mask of 1 << LIBDMA_BENCH_*, or 0 with a message. */
-static uint32_t parse_modes(const char *text)
+/* The name of a mode, for dm_parse_names(). */
+static const char *mode_name(unsigned int kind, unsigned int mode)
 {
-	char *copy = strdup(text), *item, *save = NULL;
-	uint32_t modes = 0;
+	(void)kind;
+	return libdma_bench_mode_name(mode);
+}
 
-	if (!copy)
-		return 0;
-	for (item = strtok_r(copy, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		int m = libdma_bench_mode_parse(item);
-
-		if (!strcmp(item, "all")) {
-			modes |= LIBDMA_BENCH_ALL_MODES;
-			continue;
-		}
-		if (m < 0) {
-			dm_usage(cmd, "--modes: '%s' is none of coherent, sg, "
-				 "sg-oneshot, sg-hugepage, bounce, vfio, all", item);
-			modes = 0;
-			break;
-		}
-		modes |= 1U << m;
-	}
-	free(copy);
-	return modes;
+/* libdma_bench_write() for dm_output_result(). */
+static int write_bench(const void *result, unsigned int format, FILE *out)
+{
+	return libdma_bench_write(result, format, out);
 }
 
 struct progress_state {
@@ -89,37 +72,13 @@ static void progress(const struct libdma_bench_progress *p, void *arg)
 	}
 }
 
-/* Write the result in 'format' to 'path' (NULL: stdout). An exit status. */
-static int write_to(const struct libdma_bench_result *res, unsigned int format,
-		    const char *path)
-{
-	FILE *f = path ? fopen(path, "we") : stdout;
-	int err;
-
-	if (!f) {
-		fprintf(stderr, "dmactl bench: cannot create %s: %s\n", path,
-			strerror(errno));
-		return DM_EXIT_FAILED;
-	}
-	err = libdma_bench_write(res, format, f);
-	if (path && fclose(f) && !err)
-		err = -EIO;
-	if (err) {
-		fprintf(stderr, "dmactl bench: writing %s: %s\n",
-			path ? path : "the output", libdma_errmsg());
-		return DM_EXIT_FAILED;
-	}
-	return DM_EXIT_OK;
-}
-
 static int run_bench(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "modes", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "repeat", required_argument, NULL, 'r' },
-		{ "csv", optional_argument, NULL, 'c' },
-		{ "json", optional_argument, NULL, 'j' },
+		DM_OUTPUT_OPTIONS,
 		{ "label", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "corrupt", no_argument, NULL, 'X' },
@@ -131,16 +90,20 @@ static int run_bench(int argc, char **argv)
 	struct libdma_bench_config cfg;
 	struct libdma_bench_result *res = NULL;
 	struct progress_state ps = { 0, 0 };
+	struct dm_outputs out = { 0 };
 	struct libdma_device *dev, *vfio = NULL;
-	const char *spec, *csv_file = NULL, *json_file = NULL, *vfio_spec = NULL;
-	int opt, ret, rest, n, csv_out = 0, json_out = 0, failed;
-	unsigned int format = LIBDMA_BENCH_TABLE;
+	const char *spec, *vfio_spec = NULL;
+	int opt, ret, rest, n, failed;
+	unsigned int i, mismatch = 0;
 
 	libdma_bench_config_init(&cfg);
 	while ((opt = getopt_long(argc, argv, "m:s:r:qh", options, NULL)) != -1) {
+		if (dm_output_option(&out, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'm':
-			cfg.modes = parse_modes(optarg);
+			cfg.modes = dm_parse_names(cmd, "--modes", optarg,
+						   mode_name, 0, "all");
 			if (!cfg.modes)
 				return DM_EXIT_USAGE;
 			break;
@@ -158,18 +121,6 @@ static int run_bench(int argc, char **argv)
 						LIBDMA_BENCH_MAX_REPETITIONS, optarg);
 			cfg.repetitions = (uint32_t)reps;
 			break;
-		case 'c':
-			if (optarg)
-				csv_file = optarg;
-			else
-				csv_out = 1;
-			break;
-		case 'j':
-			if (optarg)
-				json_file = optarg;
-			else
-				json_out = 1;
-			break;
 		case 'l':
 			cfg.label = optarg;
 			break;
@@ -186,13 +137,9 @@ static int run_bench(int argc, char **argv)
 			return dm_common_option(cmd, opt);
 		}
 	}
-	if (csv_out && json_out)
-		return dm_usage(cmd, "--csv and --json both want stdout: give one "
-				"of them a file (--json=FILE)");
-	if (csv_out)
-		format = LIBDMA_BENCH_CSV;
-	if (json_out)
-		format = LIBDMA_BENCH_JSON;
+	ret = dm_output_format(cmd, &out);
+	if (ret >= 0)
+		return ret;
 	ret = dm_positionals(cmd, argc, argv, optind, 0, &spec, &rest);
 	if (ret >= 0)
 		return ret;
@@ -215,21 +162,10 @@ static int run_bench(int argc, char **argv)
 		ret = dm_failed(cmd, failed);
 		goto close;
 	}
-	ret = write_to(res, format, NULL);
-	if (!ret && csv_file)
-		ret = write_to(res, LIBDMA_BENCH_CSV, csv_file);
-	if (!ret && json_file)
-		ret = write_to(res, LIBDMA_BENCH_JSON, json_file);
-	if (failed) {
-		unsigned int i, mismatch = 0;
-
-		for (i = 0; i < res->nr_cells; i++)
-			mismatch += res->cells[i].status == LIBDMA_BENCH_MISMATCH;
-		fprintf(stderr, "dmactl bench: %d cell%s failed (%u with wrong "
-			"data): no figures for %s\n", failed, failed == 1 ? "" : "s",
-			mismatch, failed == 1 ? "it" : "them");
-		ret = mismatch ? DM_EXIT_VERIFY : DM_EXIT_FAILED;
-	}
+	for (i = 0; i < res->nr_cells; i++)
+		mismatch += res->cells[i].status == LIBDMA_BENCH_MISMATCH;
+	ret = dm_output_result(cmd, &out, write_bench, res, failed, mismatch,
+			       "with wrong data");
 	libdma_bench_result_free(res);
 close:
 	if (vfio)

@@ -4,49 +4,21 @@
  * allocation cost per kernel allocator, CPU access through the linear map
  * and through a vmap of the same pages, DMA segments per kind of buffer,
  * all measured inside the kernel by the edudma driver. The work and the
- * output formats are libdma's; this file parses the command line, shows
- * progress on stderr and picks the exit status.
+ * output formats are libdma's, the output files and the exit status shared
+ * with `dmactl bench` (measure.c); this file parses the command line and
+ * shows progress on stderr.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "dmactl.h"
+#include "measure.h"
 
 static const struct dmactl_cmd *const cmd = &dmactl_cmd_lab;
 
-/*
- * A comma-separated list of names of one kind (LIBDMA_LAB_NAME_*) into a
- * mask of 1 << value; 0 after a usage message.
- */
-static uint32_t parse_names(const char *option, unsigned int kind,
-			    const char *text)
+/* libdma_lab_write() for dm_output_result(). */
+static int write_lab(const void *result, unsigned int format, FILE *out)
 {
-	char *copy = strdup(text), *item, *save = NULL, known[128] = "";
-	uint32_t mask = 0;
-	unsigned int v;
-	const char *n;
-
-	if (!copy)
-		return 0;
-	for (v = 0; (n = libdma_lab_name(kind, v)); v++)
-		snprintf(known + strlen(known), sizeof(known) - strlen(known),
-			 "%s%s", v ? ", " : "", n);
-	for (item = strtok_r(copy, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		int val = libdma_lab_parse(kind, item);
-
-		if (val < 0) {
-			dm_usage(cmd, "%s: '%s' is none of %s", option, item, known);
-			mask = 0;
-			break;
-		}
-		mask |= 1U << val;
-	}
-	free(copy);
-	return mask;
+	return libdma_lab_write(result, format, out);
 }
 
 static void cell_name(const struct libdma_lab_cell *c, char *buf, size_t len)
@@ -100,29 +72,6 @@ static void progress(const struct libdma_lab_progress *p, void *arg)
 	}
 }
 
-/* Write the result in 'format' to 'path' (NULL: stdout). An exit status. */
-static int write_to(const struct libdma_lab_result *res, unsigned int format,
-		    const char *path)
-{
-	FILE *f = path ? fopen(path, "we") : stdout;
-	int err;
-
-	if (!f) {
-		fprintf(stderr, "dmactl lab: cannot create %s: %s\n", path,
-			strerror(errno));
-		return DM_EXIT_FAILED;
-	}
-	err = libdma_lab_write(res, format, f);
-	if (path && fclose(f) && !err)
-		err = -EIO;
-	if (err) {
-		fprintf(stderr, "dmactl lab: writing %s: %s\n",
-			path ? path : "the output", libdma_errmsg());
-		return DM_EXIT_FAILED;
-	}
-	return DM_EXIT_OK;
-}
-
 static int run_lab(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -132,8 +81,7 @@ static int run_lab(int argc, char **argv)
 		{ "sizes", required_argument, NULL, 's' },
 		{ "max-access", required_argument, NULL, 'M' },
 		{ "repeat", required_argument, NULL, 'r' },
-		{ "csv", optional_argument, NULL, 'c' },
-		{ "json", optional_argument, NULL, 'j' },
+		DM_OUTPUT_OPTIONS,
 		{ "label", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,31 +90,38 @@ static int run_lab(int argc, char **argv)
 	uint64_t sizes[LIBDMA_LAB_MAX_SIZES], v;
 	struct libdma_lab_config cfg;
 	struct libdma_lab_result *res = NULL;
+	struct dm_outputs out = { 0 };
 	struct libdma_device *dev;
-	const char *spec, *csv_file = NULL, *json_file = NULL;
-	int opt, ret, rest, n, csv_out = 0, json_out = 0, failed, quiet = 0;
-	unsigned int format = LIBDMA_BENCH_TABLE;
+	const char *spec;
+	int opt, ret, rest, n, failed, quiet = 0;
+	unsigned int i, mismatch = 0;
 
 	libdma_lab_config_init(&cfg);
 	while ((opt = getopt_long(argc, argv, "e:s:r:qh", options, NULL)) != -1) {
+		if (dm_output_option(&out, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'e':
-			cfg.experiments = parse_names("--experiments",
-						      LIBDMA_LAB_NAME_EXPERIMENT,
-						      optarg);
+			cfg.experiments = dm_parse_names(cmd, "--experiments",
+							 optarg, libdma_lab_name,
+							 LIBDMA_LAB_NAME_EXPERIMENT,
+							 NULL);
 			if (!cfg.experiments)
 				return DM_EXIT_USAGE;
 			break;
 		case 'a':
-			cfg.allocators = parse_names("--allocators",
-						     LIBDMA_LAB_NAME_ALLOCATOR,
-						     optarg);
+			cfg.allocators = dm_parse_names(cmd, "--allocators",
+							optarg, libdma_lab_name,
+							LIBDMA_LAB_NAME_ALLOCATOR,
+							NULL);
 			if (!cfg.allocators)
 				return DM_EXIT_USAGE;
 			break;
 		case 'p':
-			cfg.patterns = parse_names("--patterns",
-						   LIBDMA_LAB_NAME_PATTERN, optarg);
+			cfg.patterns = dm_parse_names(cmd, "--patterns", optarg,
+						      libdma_lab_name,
+						      LIBDMA_LAB_NAME_PATTERN,
+						      NULL);
 			if (!cfg.patterns)
 				return DM_EXIT_USAGE;
 			break;
@@ -190,18 +145,6 @@ static int run_lab(int argc, char **argv)
 						LIBDMA_LAB_MAX_ITERATIONS, optarg);
 			cfg.iterations = (uint32_t)v;
 			break;
-		case 'c':
-			if (optarg)
-				csv_file = optarg;
-			else
-				csv_out = 1;
-			break;
-		case 'j':
-			if (optarg)
-				json_file = optarg;
-			else
-				json_out = 1;
-			break;
 		case 'l':
 			cfg.label = optarg;
 			break;
@@ -212,13 +155,9 @@ static int run_lab(int argc, char **argv)
 			return dm_common_option(cmd, opt);
 		}
 	}
-	if (csv_out && json_out)
-		return dm_usage(cmd, "--csv and --json both want stdout: give one "
-				"of them a file (--json=FILE)");
-	if (csv_out)
-		format = LIBDMA_BENCH_CSV;
-	if (json_out)
-		format = LIBDMA_BENCH_JSON;
+	ret = dm_output_format(cmd, &out);
+	if (ret >= 0)
+		return ret;
 	ret = dm_positionals(cmd, argc, argv, optind, 0, &spec, &rest);
 	if (ret >= 0)
 		return ret;
@@ -233,22 +172,10 @@ static int run_lab(int argc, char **argv)
 		ret = dm_failed(cmd, failed);
 		goto close;
 	}
-	ret = write_to(res, format, NULL);
-	if (!ret && csv_file)
-		ret = write_to(res, LIBDMA_BENCH_CSV, csv_file);
-	if (!ret && json_file)
-		ret = write_to(res, LIBDMA_BENCH_JSON, json_file);
-	if (failed) {
-		unsigned int i, mismatch = 0;
-
-		for (i = 0; i < res->nr_cells; i++)
-			mismatch += res->cells[i].status == LIBDMA_LAB_MISMATCH;
-		fprintf(stderr, "dmactl lab: %d cell%s failed (%u where the bytes "
-			"read did not check out): no figures for %s\n", failed,
-			failed == 1 ? "" : "s", mismatch,
-			failed == 1 ? "it" : "them");
-		ret = mismatch ? DM_EXIT_VERIFY : DM_EXIT_FAILED;
-	}
+	for (i = 0; i < res->nr_cells; i++)
+		mismatch += res->cells[i].status == LIBDMA_LAB_MISMATCH;
+	ret = dm_output_result(cmd, &out, write_lab, res, failed, mismatch,
+			       "where the bytes read did not check out");
 	libdma_lab_result_free(res);
 close:
 	libdma_close(dev);
