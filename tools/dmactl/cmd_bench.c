@@ -52,9 +52,9 @@ static void progress(const struct libdma_bench_progress *p, void *arg)
 	}
 	if (!c)
 		return;
-	fprintf(stderr, "dmactl bench: [%*u/%u] %-11s %9s: ",
-		p->nr_cells >= 100 ? 3 : 2, p->cell + 1, p->nr_cells,
-		libdma_bench_mode_name(c->mode), dm_fmt_bytes(c->size, b1));
+	dm_progress_count(cmd, p->cell, p->nr_cells);
+	fprintf(stderr, "%-11s %9s: ", libdma_bench_mode_name(c->mode),
+		dm_fmt_bytes(c->size, b1));
 	switch (c->status) {
 	case LIBDMA_BENCH_OK:
 		fprintf(stderr, "verified x%u, host %s per transfer\n",

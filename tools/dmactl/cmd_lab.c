@@ -48,8 +48,8 @@ static void progress(const struct libdma_lab_progress *p, void *arg)
 	if (p->index == 0)
 		fprintf(stderr, "dmactl lab: %u cells\n", p->nr_cells);
 	cell_name(c, what, sizeof(what));
-	fprintf(stderr, "dmactl lab: [%*u/%u] %-38s ", p->nr_cells >= 100 ? 3 : 2,
-		p->index + 1, p->nr_cells, what);
+	dm_progress_count(cmd, p->index, p->nr_cells);
+	fprintf(stderr, "%-38s ", what);
 	switch (c->status) {
 	case LIBDMA_LAB_OK:
 		if (c->experiment == LIBDMA_LAB_SEGMENTS)

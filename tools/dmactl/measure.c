@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * What `dmactl bench` and `dmactl lab` share (measure.h): lists of names
- * (modes, experiments, allocators, patterns) and the result writer - the
- * output formats and files, and the exit status of a run. The outputs
- * themselves are libdma's (libdma_bench_write(), libdma_lab_write()).
+ * (modes, experiments, allocators, patterns), the progress counter and
+ * the result writer - the output formats and files, and the exit status
+ * of a run. The outputs themselves are libdma's (libdma_bench_write(),
+ * libdma_lab_write()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -48,6 +49,13 @@ uint32_t dm_parse_names(const struct dmactl_cmd *cmd, const char *option,
 	}
 	free(copy);
 	return mask;
+}
+
+void dm_progress_count(const struct dmactl_cmd *cmd, unsigned int index,
+		       unsigned int nr)
+{
+	fprintf(stderr, "dmactl %s: [%*u/%u] ", cmd->name, nr >= 100 ? 3 : 2,
+		index + 1, nr);
 }
 
 int dm_output_option(struct dm_outputs *o, int opt, const char *arg)

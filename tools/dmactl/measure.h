@@ -2,10 +2,10 @@
 /*
  * dmactl - what the front ends of libdma's two measurements, `dmactl bench`
  * (cmd_bench.c) and `dmactl lab` (cmd_lab.c), share (measure.c): their
- * lists of names on the command line, and the result writer - the
- * --csv[=FILE] and --json[=FILE] options, the format on stdout, the output
- * files, and the exit status of a run with failed cells. Private to the
- * tool.
+ * lists of names on the command line, the progress counter, and the
+ * result writer - the --csv[=FILE] and --json[=FILE] options, the format
+ * on stdout, the output files, and the exit status of a run with failed
+ * cells. Private to the tool.
  */
 #ifndef DMACTL_MEASURE_H
 #define DMACTL_MEASURE_H
@@ -24,6 +24,13 @@ uint32_t dm_parse_names(const struct dmactl_cmd *cmd, const char *option,
 			const char *text,
 			const char *(*name)(unsigned int kind, unsigned int v),
 			unsigned int kind, const char *all);
+
+/*
+ * The start of a progress line on stderr for cell 'index' (0-based) of
+ * 'nr': "dmactl NAME: [ 3/40] ".
+ */
+void dm_progress_count(const struct dmactl_cmd *cmd, unsigned int index,
+		       unsigned int nr);
 
 /* Where a result goes: the table or --csv / --json on stdout, and files. */
 struct dm_outputs {
