@@ -4,6 +4,8 @@
 
 TEST_COMMON := $(BUILD)/tests/common/edutest.o
 GUEST_UTIL  := $(BUILD)/tests/guest/guest_util.o
+# The host tests' fake device (a libdma backend), one for all of them.
+FAKE_BACKEND := $(BUILD)/tests/host/fake_backend.o
 
 HOST_TEST_SRCS  := $(wildcard tests/host/test_*.c)
 GUEST_TEST_SRCS := $(wildcard tests/guest/test_*.c)
@@ -12,7 +14,7 @@ HOST_TESTS  += $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(HOST_TEST_SRCS)
 GUEST_TESTS += $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(GUEST_TEST_SRCS)) \
 	       $(BUILD)/tests/guest/order
 
-$(BUILD)/tests/host/%: $(BUILD)/tests/host/%.o $(TEST_COMMON) $(TEST_HOST_DEPS)
+$(BUILD)/tests/host/%: $(BUILD)/tests/host/%.o $(TEST_COMMON) $(FAKE_BACKEND) $(TEST_HOST_DEPS)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_HOST_LIBS)
 
 $(BUILD)/tests/guest/%: $(BUILD)/tests/guest/%.o $(GUEST_UTIL) $(TEST_COMMON) $(TEST_GUEST_DEPS)

@@ -13,210 +13,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libdma.h>
 
 #include "../common/edutest.h"
-#include "../../libdma/backend.h"
 #include "../../libdma/measure/bench_internal.h"
-
-#define FAKE_WINDOW	4095u
-#define FAKE_PAGE	4096u
-
-/* ---------------------------------------------------------- fake device */
-
-static struct {
-	int no_copy;		/* answer success without moving the bytes */
-	int copy_error;		/* make copies fail with this */
-	int copies;
-	uint64_t max_alloc;
-} fake;
-
-static int fake_open(struct libdma_device *dev, const struct libdma_spec *spec)
-{
-	(void)spec;
-	snprintf(dev->info.node, sizeof(dev->info.node), "/dev/fakebench0");
-	dev->info.abi_version = 1;
-	dev->info.window_size = FAKE_WINDOW;
-	dev->info.max_alloc = fake.max_alloc ? fake.max_alloc : 4u << 20;
-	dev->info.features = LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER |
-			     LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN |
-			     LIBDMA_FEAT_USER_REGION;
-	return 0;
-}
-
-static void fake_release(struct libdma_device *dev)
-{
-	(void)dev;
-}
-
-static int fake_query_info(struct libdma_device *dev, struct libdma_info *info)
-{
-	*info = dev->info;
-	return 0;
-}
-
-static int fake_alloc(struct libdma_device *dev, size_t size,
-		      struct libdma_buffer *buf)
-{
-	size_t rounded = (size + FAKE_PAGE - 1) / FAKE_PAGE * FAKE_PAGE;
-
-	(void)dev;
-	buf->ptr = calloc(1, rounded);
-	if (!buf->ptr)
-		return -ENOMEM;
-	buf->size = rounded;
-	return 0;
-}
-
-static int fake_free(struct libdma_device *dev, struct libdma_buffer *buf)
-{
-	(void)dev;
-	free(buf->ptr);
-	return 0;
-}
-
-static uint32_t pages_spanned(const void *addr, size_t len)
-{
-	uintptr_t a = (uintptr_t)addr;
-
-	return (uint32_t)(((a + len + FAKE_PAGE - 1) / FAKE_PAGE) - a / FAKE_PAGE);
-}
-
-/* Registered memory: every page its own segment (worst case). */
-static int fake_pin(struct libdma_device *dev, struct libdma_buffer *buf,
-		    struct libdma_pin_stats *stats)
-{
-	(void)dev;
-	stats->pages = pages_spanned(buf->ptr, buf->size);
-	stats->cpu_segments = stats->pages;
-	stats->dma_segments = stats->pages;
-	stats->pin_ns = 1000;
-	stats->map_ns = 500;
-	return 0;
-}
-
-static int fake_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
-{
-	(void)dev;
-	(void)buf;
-	return 0;
-}
-
-static int fake_transfer(struct libdma_device *dev, enum libdma_direction dir,
-			 const struct libdma_region *mem, size_t dev_offset,
-			 struct libdma_stats *stats)
-{
-	(void)dev;
-	(void)dir;
-	(void)dev_offset;
-	stats->bytes = mem->length;
-	stats->commands = 1;
-	stats->device_ns = 1000;
-	return 0;
-}
-
-static void *region_ptr(const struct libdma_region *r)
-{
-	return r->buf ? (char *)r->buf->ptr + r->offset : r->addr;
-}
-
-static uint32_t region_segments(const struct libdma_region *r)
-{
-	if (r->buf && r->buf->kind == LIBDMA_BUFFER_ALLOCATED)
-		return 1;
-	return pages_spanned(region_ptr(r), r->length);
-}
-
-static uint64_t ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "fake_backend.h"
 
 /*
- * Moves the bytes for real. Commands: 2 per window-sized chunk, plus one
- * per segment boundary (the most a real plan can add). Device time: what
- * the memcpy took, so efficiency stays a sane fraction.
+ * The fake device of these tests (fake_backend.c): what the driver offers
+ * the benchmark, copies that really move the bytes.
  */
-static int fake_copy(struct libdma_device *dev, const struct libdma_region *dst,
-		     const struct libdma_region *src, struct libdma_stats *stats)
-{
-	uint32_t ss = region_segments(src), ds = region_segments(dst);
-	uint64_t t0 = ns();
-
-	(void)dev;
-	fake.copies++;
-	if (fake.copy_error)
-		return fake.copy_error;
-	if (!fake.no_copy)
-		memcpy(region_ptr(dst), region_ptr(src), src->length);
-	stats->bytes = src->length;
-	stats->commands = libdma__bench_min_commands(src->length, FAKE_WINDOW) +
-			  (ss - 1) + (ds - 1);
-	stats->device_ns = ns() - t0 + stats->commands;
-	stats->wall_ns = stats->device_ns;
-	stats->dma_segments = ss + ds;
-	if (!src->buf) {
-		stats->pages = ss + ds;
-		stats->setup_ns = 2000;
-	}
-	return 0;
-}
-
-static const struct libdma_backend_ops fake_ops = {
-	.name = "fake-bench",
-	.open = fake_open,
-	.release = fake_release,
-	.query_info = fake_query_info,
-	.alloc = fake_alloc,
-	.free = fake_free,
-	.pin = fake_pin,
-	.unpin = fake_unpin,
-	.transfer = fake_transfer,
-	.copy = fake_copy,
-};
-
 static struct libdma_device *open_fake(void)
 {
-	struct libdma_spec spec = { .kind = LIBDMA_SPEC_INDEX, .index = 0 };
-	struct libdma_device *d = NULL;
-
-	return libdma__device_open_with(&fake_ops, &spec, &d) ? NULL : d;
+	fake.name = "fakebench";
+	fake.features = LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER |
+			LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN |
+			LIBDMA_FEAT_USER_REGION;
+	return fake_open(&fake_ops, 0);
 }
 
 /* Output of 'format' into a malloc'd string. */
 static char *write_string(const struct libdma_bench_result *r, unsigned int format)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct fake_text t;
 
-	if (!f)
+	if (!fake_text_open(&t))
 		return NULL;
-	if (libdma_bench_write(r, format, f)) {
-		fclose(f);
-		free(text);
-		return NULL;
-	}
-	fclose(f);
-	return text;
+	return fake_text_close(&t, libdma_bench_write(r, format, t.f));
 }
 
 static char *escaped(void (*fn)(FILE *, const char *), const char *s)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct fake_text t;
 
-	if (!f)
+	if (!fake_text_open(&t))
 		return NULL;
-	fn(f, s);
-	fclose(f);
-	return text;
+	fn(t.f, s);
+	return fake_text_close(&t, 0);
 }
 
 /* ------------------------------------------------------------ statistics */
@@ -480,7 +314,7 @@ static const uint64_t small_sizes[] = { 4096, 10000, 65536 };
 
 static int setup_fake(void)
 {
-	memset(&fake, 0, sizeof(fake));
+	fake_reset();
 	dev = open_fake();
 	return dev ? 0 : 1;
 }
@@ -745,10 +579,10 @@ static void test_device_error_stops_the_run(void)
 	struct libdma_bench_result *r = (struct libdma_bench_result *)&cfg;
 
 	small_config(&cfg, 1);
-	fake.copy_error = -ETIMEDOUT;
+	fake.answer = -ETIMEDOUT;
 	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -ETIMEDOUT);
 	CU_ASSERT_PTR_NULL(r);
-	fake.copy_error = 0;
+	fake.answer = 0;
 }
 
 static void test_bad_configs(void)
@@ -793,7 +627,7 @@ static void test_coherent_beyond_max_alloc_unavailable(void)
 
 	fake.max_alloc = 4096;
 	small = open_fake();
-	fake.max_alloc = 0;
+	fake.max_alloc = FAKE_MAX_ALLOC;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(small);
 	libdma_bench_config_init(&cfg);
 	cfg.sizes = sizes;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * libdma's argument checks and object lifetimes, on the build host: a fake
- * backend stands in for the driver (through the same ops table the kernel
- * backend fills), so every check can be shown to stop a bad call before
- * the backend sees it, and every good call to reach it unchanged.
- * The real driver is exercised by tests/guest/test_lib*.c.
+ * backend (fake_backend.c) stands in for the driver, through the same ops
+ * table the kernel backend fills, so every check can be shown to stop a
+ * bad call before the backend sees it, and every good call to reach it
+ * unchanged. The real driver is exercised by tests/guest/test_lib*.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,200 +16,22 @@
 #include <libdma.h>
 
 #include "../common/edutest.h"
-#include "../../libdma/backend.h"
+#include "fake_backend.h"
 
-#define FAKE_WINDOW	4095u
-#define FAKE_PAGE	4096u
-#define ALL_FEATURES	(LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER | \
-			 LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN | \
-			 LIBDMA_FEAT_USER_REGION | LIBDMA_FEAT_IRQ_TEST | \
-			 LIBDMA_FEAT_FACTORIAL)
-
-/* What the fake backend saw, and what it should answer. */
-static struct {
-	int calls;			/* transfer, copy, irq_test, factorial calls */
-	int releases;
-	enum libdma_direction dir;
-	struct libdma_region mem, src, dst;
-	size_t dev_offset;
-	int answer;			/* transfer/copy/self-test return value */
-	uint32_t next_cookie;
-	uint32_t irq_value;		/* what irq_test was asked to raise */
-	uint32_t fact_n;
-	unsigned int fact_flags;
-} fake;
-
-/* spec.index selects the features the fake device announces. */
-static int fake_open(struct libdma_device *dev, const struct libdma_spec *spec)
-{
-	snprintf(dev->info.node, sizeof(dev->info.node), "/dev/fake%u", spec->index);
-	dev->info.index = spec->index;
-	dev->info.abi_version = 1;
-	dev->info.window_size = FAKE_WINDOW;
-	dev->info.max_alloc = 1 << 20;
-	dev->info.features = spec->index == 99 ? 0 : ALL_FEATURES;
-	if (spec->index == 98)
-		dev->info.features &= ~LIBDMA_FEAT_USER_REGION;
-	return 0;
-}
-
-static void fake_release(struct libdma_device *dev)
-{
-	(void)dev;
-	fake.releases++;
-}
-
-static int fake_query_info(struct libdma_device *dev, struct libdma_info *info)
-{
-	*info = dev->info;
-	return 0;
-}
-
-static int fake_alloc(struct libdma_device *dev, size_t size,
-		      struct libdma_buffer *buf)
-{
-	size_t rounded = (size + FAKE_PAGE - 1) / FAKE_PAGE * FAKE_PAGE;
-
-	(void)dev;
-	buf->ptr = calloc(1, rounded);
-	if (!buf->ptr)
-		return -ENOMEM;
-	buf->size = rounded;
-	buf->cookie = ++fake.next_cookie;
-	return 0;
-}
-
-static int fake_free(struct libdma_device *dev, struct libdma_buffer *buf)
-{
-	(void)dev;
-	free(buf->ptr);
-	return 0;
-}
-
-static int fake_pin(struct libdma_device *dev, struct libdma_buffer *buf,
-		    struct libdma_pin_stats *stats)
-{
-	(void)dev;
-	buf->cookie = ++fake.next_cookie;
-	stats->pages = (uint32_t)((buf->size + FAKE_PAGE - 1) / FAKE_PAGE);
-	stats->cpu_segments = 1;
-	stats->dma_segments = 1;
-	return 0;
-}
-
-static int fake_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
-{
-	(void)dev;
-	(void)buf;
-	return 0;
-}
-
-static int fake_transfer(struct libdma_device *dev, enum libdma_direction dir,
-			 const struct libdma_region *mem, size_t dev_offset,
-			 struct libdma_stats *stats)
-{
-	(void)dev;
-	fake.calls++;
-	fake.dir = dir;
-	fake.mem = *mem;
-	fake.dev_offset = dev_offset;
-	stats->bytes = fake.answer ? mem->length / 2 : mem->length;
-	stats->commands = 1;
-	return fake.answer;
-}
-
-static int fake_copy(struct libdma_device *dev, const struct libdma_region *dst,
-		     const struct libdma_region *src, struct libdma_stats *stats)
-{
-	(void)dev;
-	fake.calls++;
-	fake.src = *src;
-	fake.dst = *dst;
-	stats->bytes = fake.answer ? src->length / 2 : src->length;
-	stats->commands = 2;
-	return fake.answer;
-}
-
-static uint32_t fact32(uint32_t n)
-{
-	uint32_t r = 1;
-
-	while (n > 1)
-		r *= n--;
-	return r;
-}
-
-/* Like the driver: on failure the handler saw nothing, but says so. */
-static int fake_irq_test(struct libdma_device *dev, uint32_t value,
-			 struct libdma_irq_test_result *result)
-{
-	(void)dev;
-	fake.calls++;
-	fake.irq_value = value;
-	result->seen = fake.answer ? 0 : value;
-	result->latency_ns = 1234;
-	return fake.answer;
-}
-
-static int fake_factorial(struct libdma_device *dev, uint32_t n,
-			  unsigned int flags,
-			  struct libdma_factorial_result *result)
-{
-	(void)dev;
-	fake.calls++;
-	fake.fact_n = n;
-	fake.fact_flags = flags;
-	if (fake.answer)
-		return fake.answer;
-	result->value = fact32(n);
-	result->by_irq = !(flags & LIBDMA_FACT_POLL);
-	result->elapsed_ns = 5678;
-	return 0;
-}
-
-static const struct libdma_backend_ops fake_ops = {
-	.name = "fake",
-	.open = fake_open,
-	.release = fake_release,
-	.query_info = fake_query_info,
-	.alloc = fake_alloc,
-	.free = fake_free,
-	.pin = fake_pin,
-	.unpin = fake_unpin,
-	.transfer = fake_transfer,
-	.copy = fake_copy,
-	.irq_test = fake_irq_test,
-	.factorial = fake_factorial,
-};
-
-/* A backend written before API 1.1: no self-test operations. */
-static const struct libdma_backend_ops fake_ops_v10 = {
-	.name = "fake-1.0",
-	.open = fake_open,
-	.release = fake_release,
-	.query_info = fake_query_info,
-	.alloc = fake_alloc,
-	.free = fake_free,
-	.pin = fake_pin,
-	.unpin = fake_unpin,
-	.transfer = fake_transfer,
-	.copy = fake_copy,
-};
-
-/* A fake device; NULL on failure. */
+/*
+ * A fake device (fake_backend.c) announcing every feature; index 99 none,
+ * 98 all but one-shot user regions. NULL on failure.
+ */
 static struct libdma_device *fake_device(unsigned int index)
 {
-	struct libdma_spec spec = { .kind = LIBDMA_SPEC_INDEX, .index = index };
-	struct libdma_device *d = NULL;
+	struct libdma_device *d;
 
-	/* No CU_ASSERT here: suite setup calls this outside any test. */
-	return libdma__device_open_with(&fake_ops, &spec, &d) ? NULL : d;
-}
-
-static int reset_fake(void)
-{
-	memset(&fake, 0, sizeof(fake));
-	return 0;
+	fake.features = index == 99 ? 0 : index == 98 ?
+			FAKE_ALL_FEATURES & ~LIBDMA_FEAT_USER_REGION :
+			FAKE_ALL_FEATURES;
+	d = fake_open(&fake_ops, index);
+	fake.features = FAKE_ALL_FEATURES;
+	return d;
 }
 
 /* Holds a fake device and one 8 KiB buffer for each test of a suite. */
@@ -218,7 +40,7 @@ static struct libdma_buffer *buf;
 
 static int setup_device_and_buffer(void)
 {
-	reset_fake();
+	fake_reset();
 	dev = fake_device(0);
 	return !dev || libdma_buffer_alloc(dev, 8192, &buf) != 0;
 }
@@ -444,7 +266,8 @@ static void test_alloc_checks(void)
 
 static void test_register_checks(void)
 {
-	static char mem[10000];
+	/* page-aligned: mem + 1 .. mem + 9001 spans 3 pages */
+	static char mem[10000] __attribute__((aligned(FAKE_PAGE)));
 	struct libdma_buffer *b = (struct libdma_buffer *)1;
 	struct libdma_pin_stats ps;
 

@@ -18,127 +18,27 @@
 #include <libdma.h>
 
 #include "../common/edutest.h"
-#include "../../libdma/backend.h"
 #include "../../libdma/measure/lab_internal.h"
+#include "fake_backend.h"
 
-/* ---------------------------------------------------------- fake device */
-
-static struct {
-	int calls;
-	int fail_with;			/* every call fails with this */
-	uint64_t nomem_from;		/* access sizes >= this: ENOMEM */
-	uint64_t erange_from;		/* segments sizes >= this: ERANGE */
-	uint64_t kmalloc_max;		/* alloc/segments kmalloc above: E2BIG */
-	uint64_t bad_vmap_size;		/* vmap reads at this size: wrong checksum */
-	uint64_t bad_both_size;		/* both mappings wrong here (same way) */
-	uint32_t last_iterations;
-} fake;
-
-static int fake_open(struct libdma_device *dev, const struct libdma_spec *spec)
-{
-	(void)spec;
-	snprintf(dev->info.node, sizeof(dev->info.node), "/dev/fakelab0");
-	snprintf(dev->info.pci_address, sizeof(dev->info.pci_address), "0000:00:03.0");
-	dev->info.abi_version = 1;
-	dev->info.window_size = 4095;
-	dev->info.dma_mask_bits = 28;
-	dev->info.max_alloc = 4u << 20;
-	dev->info.features = LIBDMA_FEAT_COPY | LIBDMA_FEAT_LAB;
-	return 0;
-}
-
-static void fake_release(struct libdma_device *dev)
-{
-	(void)dev;
-}
-
-static int fake_query_info(struct libdma_device *dev, struct libdma_info *info)
-{
-	*info = dev->info;
-	return 0;
-}
-
-static int fake_lab(struct libdma_device *dev, uint32_t iterations,
-		    struct libdma_lab_cell *c)
-{
-	uint64_t pages = (c->size + 4095) / 4096;
-
-	(void)dev;
-	fake.calls++;
-	fake.last_iterations = iterations;
-	if (fake.fail_with == -EPERM)
-		return libdma__fail(-EPERM, "the contiguity lab needs root and "
-				    "the module parameter lab=1: echo 1 | sudo "
-				    "tee /sys/module/edudma/parameters/lab");
-	if (fake.fail_with)
-		return libdma__fail(fake.fail_with, "fake failure");
-	switch (c->experiment) {
-	case LIBDMA_LAB_ALLOC:
-		if (c->allocator != LIBDMA_LAB_VMALLOC && fake.kmalloc_max &&
-		    c->size > fake.kmalloc_max)
-			return -E2BIG;
-		c->ns_median = 500 + pages * 100 * (c->allocator + 1);
-		c->ns_min = c->ns_median - 10;
-		c->ns_max = c->ns_median + 50;
-		return 0;
-	case LIBDMA_LAB_ACCESS:
-		if (fake.nomem_from && c->size >= fake.nomem_from)
-			return -ENOMEM;
-		c->pages = pages;
-		c->cpu_segments = 1;
-		c->checksum = libdma__lab_expected_checksum(c->pattern, pages);
-		if (c->size == fake.bad_vmap_size && c->mapping == LIBDMA_LAB_VMAP &&
-		    c->pattern != LIBDMA_LAB_SEQ_WRITE)
-			c->checksum ^= 1;
-		if (c->size == fake.bad_both_size && c->pattern != LIBDMA_LAB_SEQ_WRITE)
-			c->checksum += 8;
-		c->ns_median = pages * (c->mapping == LIBDMA_LAB_VMAP ? 110 : 100);
-		c->ns_min = c->ns_median;
-		c->ns_max = c->ns_median + 1;
-		return 0;
-	default:
-		if (fake.erange_from && c->size >= fake.erange_from)
-			return libdma__fail(-ERANGE, "beyond the device's reach: "
-					    "pages above its 28-bit DMA mask");
-		if (c->allocator == LIBDMA_LAB_KMALLOC && fake.kmalloc_max &&
-		    c->size > fake.kmalloc_max)
-			return -E2BIG;
-		c->pages = pages;
-		c->cpu_segments = c->allocator == LIBDMA_LAB_VMALLOC ? pages - 1 : 1;
-		c->dma_segments = c->cpu_segments;
-		return 0;
-	}
-}
-
-static const struct libdma_backend_ops fake_ops = {
-	.name = "fake-lab",
-	.open = fake_open,
-	.release = fake_release,
-	.query_info = fake_query_info,
-	.lab = fake_lab,
-};
-
-/* The same without a lab. */
-static const struct libdma_backend_ops nolab_ops = {
-	.name = "fake-nolab",
-	.open = fake_open,
-	.release = fake_release,
-	.query_info = fake_query_info,
-};
-
+/*
+ * The fake device of these tests (fake_backend.c): what the driver offers
+ * the lab, on an edu at 0000:00:03.0 with a 28-bit DMA mask.
+ */
 static struct libdma_device *open_with(const struct libdma_backend_ops *ops)
 {
-	struct libdma_spec spec = { .kind = LIBDMA_SPEC_INDEX, .index = 0 };
-	struct libdma_device *d = NULL;
-
-	return libdma__device_open_with(ops, &spec, &d) ? NULL : d;
+	fake.name = "fakelab";
+	fake.pci_address = "0000:00:03.0";
+	fake.dma_mask_bits = 28;
+	fake.features = LIBDMA_FEAT_COPY | LIBDMA_FEAT_LAB;
+	return fake_open(ops, 0);
 }
 
 static struct libdma_device *dev;
 
 static int setup_fake(void)
 {
-	memset(&fake, 0, sizeof(fake));
+	fake_reset();
 	dev = open_with(&fake_ops);
 	return dev ? 0 : 1;
 }
@@ -146,7 +46,7 @@ static int setup_fake(void)
 /* Every test on the fake starts from a well-behaved device. */
 static void fresh(void)
 {
-	memset(&fake, 0, sizeof(fake));
+	fake_reset();
 }
 
 static int teardown_fake(void)
@@ -159,19 +59,11 @@ static int teardown_fake(void)
 /* Output of 'format' into a malloc'd string. */
 static char *write_string(const struct libdma_lab_result *r, unsigned int format)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct fake_text t;
 
-	if (!f)
+	if (!fake_text_open(&t))
 		return NULL;
-	if (libdma_lab_write(r, format, f)) {
-		fclose(f);
-		free(text);
-		return NULL;
-	}
-	fclose(f);
-	return text;
+	return fake_text_close(&t, libdma_lab_write(r, format, t.f));
 }
 
 static unsigned int count(const char *text, const char *needle)
@@ -487,7 +379,7 @@ static void test_refused_runs(void)
 	fresh();
 
 	/* EPERM: the run ends at once, the message says how to enable it */
-	fake.fail_with = -EPERM;
+	fake.answer = -EPERM;
 	CU_ASSERT_EQUAL(libdma_lab_run(dev, NULL, &r), -EPERM);
 	CU_ASSERT_PTR_NULL(r);
 	CU_ASSERT_EQUAL(fake.calls, 1);
@@ -495,7 +387,7 @@ static void test_refused_runs(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(),
 				      "echo 1 | sudo tee /sys/module/edudma/parameters/lab"));
 	/* other errors of a cell: that cell fails, the run goes on */
-	fake.fail_with = -EIO;
+	fake.answer = -EIO;
 	fake.calls = 0;
 	libdma_lab_config_init(&cfg);
 	cfg.experiments = 1U << LIBDMA_LAB_SEGMENTS;
@@ -504,10 +396,10 @@ static void test_refused_runs(void)
 	CU_ASSERT_EQUAL(count_status(r, LIBDMA_LAB_FAILED), 13);
 	CU_ASSERT_STRING_EQUAL(r->cells[0].note, "fake failure");
 	libdma_lab_result_free(r);
-	fake.fail_with = 0;
+	fake.answer = 0;
 
 	/* a backend without the lab */
-	nolab = open_with(&nolab_ops);
+	nolab = open_with(&fake_ops_nolab);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nolab);
 	CU_ASSERT_EQUAL(libdma_lab_run(nolab, NULL, &r), -EOPNOTSUPP);
 	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "no contiguity lab"));
