@@ -40,6 +40,9 @@ objdirs=("$out" "$modtree/driver")
 clear_counters() { find "${objdirs[@]}" -name '*.gcda' -delete; }
 clear_counters
 
+# (the static consumer of tests/install/consumer-test.sh links the
+# instrumented libdma.a: it needs the gcov runtime too)
+export CONSUMER_LDFLAGS=--coverage
 rc=0
 MODULE="$ko" GUEST_KERNEL="$GUEST_KERNEL" GUEST_MODDIR="$GUEST_MODDIR" KDIR="$KDIR" \
     GUEST_TIMEOUT="${GUEST_TIMEOUT:-3600}" \
@@ -82,6 +85,7 @@ for log in "$out/run/check"/*.log; do
             *) say "$name: counters for $path, outside the repository: skipped"; continue ;;
         esac
         awk -v want="$path" '
+            { sub(/\r$/, "") }   # (the serial console ends lines with CR LF)
             /^@@GCOV FILE / { on = (substr($0, 13) == want); next }
             /^@@GCOV END/ { on = 0 }
             on && /^[A-Za-z0-9+\/=]+$/ { print }' "$log" | base64 -d | gunzip >"$path" ||

@@ -13,7 +13,9 @@
 #   tests/install/consumer-test.sh [BUILD_DIR]     (default: build)
 #
 # Environment: MAKEFILE (default Makefile) - the makefile that includes
-# libdma/libdma.mk; KEEP=1 keeps the scratch directory.
+# libdma/libdma.mk; KEEP=1 keeps the scratch directory; CONSUMER_LDFLAGS -
+# more flags for linking the static consumer (make coverage: --coverage,
+# since its libdma.a needs the gcov runtime).
 # Prints one "ok"/"not ok" line per step, then
 #   EDUTEST-RESULT install passed=N failed=N skipped=0
 set -uo pipefail
@@ -102,7 +104,7 @@ build_static() {
     # -l:libdma.a: the archive even though libdma.so sits next to it
     # shellcheck disable=SC2046,SC2086
     cc -std=c99 -Wall -Werror -o "$work/consumer-static" tests/install/consumer.c \
-        $(pkg-config --cflags libdma) ${libs/-ldma/-l:libdma.a} &&
+        $(pkg-config --cflags libdma) ${libs/-ldma/-l:libdma.a} ${CONSUMER_LDFLAGS:-} &&
         ! readelf -d "$work/consumer-static" | matches 'libdma\.so'
 }
 
