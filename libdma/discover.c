@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 #include "libdma_internal.h"
+#include "pci_sysfs.h"
 #include "vfio/vfio_internal.h"
 
 #define CLASS_NAME	"edudma"
 #define SYSFS_CLASS	"/sys/class/" CLASS_NAME
 #define SYSFS_MODULE	"/sys/module/" CLASS_NAME
-#define SYSFS_PCI	"/sys/bus/pci/devices"
 
 /* All devices found, sorted by index. */
 struct device_list {
@@ -187,24 +187,6 @@ int libdma__discover_explain_absence(void)
 	return 0;
 }
 
-/* Which driver, if any, the PCI device at 'address' is bound to ("" if none). */
-static void pci_driver_of(const char *address, char *driver, size_t size)
-{
-	char link[sizeof(SYSFS_PCI) + sizeof(((struct libdma_spec *)0)->text) + sizeof("/driver")], target[256];
-	const char *slash;
-	ssize_t n;
-
-	snprintf(link, sizeof(link), SYSFS_PCI "/%s/driver", address);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0) {
-		*driver = '\0';	/* no such device, or no driver bound */
-		return;
-	}
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	snprintf(driver, size, "%s", slash ? slash + 1 : target);
-}
-
 static int explain_not_found(const struct libdma_spec *spec,
 			     const struct device_list *list)
 {
@@ -218,7 +200,7 @@ static int explain_not_found(const struct libdma_spec *spec,
 	if (spec->kind == LIBDMA_SPEC_INDEX)
 		return libdma__fail(-ENODEV, "no edudma device with index %u "
 				    "(there are: %s)", spec->index, names);
-	pci_driver_of(spec->text, driver, sizeof(driver));
+	libdma__pci_driver(spec->text, driver, sizeof(driver));
 	if (!strcmp(driver, LIBDMA_VFIO_DRIVER))
 		return libdma__fail(-ENODEV, "PCI device %s is bound to %s, not "
 				    "edudma: open it as \"vfio:%s\", or move it "

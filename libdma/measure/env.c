@@ -16,19 +16,6 @@
 
 /* ------------------------------------------------------------- gathering */
 
-void libdma__read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* The value of the first "key<spaces>: value" line of /proc/cpuinfo. */
 static void cpuinfo_value(const char *key, char *buf, size_t len)
 {

@@ -41,6 +41,7 @@
 #include <stdio.h>
 
 #include "../libdma_internal.h"
+#include "../pci_sysfs.h"
 
 /* ------------------------------------------------------------ pattern.c */
 
@@ -131,8 +132,7 @@ void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out);
 /* "device": {...}, inside the environment object, with a trailing comma. */
 void libdma__env_json_device(const struct libdma_info *i, FILE *out);
 
-/* First line of a file, without the newline; "" when unreadable. */
-void libdma__read_line(const char *path, char *buf, size_t len);
+/* (reading one-line files: libdma__read_line() of libdma/pci_sysfs.h) */
 
 /* ---------------------------------------------------------------- run.c */
 

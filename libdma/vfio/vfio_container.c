@@ -25,6 +25,7 @@
 
 #include <edu/edu_regs.h>
 
+#include "pci_sysfs.h"
 #include "vfio_internal.h"
 
 #define VFIO_CONTAINER_PATH	"/dev/vfio/vfio"
@@ -71,7 +72,7 @@ int libdma__vfio_open_group(struct vfio_dev *vd)
 
 		switch (e) {
 		case EBUSY:
-			libdma__vfio_path_users(path, who, sizeof(who));
+			libdma__path_users(path, who, sizeof(who));
 			return libdma__fail(-EBUSY, "cannot use %s through VFIO: "
 					    "its IOMMU group %d (%s) is in use by "
 					    "%s - VFIO gives a group to one "
@@ -109,7 +110,7 @@ int libdma__vfio_open_group(struct vfio_dev *vd)
 		return libdma__vfio_fail(vd, -errno, "VFIO_GROUP_GET_STATUS",
 					 errno);
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		libdma__vfio_group_blockers(vd->group_id, vd->addr, blockers,
+		libdma__iommu_group_members(vd->group_id, vd->addr, 1, blockers,
 					    sizeof(blockers));
 		return libdma__fail(-EBUSY, "cannot use %s through VFIO: its "
 				    "IOMMU group %d is not viable: it also holds "

@@ -122,12 +122,6 @@ uint64_t libdma__iova_largest(const struct libdma__iova_space *s);
  */
 int libdma__vfio_list(struct libdma_device_desc **descs, size_t *count);
 
-/* The driver bound to PCI device 'addr' into 'out' ("" when none). */
-void libdma__pci_driver(const char *addr, char *out, size_t len);
-
-/* Does this machine have an IOMMU with groups (/sys/kernel/iommu_groups)? */
-int libdma__iommu_present(void);
-
 /*
  * Check in sysfs that 'addr' can be opened through VFIO: a PCI device,
  * an edu, bound to vfio-pci, in an IOMMU group. Fills *group. 0, or
@@ -135,17 +129,6 @@ int libdma__iommu_present(void);
  */
 int libdma__vfio_sysfs_check(const char *addr, int *group);
 
-/*
- * The devices of IOMMU group 'group' other than 'self' that keep the group
- * from being viable (bound to a driver other than vfio-pci or pci-stub),
- * as "0000:01:02.0 (bound to edudma), ..." into 'out'; "" if none.
- * Returns how many.
- */
-int libdma__vfio_group_blockers(int group, const char *self, char *out,
-				size_t len);
-
-/* Processes that hold 'path' open, as "123 (name), ..." into 'out'. */
-void libdma__vfio_path_users(const char *path, char *out, size_t len);
 
 /* ------------------------------------------------------ the device */
 

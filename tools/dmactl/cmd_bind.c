@@ -15,163 +15,32 @@
 #include <unistd.h>
 
 #include "dmactl.h"
+/*
+ * What sysfs says about drivers, IOMMU groups and who holds a file: the
+ * VFIO backend's own reading of it, in the static libdma dmactl links
+ * (private to libdma and dmactl, not exported by libdma.so).
+ */
+#include "../../libdma/pci_sysfs.h"
 
-#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define PCI_DEVICES	LIBDMA_SYSFS_PCI_DEVICES
 #define PCI_DRIVERS	"/sys/bus/pci/drivers"
-#define IOMMU_GROUPS	"/sys/kernel/iommu_groups"
+#define IOMMU_GROUPS	LIBDMA_SYSFS_IOMMU_GROUPS
 #define VFIO_DRIVER	"vfio-pci"
 #define EDU_DRIVER	"edudma"
-
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok ? 0 : -1;
-}
-
-/* Last component of a symlink's target into 'out'; "" if no link. */
-static void link_name(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	const char *slash;
-
-	*out = '\0';
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	snprintf(out, len, "%.*s", (int)len - 1, slash ? slash + 1 : target);
-}
-
-static void device_driver(const char *addr, char *out, size_t len)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", addr);
-	link_name(path, out, len);
-}
-
-/* The device's IOMMU group, -1 if none. */
-static int device_group(const char *addr)
-{
-	char path[PATH_MAX], name[64];
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", addr);
-	link_name(path, name, sizeof(name));
-	return *name ? atoi(name) : -1;
-}
-
-static int dir_has_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int found = 0;
-
-	if (!d)
-		return 0;
-	while (!found && (e = readdir(d)))
-		found = e->d_name[0] != '.';
-	closedir(d);
-	return found;
-}
-
-/*
- * The other devices of IOMMU group 'group', "addr (driver), ..." into
- * 'out'; with 'blockers_only', only those bound to a driver other than
- * vfio-pci and pci-stub (they keep VFIO from handing out the group).
- */
-static int group_members(int group, const char *self, int blockers_only,
-			 char *out, size_t len)
-{
-	char path[PATH_MAX], drv[64];
-	size_t used = 0;
-	struct dirent *e;
-	int n = 0;
-	DIR *d;
-
-	*out = '\0';
-	snprintf(path, sizeof(path), IOMMU_GROUPS "/%d/devices", group);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, self))
-			continue;
-		device_driver(e->d_name, drv, sizeof(drv));
-		if (blockers_only && (!*drv || !strcmp(drv, VFIO_DRIVER) ||
-				      !strcmp(drv, "pci-stub")))
-			continue;
-		n++;
-		if (used < len)
-			used += (size_t)snprintf(out + used, len - used, "%s%s (%s)",
-						 used ? ", " : "", e->d_name,
-						 *drv ? drv : "no driver");
-	}
-	closedir(d);
-	return n;
-}
-
-/* Processes holding 'path' open, "pid 12 (name), ..." into 'out'. */
-static void path_users(const char *path, char *out, size_t len)
-{
-	size_t used = 0;
-	struct dirent *p;
-	DIR *proc = opendir("/proc");
-
-	*out = '\0';
-	while (proc && (p = readdir(proc)) && used < len) {
-		char dir[300], link[600], target[PATH_MAX], comm[64];
-		struct dirent *f;
-		DIR *fds;
-		ssize_t n;
-
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
-			continue;
-		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
-		fds = opendir(dir);
-		while (fds && (f = readdir(fds))) {
-			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
-			n = readlink(link, target, sizeof(target) - 1);
-			if (n < 0)
-				continue;
-			target[n] = '\0';
-			if (strcmp(target, path))
-				continue;
-			snprintf(link, sizeof(link), "/proc/%s/comm", p->d_name);
-			if (read_line(link, comm, sizeof(comm)))
-				snprintf(comm, sizeof(comm), "?");
-			used += (size_t)snprintf(out + used, len - used, "%spid %s (%s)",
-						 used ? ", " : "", p->d_name, comm);
-			break;
-		}
-		if (fds)
-			closedir(fds);
-	}
-	if (proc)
-		closedir(proc);
-}
 
 void dm_print_pci_binding(const char *addr)
 {
 	char drv[64], members[512];
-	int group = device_group(addr);
+	int group = libdma__pci_iommu_group(addr);
 
-	device_driver(addr, drv, sizeof(drv));
+	libdma__pci_driver(addr, drv, sizeof(drv));
 	printf("sysfs %s/%s/\n", PCI_DEVICES, addr);
 	printf("  %-16s %s\n", "driver", *drv ? drv : "(none)");
 	if (group < 0) {
 		printf("  %-16s none (no IOMMU)\n", "iommu group");
 		return;
 	}
-	group_members(group, addr, 0, members, sizeof(members));
+	libdma__iommu_group_members(group, addr, 0, members, sizeof(members));
 	printf("  %-16s %d (/dev/vfio/%d), %s%s\n", "iommu group", group, group,
 	       *members ? "shared with " : "no other device in it", members);
 }
@@ -231,7 +100,7 @@ static void edudma_node(const char *addr, char *out, size_t len)
 static int check_vfio(const char *addr, int group)
 {
 	if (group < 0) {
-		if (!dir_has_entries(IOMMU_GROUPS))
+		if (!libdma__iommu_present())
 			fprintf(stderr, "dmactl bind: no IOMMU: %s is empty, so "
 				"vfio-pci cannot take %s (VFIO hands devices to "
 				"userspace only behind an IOMMU). Enable VT-d / "
@@ -283,22 +152,22 @@ static int run_bind(int argc, char **argv)
 	normalize(argv[optind + 1], addr, sizeof(addr));
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", addr);
-	if (read_line(path, ids[0], sizeof(ids[0]))) {
+	if (libdma__read_line(path, ids[0], sizeof(ids[0]))) {
 		fprintf(stderr, "dmactl bind: no PCI device at '%s' (lspci -d "
 			"1234:11e8 lists the edu devices; 'dmactl list' those "
 			"bound to edudma or vfio-pci)\n", argv[optind + 1]);
 		return DM_EXIT_NODEV;
 	}
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", addr);
-	if (read_line(path, ids[1], sizeof(ids[1])) || strcmp(ids[0], "0x1234") ||
+	if (libdma__read_line(path, ids[1], sizeof(ids[1])) || strcmp(ids[0], "0x1234") ||
 	    strcmp(ids[1], "0x11e8")) {
 		fprintf(stderr, "dmactl bind: %s is a %s:%s device, not an edu "
 			"(1234:11e8); dmactl moves only edu devices\n", addr,
 			ids[0] + 2, ids[1] + 2);
 		return DM_EXIT_NODEV;
 	}
-	device_driver(addr, cur, sizeof(cur));
-	group = device_group(addr);
+	libdma__pci_driver(addr, cur, sizeof(cur));
+	group = libdma__pci_iommu_group(addr);
 	if (!strcmp(cur, target)) {
 		printf("%s: already bound to %s\n", addr, target);
 		return DM_EXIT_OK;
@@ -323,7 +192,7 @@ static int run_bind(int argc, char **argv)
 	/* vfio-pci's remove waits for the device's user: do not hang there. */
 	if (!strcmp(cur, VFIO_DRIVER) && group >= 0) {
 		snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-		path_users(path, who, sizeof(who));
+		libdma__path_users(path, who, sizeof(who));
 		if (*who) {
 			fprintf(stderr, "dmactl bind: %s is in use through VFIO "
 				"by %s (%s open): unbinding would wait until "
@@ -344,7 +213,7 @@ static int run_bind(int argc, char **argv)
 			return write_failed(path, "unbinding", ret);
 	}
 	ret = write_sysfs("/sys/bus/pci/drivers_probe", addr);
-	device_driver(addr, now, sizeof(now));
+	libdma__pci_driver(addr, now, sizeof(now));
 	if (strcmp(now, target)) {
 		fprintf(stderr, "dmactl bind: %s did not take %s (drivers_probe: "
 			"%s; see dmesg)%s\n", target, addr,
@@ -363,7 +232,7 @@ static int run_bind(int argc, char **argv)
 		printf("%s: %s -> %s, IOMMU group %d (/dev/vfio/%d); open it as "
 		       "vfio:%s\n", addr, *cur ? cur : "no driver", target, group,
 		       group, addr);
-		if (group_members(group, addr, 1, members, sizeof(members)))
+		if (libdma__iommu_group_members(group, addr, 1, members, sizeof(members)))
 			fprintf(stderr, "dmactl bind: note: IOMMU group %d also "
 				"holds %s: VFIO refuses the group until every "
 				"device in it is bound to vfio-pci (or to none)\n",

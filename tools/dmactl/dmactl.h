@@ -10,11 +10,15 @@
  *   cmd_copy.c       copy
  *   cmd_bench.c      bench (libdma's throughput benchmark)
  *   cmd_lab.c        lab (libdma's contiguity lab)
+ *   measure.c        what bench and lab share: name lists, progress, the
+ *                    result writer (table, --csv, --json, files), exit status
  *   cmd_bind.c       bind (edudma <-> vfio-pci; the one command writing sysfs)
  *
  * A command is one struct dmactl_cmd and one line in main.c's table.
- * dmactl uses libdma only: never the driver's ioctls (sysfs is read for
- * the counters `info` shows).
+ * dmactl uses libdma's public API, never the driver's ioctls; sysfs is read
+ * for the counters `info` shows, and `bind` reads drivers and IOMMU groups
+ * through libdma's private libdma/pci_sysfs.h (dmactl links the static
+ * library), the same code the VFIO backend explains its errors with.
  */
 #ifndef DMACTL_H
 #define DMACTL_H
