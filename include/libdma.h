@@ -132,24 +132,45 @@ struct libdma_buffer;	/* memory the device can reach: allocated or registered */
 
 /* ---------------------------------------------------------------- library */
 
-/* Runtime version, encoded like LIBDMA_VERSION: (major << 16) | minor. */
+/**
+ * libdma_version() - The library's API version at run time.
+ *
+ * Return: the version of the running libdma.so, encoded like
+ * LIBDMA_VERSION (the version of this header, the one a program was built
+ * with): (major << 16) | minor.
+ */
 unsigned int libdma_version(void);
 
-/* Runtime version as a string, "MAJOR.MINOR". Never NULL. */
+/**
+ * libdma_version_string() - The library's API version at run time, as text.
+ *
+ * Return: the runtime version (the one libdma_version() encodes) as a
+ * string, "MAJOR.MINOR". Never NULL.
+ */
 const char *libdma_version_string(void);
 
-/*
- * Text for an error number, negative (as returned) or positive. Mentions
- * what the error means for this library where that differs from the plain
- * C library text. Never NULL; valid until the next call in this thread.
+/**
+ * libdma_strerror() - Text for an error number.
+ * @err: the error number, negative (as returned) or positive.
+ *
+ * Mentions what the error means for this library where that differs from
+ * the plain C library text (the errors the library documents: the list at
+ * the top of this header).
+ *
+ * Return: the text. Never NULL; valid until the next call in this thread.
  */
 const char *libdma_strerror(int err);
 
-/*
- * What the most recent failing libdma call of this thread went wrong on, in
- * one sentence (names the node, the group to join, the missing module...).
- * "" when nothing has failed yet. Successful calls leave it unchanged, except
- * libdma_list(), which explains an empty result here. Never NULL.
+/**
+ * libdma_errmsg() - What the last failing call of this thread went wrong on.
+ *
+ * Description: one sentence about the most recent failing libdma call of
+ * this thread (names the node, the group to join, the missing module...).
+ * Successful calls leave it unchanged, except libdma_list(), which explains
+ * an empty result here. Per thread: threads never see each other's
+ * messages.
+ *
+ * Return: the sentence, "" when nothing has failed yet. Never NULL.
  */
 const char *libdma_errmsg(void);
 
@@ -171,52 +192,115 @@ struct libdma_device_desc {
 	uint32_t reserved[8];
 };
 
-/*
- * List the devices bound to the edudma driver, ordered by index, then the
+/**
+ * libdma_list() - List the edu devices, as sysfs describes them.
+ * @descs: the array to fill; may be NULL when @max is 0.
+ * @max: how many entries @descs has room for; at most that many are filled.
+ *
+ * Lists the devices bound to the edudma driver, ordered by index, then the
  * edu devices bound to vfio-pci, ordered by PCI address (node
  * "vfio:<address>", what libdma_open() takes; index LIBDMA_INDEX_NONE;
- * version, window and interrupt mode unknown until opened). Fills at
- * most 'max' entries of 'descs' (which may be NULL when max is 0) and returns
- * how many devices exist - possibly more than 'max', like snprintf. Returns
- * 0 when there are none, and then libdma_errmsg() says why ("module edudma
- * not loaded" or "no edu device bound to edudma"). -errno on failure.
+ * version, window and interrupt mode unknown until opened). Opens none of
+ * them.
+ *
+ * Return: how many devices exist - possibly more than @max, like
+ * snprintf(). 0 when there are none, and then libdma_errmsg() says why
+ * ("module edudma not loaded" or "no edu device bound to edudma").
+ * A negative errno on failure (-EINVAL: @descs NULL with @max not 0).
  */
 int libdma_list(struct libdma_device_desc *descs, size_t max);
 
 /* ----------------------------------------------------------------- device */
 
-/*
- * Open a device. 'spec' is one of
+/**
+ * libdma_open() - Open a device.
+ * @spec: which device: "0" (index), "/dev/edudma0" (node), "0000:00:04.0"
+ *        (PCI address) or "vfio:<pci>" (a device bound to vfio-pci).
+ * @devp: where the handle goes on success.
+ *
+ * @spec is one of::
+ *
  *   "0"               index N of /dev/edudma<N> ("edudma0" works too)
  *   "/dev/edudma0"    a device node path
  *   "0000:00:04.0"    the PCI address (the domain may be omitted: "00:04.0")
  *   "vfio:<pci>"      the edu device at that PCI address, bound to vfio-pci,
  *                     driven from this process through VFIO and the IOMMU
  *                     (backend "vfio"; the same calls work on it)
- * On success stores a handle in *devp and returns 0. Fails with -ENODEV (no
- * such device; libdma_errmsg() distinguishes "module edudma not loaded" from
- * "no edu device bound to edudma"), -ENOENT (node missing), -EACCES (the
- * message names the node's group to join), -ENOTTY (not an edudma device),
- * -EPROTO (unknown driver ABI), -EINVAL (malformed spec). For "vfio:":
- * -ENODEV also for no IOMMU, not an edu, not bound to vfio-pci; -EBUSY
- * when another process has the device (VFIO gives an IOMMU group to one
- * process at a time) or its IOMMU group holds devices bound to other
- * drivers (not viable); -EOPNOTSUPP when vfio_iommu_type1 is missing. A
- * VFIO device handle belongs to the process that opened it (not to a child
- * after fork()); handles opened on one device in one process share its
- * container. The memory of VFIO buffers and registrations counts against
- * RLIMIT_MEMLOCK (-ENOMEM: raise ulimit -l).
+ *
+ * On success stores a handle through @devp; close it with libdma_close().
+ *
+ * A VFIO device handle belongs to the process that opened it (not to a
+ * child after fork()); handles opened on one device in one process share
+ * its container. The memory of VFIO buffers and registrations counts
+ * against RLIMIT_MEMLOCK (-ENOMEM: raise ulimit -l).
+ *
+ * Return:
+ * * 0: success, the handle stored through @devp.
+ * * -ENODEV: no such device; libdma_errmsg() distinguishes "module edudma
+ *   not loaded" from "no edu device bound to edudma". For "vfio:" also no
+ *   IOMMU, not an edu, not bound to vfio-pci.
+ * * -ENOENT: the device node is missing.
+ * * -EACCES: no permission to open the node; the message names the node's
+ *   group to join.
+ * * -ENOTTY: not an edudma device.
+ * * -EPROTO: the driver speaks an ABI version this library does not know.
+ * * -EINVAL: a malformed spec.
+ * * -EBUSY ("vfio:"): another process has the device (VFIO gives an IOMMU
+ *   group to one process at a time), or its IOMMU group holds devices bound
+ *   to other drivers (not viable).
+ * * -EOPNOTSUPP ("vfio:"): vfio_iommu_type1 is missing.
  */
 int libdma_open(const char *spec, struct libdma_device **devp);
 
-/* The same, each for one kind of spec. */
+/**
+ * libdma_open_index() - Open a device by its index N, /dev/edudma<N>.
+ * @index: N of /dev/edudma<N>.
+ * @devp: where the handle goes on success.
+ *
+ * The same as libdma_open() with the spec "N" (the edudma driver, not
+ * VFIO). See libdma_open().
+ *
+ * Return: 0, or a negative errno as for libdma_open(): -ENODEV, -ENOENT,
+ * -EACCES, -ENOTTY, -EPROTO.
+ */
 int libdma_open_index(unsigned int index, struct libdma_device **devp);
+
+/**
+ * libdma_open_node() - Open a device by its node path.
+ * @path: a device node path, "/dev/edudma0".
+ * @devp: where the handle goes on success.
+ *
+ * The same as libdma_open() with a node path as the spec (the edudma
+ * driver, not VFIO). See libdma_open().
+ *
+ * Return: 0, or a negative errno as for libdma_open(): -ENODEV, -ENOENT,
+ * -EACCES, -ENOTTY, -EPROTO; -EINVAL for a NULL, empty or too long @path.
+ */
 int libdma_open_node(const char *path, struct libdma_device **devp);
+
+/**
+ * libdma_open_pci() - Open a device by its PCI address.
+ * @pci_address: "0000:00:04.0" (the domain may be omitted: "00:04.0").
+ * @devp: where the handle goes on success.
+ *
+ * The same as libdma_open() with a PCI address as the spec: the device
+ * bound to the edudma driver at that address (for one bound to vfio-pci,
+ * libdma_open() with "vfio:<pci>"). See libdma_open().
+ *
+ * Return: 0, or a negative errno as for libdma_open(): -ENODEV, -ENOENT,
+ * -EACCES, -ENOTTY, -EPROTO; -EINVAL for a NULL or malformed address.
+ */
 int libdma_open_pci(const char *pci_address, struct libdma_device **devp);
 
-/*
- * Close a device handle. Buffers still allocated on it stay valid (see
- * "Lifetime"). Returns 0, or -EBADF for NULL or an already closed handle.
+/**
+ * libdma_close() - Close a device handle.
+ * @dev: the handle from libdma_open() or its kin.
+ *
+ * Buffers still allocated on it stay valid (see "Lifetime" at the top of
+ * this header): they keep the device's file open and must still be freed;
+ * the device can no longer be used for transfers.
+ *
+ * Return: 0, or -EBADF for NULL or an already closed handle.
  */
 int libdma_close(struct libdma_device *dev);
 
@@ -242,28 +326,62 @@ struct libdma_info {
 	uint32_t reserved[15];
 };
 
-/* Query the device (freshly, not from a cache) into *info. 0 or -errno. */
+/**
+ * libdma_get_info() - Everything about an open device.
+ * @dev: the device.
+ * @info: what to fill (zeroed first); must not be NULL.
+ *
+ * Queries the device freshly, not from a cache.
+ *
+ * Return: 0, or a negative errno (-EBADF for a NULL or closed @dev,
+ * -EINVAL for a NULL @info).
+ */
 int libdma_get_info(struct libdma_device *dev, struct libdma_info *info);
 
-/* The driver's ABI version (positive; 0 for a VFIO device), or -errno. */
+/**
+ * libdma_driver_abi_version() - The ABI version of the device's driver.
+ * @dev: the device.
+ *
+ * The same as libdma_info.abi_version from libdma_get_info().
+ *
+ * Return: the driver's ABI version (positive; 0 for a VFIO device), or a
+ * negative errno as for libdma_get_info().
+ */
 int libdma_driver_abi_version(struct libdma_device *dev);
 
 /* ---------------------------------------------------------------- buffers */
 
-/*
- * Allocate a device-coherent buffer of at least 'size' bytes (rounded up to
- * whole pages; it reads as zeros) and map it into this process. Needs
- * LIBDMA_FEAT_COHERENT. 0 or -errno (-EINVAL for size 0). On a VFIO device
- * it is anonymous memory mapped IOVA-contiguous through the IOMMU: one
- * device-visible segment whatever the pages, no physical contiguity needed.
+/**
+ * libdma_buffer_alloc() - Allocate a device-coherent buffer.
+ * @dev: the device.
+ * @size: bytes wanted, rounded up to whole pages; not 0.
+ * @bufp: where the buffer goes on success.
+ *
+ * Allocates a device-coherent buffer of at least @size bytes (rounded up
+ * to whole pages; it reads as zeros) and maps it into this process. Needs
+ * LIBDMA_FEAT_COHERENT. On the kernel backend it is physically contiguous
+ * memory from the driver. On a VFIO device it is anonymous memory mapped
+ * IOVA-contiguous through the IOMMU: one device-visible segment whatever
+ * the pages, no physical contiguity needed. Counts against RLIMIT_MEMLOCK,
+ * like registered memory. Free it with libdma_buffer_free().
+ *
+ * Return: 0, or a negative errno: -EINVAL for size 0 (or a NULL @bufp),
+ * -ENOMEM (out of memory, RLIMIT_MEMLOCK reached, or the device's limit on
+ * coherent memory, module parameter max_coherent), -EOPNOTSUPP (no
+ * LIBDMA_FEAT_COHERENT), -EBADF (a NULL or closed @dev).
  */
 int libdma_buffer_alloc(struct libdma_device *dev, size_t size,
 			struct libdma_buffer **bufp);
 
-/*
- * Unmap and free a buffer from libdma_buffer_alloc(). The object is released
- * even when the driver reports an error. -EINVAL for a registered buffer
- * (use libdma_buffer_unregister()), -EBADF for NULL or a freed one.
+/**
+ * libdma_buffer_free() - Unmap and free a buffer from libdma_buffer_alloc().
+ * @buf: the buffer.
+ *
+ * The object is released even when the driver reports an error.
+ *
+ * Return: 0, or a negative errno: -EINVAL for a registered buffer (use
+ * libdma_buffer_unregister()), -EBADF for NULL or a freed one, or what the
+ * driver reported.
  */
 int libdma_buffer_free(struct libdma_buffer *buf);
 
@@ -278,31 +396,70 @@ struct libdma_pin_stats {
 	uint64_t reserved[2];
 };
 
-/*
- * Register ordinary memory [addr, addr + length) for DMA: the driver pins
- * it until libdma_buffer_unregister(). 'access' is LIBDMA_ACCESS_* (at
- * least one); a transfer or copy that needs the other direction fails with
- * -EACCES. Any alignment and length. Needs LIBDMA_FEAT_PIN. 'stats' may be
- * NULL. Pinned pages count against RLIMIT_MEMLOCK (-ENOMEM).
+/**
+ * libdma_buffer_register() - Register ordinary memory for DMA.
+ * @dev: the device.
+ * @addr: where the memory starts; any alignment.
+ * @length: its length in bytes; any length but 0.
+ * @access: who may touch it, LIBDMA_ACCESS_* (at least one):
+ *          LIBDMA_ACCESS_DEV_READ (a source), LIBDMA_ACCESS_DEV_WRITE (a
+ *          destination) or LIBDMA_ACCESS_RW.
+ * @bufp: where the buffer goes on success.
+ * @stats: what registering took (pages, segments, times); may be NULL.
+ *
+ * Registers [@addr, @addr + @length) for DMA: the driver pins it until
+ * libdma_buffer_unregister(); the memory stays the caller's. A transfer or
+ * copy that needs the direction @access does not give fails with -EACCES.
+ * Needs LIBDMA_FEAT_PIN. Pinned pages count against RLIMIT_MEMLOCK
+ * (-ENOMEM), like coherent buffers.
+ *
+ * Return: 0, or a negative errno: -EINVAL (@length 0, NULL @addr or @bufp,
+ * a range that overflows, @access 0 or unknown bits), -ENOMEM (out of
+ * memory or RLIMIT_MEMLOCK reached), -EFAULT (unmapped or PROT_NONE
+ * memory, or read-only memory registered for device writes), -ERANGE
+ * (memory beyond the device's DMA mask that the system can neither remap
+ * nor bounce), -ENOBUFS (the bounce buffer pool is full), -EOPNOTSUPP (no
+ * LIBDMA_FEAT_PIN, or a writable registration of file-backed page-cache
+ * memory), -EBADF (a NULL or closed @dev).
  */
 int libdma_buffer_register(struct libdma_device *dev, void *addr,
 			   size_t length, unsigned int access,
 			   struct libdma_buffer **bufp,
 			   struct libdma_pin_stats *stats);
 
-/*
- * Unpin memory registered with libdma_buffer_register(); the memory itself
- * stays yours. The object is released even when the driver reports an
- * error. -EINVAL for an allocated buffer, -EBADF for NULL or a freed one.
+/**
+ * libdma_buffer_unregister() - Unpin memory from libdma_buffer_register().
+ * @buf: the registered buffer.
+ *
+ * The memory itself stays yours. The object is released even when the
+ * driver reports an error.
+ *
+ * Return: 0, or a negative errno: -EINVAL for an allocated buffer (use
+ * libdma_buffer_free()), -EBADF for NULL or a freed one, or what the
+ * driver reported.
  */
 int libdma_buffer_unregister(struct libdma_buffer *buf);
 
-/*
- * Where the buffer is mapped in this process, and how many bytes it has
- * (for allocated buffers: the page-rounded size). NULL / 0 for NULL or a
- * freed buffer.
+/**
+ * libdma_buffer_ptr() - Where a buffer is mapped in this process.
+ * @buf: an allocated or registered buffer.
+ *
+ * See libdma_buffer_size() for its length.
+ *
+ * Return: the address of the buffer's first byte; NULL for NULL or a freed
+ * buffer.
  */
 void *libdma_buffer_ptr(const struct libdma_buffer *buf);
+
+/**
+ * libdma_buffer_size() - How many bytes a buffer has.
+ * @buf: an allocated or registered buffer.
+ *
+ * See libdma_buffer_ptr() for where it is mapped.
+ *
+ * Return: the size in bytes (for allocated buffers: the page-rounded
+ * size); 0 for NULL or a freed buffer.
+ */
 size_t libdma_buffer_size(const struct libdma_buffer *buf);
 
 /* ---------------------------------------------------------------- regions */
@@ -320,7 +477,17 @@ struct libdma_region {
 	size_t length;
 };
 
-/* 'length' bytes at 'offset' into a buffer. */
+/**
+ * libdma_region_buffer() - A region: bytes of a buffer.
+ * @buf: an allocated or registered buffer.
+ * @offset: where the region starts, in bytes from the buffer's start.
+ * @length: how many bytes.
+ *
+ * Nothing is checked here: the transfer or copy that uses the region does
+ * (-EINVAL for length 0 or a region outside its buffer).
+ *
+ * Return: the region, @length bytes at @offset into @buf.
+ */
 static inline struct libdma_region
 libdma_region_buffer(struct libdma_buffer *buf, size_t offset, size_t length)
 {
@@ -333,7 +500,18 @@ libdma_region_buffer(struct libdma_buffer *buf, size_t offset, size_t length)
 	return r;
 }
 
-/* 'length' bytes of plain memory at 'addr', pinned for one call only. */
+/**
+ * libdma_region_user() - A region: plain memory, pinned for one call only.
+ * @addr: where the memory starts.
+ * @length: how many bytes.
+ *
+ * The driver pins and maps the memory for the one transfer or copy that
+ * uses the region (needs LIBDMA_FEAT_USER_REGION; what it costs shows in
+ * libdma_stats.setup_ns and pages). Nothing is checked here: the call that
+ * uses the region does.
+ *
+ * Return: the region, @length bytes of plain memory at @addr.
+ */
 static inline struct libdma_region
 libdma_region_user(void *addr, size_t length)
 {
@@ -361,30 +539,85 @@ struct libdma_stats {
 	uint64_t reserved[4];
 };
 
-/*
- * Move mem->length bytes from memory to the device buffer at 'dev_offset'
- * (< info.window_size), or back. A length larger than the space from
- * dev_offset to the end of the window streams through it chunk by chunk
- * (the device keeps the last chunk). Needs LIBDMA_FEAT_TRANSFER. 'stats'
- * may be NULL. -EACCES when a registered buffer lacks the access the
- * direction needs (to-device: LIBDMA_ACCESS_DEV_READ, from-device:
- * LIBDMA_ACCESS_DEV_WRITE). An interrupted call returns -EINTR (never
- * retried).
+/**
+ * libdma_transfer_to_device() - Move bytes from memory to the device buffer.
+ * @dev: the device.
+ * @src: the memory to read, from libdma_region_buffer() or
+ *       libdma_region_user(); @src->length bytes move.
+ * @dev_offset: where in the device buffer (< libdma_info.window_size).
+ * @stats: what the transfer did, filled also when it failed part way; may
+ *         be NULL.
+ *
+ * Moves @src->length bytes from memory to the device buffer at
+ * @dev_offset. A length larger than the space from @dev_offset to the end
+ * of the window streams through it chunk by chunk (the device keeps the
+ * last chunk). Needs LIBDMA_FEAT_TRANSFER. A registered buffer needs
+ * LIBDMA_ACCESS_DEV_READ. An interrupted call returns -EINTR (never
+ * retried); @stats says how much was done. libdma_transfer_from_device()
+ * moves bytes back.
+ *
+ * Return:
+ * * 0: success.
+ * * -EINVAL: a NULL or zero-length region, a region outside its buffer or
+ *   of another device, @dev_offset outside the window.
+ * * -EACCES: a registered buffer without LIBDMA_ACCESS_DEV_READ.
+ * * -EINTR: a signal arrived (the command in flight was finished first).
+ * * -ETIMEDOUT: the device did not complete a command in time.
+ * * -EIO: the device reported or caused an I/O error, or is wedged by an
+ *   earlier command that never finished.
+ * * -E2BIG: the request would need more device commands than the driver
+ *   plans in one call (e.g. a long transfer through a 1-byte space at the
+ *   end of the window).
+ * * -EFAULT, -ENOMEM, -ERANGE, -ENOBUFS: pinning a one-shot user region
+ *   failed, as for libdma_buffer_register().
+ * * -EOPNOTSUPP: the device lacks the feature.
+ * * -ENODEV: the device is gone.
+ * * -EBADF: a NULL, closed or freed object.
  */
 int libdma_transfer_to_device(struct libdma_device *dev,
 			      const struct libdma_region *src,
 			      size_t dev_offset, struct libdma_stats *stats);
+
+/**
+ * libdma_transfer_from_device() - Move bytes from the device buffer to memory.
+ * @dev: the device.
+ * @dst: the memory to write, from libdma_region_buffer() or
+ *       libdma_region_user(); @dst->length bytes move.
+ * @dev_offset: where in the device buffer (< libdma_info.window_size).
+ * @stats: what the transfer did, filled also when it failed part way; may
+ *         be NULL.
+ *
+ * The way back of libdma_transfer_to_device(): moves @dst->length bytes
+ * from the device buffer at @dev_offset to memory, streaming chunk by
+ * chunk the same way. Needs LIBDMA_FEAT_TRANSFER. A registered buffer
+ * needs LIBDMA_ACCESS_DEV_WRITE. An interrupted call returns -EINTR (never
+ * retried). See libdma_transfer_to_device().
+ *
+ * Return: 0, or a negative errno as for libdma_transfer_to_device(), with
+ * -EACCES for a registered buffer without LIBDMA_ACCESS_DEV_WRITE.
+ */
 int libdma_transfer_from_device(struct libdma_device *dev,
 				const struct libdma_region *dst,
 				size_t dev_offset, struct libdma_stats *stats);
 
-/*
- * Copy src->length bytes from src to dst through the device, window-sized
- * chunk by chunk (memcpy's argument order). Lengths must be equal; the
- * regions may share a buffer but must not overlap. Needs LIBDMA_FEAT_COPY.
- * 'stats' may be NULL. -EACCES when a registered source lacks
- * LIBDMA_ACCESS_DEV_READ or a registered destination LIBDMA_ACCESS_DEV_WRITE.
- * An interrupted call returns -EINTR (never retried).
+/**
+ * libdma_copy() - Copy memory to memory through the device.
+ * @dev: the device.
+ * @dst: where to copy to (memcpy()'s argument order).
+ * @src: what to copy; @src->length bytes, which must equal @dst->length.
+ * @stats: what the copy did, filled also when it failed part way; may be
+ *         NULL.
+ *
+ * Copies @src->length bytes from @src to @dst through the device,
+ * window-sized chunk by chunk. The lengths must be equal; the regions may
+ * share a buffer but must not overlap. Needs LIBDMA_FEAT_COPY. An
+ * interrupted call returns -EINTR (never retried); @stats says how much
+ * was done.
+ *
+ * Return: 0, or a negative errno as for libdma_transfer_to_device(), where
+ * -EINVAL also means unequal or overlapping regions, and -EACCES a
+ * registered source without LIBDMA_ACCESS_DEV_READ or a registered
+ * destination without LIBDMA_ACCESS_DEV_WRITE.
  */
 int libdma_copy(struct libdma_device *dev, const struct libdma_region *dst,
 		const struct libdma_region *src, struct libdma_stats *stats);
@@ -402,15 +635,21 @@ struct libdma_irq_test_result {
 	uint64_t reserved[2];
 };
 
-/*
- * Prove the interrupt path (MSI or INTx) end to end: make the device raise
- * its interrupt with the status bits 'value' (0: LIBDMA_IRQ_TEST_DEFAULT)
- * and wait, up to the driver's timeout, until the interrupt handler has
- * seen them. Bits 0x00000001 and 0x00000100 belong to the driver
- * (factorial and DMA completion) and are refused with -EINVAL. Needs
- * LIBDMA_FEAT_IRQ_TEST. 'result' may be NULL. -ETIMEDOUT when the handler
- * never saw the bits (result->seen then says what it did see), -EINTR when
- * a signal arrived first. API 1.1.
+/**
+ * libdma_irq_test() - Prove the interrupt path (MSI or INTx) end to end.
+ * @dev: the device.
+ * @value: the status bits to raise; 0: LIBDMA_IRQ_TEST_DEFAULT.
+ * @result: the bits the handler saw and the latency; may be NULL.
+ *
+ * Makes the device raise its interrupt with the status bits @value and
+ * waits, up to the driver's timeout, until the interrupt handler has seen
+ * them. Bits 0x00000001 and 0x00000100 belong to the driver (factorial and
+ * DMA completion) and are refused. Needs LIBDMA_FEAT_IRQ_TEST. API 1.1.
+ *
+ * Return: 0, or a negative errno: -EINVAL (a refused bit), -ETIMEDOUT when
+ * the handler never saw the bits (@result->seen then says what it did
+ * see), -EINTR when a signal arrived first, -EOPNOTSUPP (no
+ * LIBDMA_FEAT_IRQ_TEST), -EBADF (a NULL or closed @dev).
  */
 int libdma_irq_test(struct libdma_device *dev, uint32_t value,
 		    struct libdma_irq_test_result *result);
@@ -426,13 +665,21 @@ struct libdma_factorial_result {
 	uint64_t reserved[2];
 };
 
-/*
- * Run the device's factorial unit on 'n': the result is n! modulo 2^32
- * (the unit is 32 bits wide). The call sleeps until the completion
- * interrupt, or with LIBDMA_FACT_POLL polls the unit's busy bit instead.
- * Needs LIBDMA_FEAT_FACTORIAL. 'result' must not be NULL. -EINVAL for
- * unknown flags, -ETIMEDOUT when the unit does not finish, -EINTR when a
- * signal arrived first. API 1.1.
+/**
+ * libdma_factorial() - Run the device's factorial unit.
+ * @dev: the device.
+ * @n: the number whose factorial to compute.
+ * @flags: 0, or LIBDMA_FACT_POLL.
+ * @result: what the unit computed and how; must not be NULL.
+ *
+ * The result is @n! modulo 2^32 (the unit is 32 bits wide). The call
+ * sleeps until the completion interrupt, or with LIBDMA_FACT_POLL polls
+ * the unit's busy bit instead. Needs LIBDMA_FEAT_FACTORIAL. API 1.1.
+ *
+ * Return: 0, or a negative errno: -EINVAL for unknown flags (or a NULL
+ * @result), -ETIMEDOUT when the unit does not finish, -EINTR when a signal
+ * arrived first, -EOPNOTSUPP (no LIBDMA_FEAT_FACTORIAL), -EBADF (a NULL or
+ * closed @dev).
  */
 int libdma_factorial(struct libdma_device *dev, uint32_t n, unsigned int flags,
 		     struct libdma_factorial_result *result);

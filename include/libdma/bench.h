@@ -79,9 +79,28 @@ extern "C" {
  */
 #define LIBDMA_BENCH_CORRUPT		(1U << 0)
 
-/* Name of a mode ("coherent", "sg", "sg-oneshot"...), NULL if unknown. */
+/**
+ * libdma_bench_mode_name() - The name of a benchmark mode.
+ * @mode: LIBDMA_BENCH_COHERENT ... LIBDMA_BENCH_VFIO.
+ *
+ * The names are those of the list above: "coherent", "sg", "sg-oneshot",
+ * "sg-hugepage", "bounce", "vfio". libdma_bench_mode_parse() goes the
+ * other way.
+ *
+ * Return: the name of @mode ("coherent", "sg", "sg-oneshot"...), NULL if
+ * unknown.
+ */
 const char *libdma_bench_mode_name(unsigned int mode);
-/* The mode a name stands for (LIBDMA_BENCH_*), or -EINVAL. */
+
+/**
+ * libdma_bench_mode_parse() - The benchmark mode a name stands for.
+ * @name: a mode's name, as libdma_bench_mode_name() gives it.
+ *
+ * See libdma_bench_mode_name().
+ *
+ * Return: the mode (LIBDMA_BENCH_*), or -EINVAL for an unknown name or
+ * NULL.
+ */
 int libdma_bench_mode_parse(const char *name);
 
 /* A figure over the repetitions of a cell. */
@@ -238,31 +257,48 @@ struct libdma_bench_result {
 	uint64_t reserved[4];
 };
 
-/*
- * Defaults: the default modes (modes 0), the default sweep,
- * LIBDMA_BENCH_DEFAULT_REPETITIONS, no VFIO device.
+/**
+ * libdma_bench_config_init() - Fill a benchmark config with the defaults.
+ * @cfg: the configuration to fill.
+ *
+ * Defaults: the default modes (modes 0: LIBDMA_BENCH_KERNEL_MODES, plus
+ * LIBDMA_BENCH_VFIO when a VFIO device takes part), the default sweep
+ * (4 KiB to 4 MiB in powers of two), LIBDMA_BENCH_DEFAULT_REPETITIONS,
+ * no VFIO device. What libdma_bench_run() does with a NULL config.
  */
 void libdma_bench_config_init(struct libdma_bench_config *cfg);
 
-/*
- * Run the benchmark on 'dev' (needs LIBDMA_FEAT_COPY; a mode whose feature
- * the driver lacks, or a coherent size beyond info.max_alloc, is reported
+/**
+ * libdma_bench_run() - Run the throughput benchmark.
+ * @dev: the device (needs LIBDMA_FEAT_COPY).
+ * @cfg: what to measure, from libdma_bench_config_init(); NULL for the
+ *       defaults.
+ * @resultp: where the result goes on success; NULL on failure.
+ *
+ * Runs the benchmark on @dev: every mode of @cfg at every size, as the
+ * overview above describes. A mode whose feature the driver lacks, or a
+ * coherent size beyond info.max_alloc, is reported
  * LIBDMA_BENCH_UNAVAILABLE, as is sg-hugepage without transparent huge
- * pages). 'cfg' may be NULL for the defaults. On success stores the result
- * in *resultp (free it with libdma_bench_result_free()) and returns the
- * number of cells that failed (0: every available cell verified) - a run
- * with failed cells has failed. Returns -errno with *resultp NULL when the
- * run could not take place or had to stop: -EINVAL (bad config),
- * -EOPNOTSUPP, -EINTR (a signal), -ENODEV, -EIO, -ETIMEDOUT (the device).
- * Takes (number of sizes x modes x repetitions) transfers: on a device that
- * really spends 100 ms per command (QEMU without -icount) the default sweep
- * takes hours; progress->commands_min tells beforehand.
+ * pages. Free the result with libdma_bench_result_free().
+ *
+ * A run takes (number of sizes x modes x repetitions) transfers: on a
+ * device that really spends 100 ms per command (QEMU without -icount) the
+ * default sweep takes hours; progress->commands_min tells beforehand.
+ *
+ * Return: the number of cells that failed (0: every available cell
+ * verified) - a run with failed cells has failed. A negative errno, with
+ * *@resultp NULL, when the run could not take place or had to stop:
+ * -EINVAL (bad config), -EOPNOTSUPP, -EINTR (a signal), -ENODEV, -EIO,
+ * -ETIMEDOUT (the device).
  */
 int libdma_bench_run(struct libdma_device *dev,
 		     const struct libdma_bench_config *cfg,
 		     struct libdma_bench_result **resultp);
 
-/* Free a result (NULL is fine). */
+/**
+ * libdma_bench_result_free() - Free a result of libdma_bench_run().
+ * @result: the result; NULL is fine.
+ */
 void libdma_bench_result_free(struct libdma_bench_result *result);
 
 /* Output formats (libdma_bench_write()). */
@@ -270,10 +306,16 @@ void libdma_bench_result_free(struct libdma_bench_result *result);
 #define LIBDMA_BENCH_CSV	1	/* '#' lines (where it ran), a header, a row per cell */
 #define LIBDMA_BENCH_JSON	2	/* one object: environment, cells, summary */
 
-/*
- * Write a result to 'out'. Every format states where the run took place
- * (env). Cells that are not OK carry their status and note, no figures.
- * 0, -EINVAL (bad format or NULL), or -EIO when writing failed.
+/**
+ * libdma_bench_write() - Write a benchmark result.
+ * @result: the result of libdma_bench_run().
+ * @format: LIBDMA_BENCH_TABLE, LIBDMA_BENCH_CSV or LIBDMA_BENCH_JSON.
+ * @out: where to write it.
+ *
+ * Every format states where the run took place (env). Cells that are not
+ * OK carry their status and note, no figures.
+ *
+ * Return: 0, -EINVAL (bad format or NULL), or -EIO when writing failed.
  */
 int libdma_bench_write(const struct libdma_bench_result *result,
 		       unsigned int format, FILE *out);

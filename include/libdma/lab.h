@@ -86,9 +86,28 @@ extern "C" {
 #define LIBDMA_LAB_NAME_PATTERN		2	/* "seq-read", "seq-write", "random-read" */
 #define LIBDMA_LAB_NAME_MAPPING		3	/* "linear", "vmap" */
 
-/* The name of 'value' of kind LIBDMA_LAB_NAME_*, NULL if unknown. */
+/**
+ * libdma_lab_name() - The name of an experiment, allocator, pattern or mapping.
+ * @kind: LIBDMA_LAB_NAME_EXPERIMENT, _ALLOCATOR, _PATTERN or _MAPPING.
+ * @value: a value of that kind (LIBDMA_LAB_ALLOC, LIBDMA_LAB_KMALLOC...).
+ *
+ * The names are those listed with LIBDMA_LAB_NAME_* above.
+ * libdma_lab_parse() goes the other way.
+ *
+ * Return: the name of @value of kind @kind, NULL if unknown.
+ */
 const char *libdma_lab_name(unsigned int kind, unsigned int value);
-/* The value a name stands for, or -EINVAL. */
+
+/**
+ * libdma_lab_parse() - The value a lab name stands for.
+ * @kind: LIBDMA_LAB_NAME_EXPERIMENT, _ALLOCATOR, _PATTERN or _MAPPING.
+ * @name: a name of that kind, as libdma_lab_name() gives it.
+ *
+ * See libdma_lab_name().
+ *
+ * Return: the value @name stands for, or -EINVAL (unknown kind or name,
+ * or NULL).
+ */
 int libdma_lab_parse(unsigned int kind, const char *name);
 
 /*
@@ -179,32 +198,55 @@ struct libdma_lab_result {
 	uint64_t reserved[4];
 };
 
-/* Defaults: all experiments, allocators and patterns, the default sweeps. */
+/**
+ * libdma_lab_config_init() - Fill a lab configuration with the defaults.
+ * @cfg: the configuration to fill.
+ *
+ * Defaults: all experiments, allocators and patterns, the default sweeps,
+ * LIBDMA_LAB_DEFAULT_ITERATIONS. What libdma_lab_run() does with a NULL
+ * config.
+ */
 void libdma_lab_config_init(struct libdma_lab_config *cfg);
 
-/*
- * Run the lab on 'dev' (kernel backend). 'cfg' may be NULL for the
- * defaults. On success stores the result in *resultp (free it with
- * libdma_lab_result_free()) and returns the number of cells that failed
- * (MISMATCH or FAILED; 0: every measurable cell measured and checked).
- * Cells an allocator cannot give (E2BIG), memory the machine does not
- * have (ENOMEM) and memory beyond the device's reach (ERANGE) are
- * reported in their cell, not as a failure. Returns -errno with *resultp
- * NULL when the run could not take place: -EPERM (not root, or lab=0: the
- * message says how to turn it on), -EOPNOTSUPP (VFIO device, or a driver
- * without the lab), -EINVAL (bad config), -ENODEV, -EINTR.
+/**
+ * libdma_lab_run() - Run the contiguity lab.
+ * @dev: the device (kernel backend, module parameter lab=1, root).
+ * @cfg: what to measure, from libdma_lab_config_init(); NULL for the
+ *       defaults.
+ * @resultp: where the result goes on success; NULL on failure.
+ *
+ * Runs the experiments of @cfg on @dev, as the overview above describes.
+ * Free the result with libdma_lab_result_free(). Cells an allocator
+ * cannot give (E2BIG), memory the machine does not have (ENOMEM) and
+ * memory beyond the device's reach (ERANGE) are reported in their cell,
+ * not as a failure.
+ *
+ * Return: the number of cells that failed (MISMATCH or FAILED; 0: every
+ * measurable cell measured and checked). A negative errno, with *@resultp
+ * NULL, when the run could not take place: -EPERM (not root, or lab=0:
+ * the message says how to turn it on), -EOPNOTSUPP (VFIO device, or a
+ * driver without the lab), -EINVAL (bad config), -ENODEV, -EINTR.
  */
 int libdma_lab_run(struct libdma_device *dev, const struct libdma_lab_config *cfg,
 		   struct libdma_lab_result **resultp);
 
-/* Free a result (NULL is fine). */
+/**
+ * libdma_lab_result_free() - Free a result of libdma_lab_run().
+ * @result: the result; NULL is fine.
+ */
 void libdma_lab_result_free(struct libdma_lab_result *result);
 
-/*
- * Write a result to 'out' as LIBDMA_BENCH_TABLE (sections per experiment,
- * a row per cell, and a reading), LIBDMA_BENCH_CSV (a row per cell) or
- * LIBDMA_BENCH_JSON. Every format starts with where the run took place.
- * 0, -EINVAL (bad format or NULL), or -EIO when writing failed.
+/**
+ * libdma_lab_write() - Write a lab result.
+ * @result: the result of libdma_lab_run().
+ * @format: LIBDMA_BENCH_TABLE (sections per experiment, a row per cell,
+ *          and a reading), LIBDMA_BENCH_CSV (a row per cell) or
+ *          LIBDMA_BENCH_JSON.
+ * @out: where to write it.
+ *
+ * Every format starts with where the run took place.
+ *
+ * Return: 0, -EINVAL (bad format or NULL), or -EIO when writing failed.
  */
 int libdma_lab_write(const struct libdma_lab_result *result,
 		     unsigned int format, FILE *out);

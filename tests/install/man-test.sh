@@ -8,7 +8,14 @@
 #     dmactl's help (with the page's own date): help and page cannot drift;
 #   - make install-man puts every page under $(DESTDIR)$(MANDIR) and
 #     uninstall-man removes them; man(1), where installed, renders
-#     dmactl(1), libdma(3), edudma(4) and a function's page from there.
+#     dmactl(1), libdma(3), edudma(4) and a function's page from there;
+#   - the public headers (include/libdma.h, include/libdma/bench.h,
+#     include/libdma/lab.h) pass the kernel's kernel-doc without a warning,
+#     and every exported function, plus the header's inline helpers
+#     libdma_region_buffer() and libdma_region_user(), has exactly one
+#     kernel-doc block (Documentation/doc-guide/kernel-doc.rst). The script
+#     comes from the kernel headers (linux-headers-amd64, a dependency of
+#     make check); without it both steps are skipped.
 #
 #   tests/install/man-test.sh BUILD_DIR
 #
@@ -119,6 +126,59 @@ uninstall_man() {
     [[ -z $(find "$mandir" ! -type d) ]] || { find "$mandir" ! -type d; return 1; }
 }
 
+# ------------------------------------------------------------- kernel-doc
+
+headers=(include/libdma.h include/libdma/bench.h include/libdma/lab.h)
+
+# The kernel's kernel-doc script: the first one installed.
+kernel_doc=
+for f in /usr/lib/linux-kbuild-*/scripts/kernel-doc /usr/src/linux-headers-*/scripts/kernel-doc; do
+    [[ -f $f ]] && { kernel_doc=$f; break; }
+done
+
+# kernel-doc is a Perl script, or a Python one in newer kernels.
+run_kernel_doc() {
+    if head -n 1 "$kernel_doc" | grep -q python; then
+        python3 "$kernel_doc" "$@"
+    else
+        perl "$kernel_doc" "$@"
+    fi
+}
+
+# No output at all: every warning fails. -Wall adds the checks of return
+# value descriptions, short descriptions and contents before sections; a
+# kernel-doc without it (6.1's) has them under -v, which also prints an
+# "info: Scanning doc for ..." line per block (dropped here).
+kernel_doc_clean() {
+    local warn=-Wall status
+    grep -q Wall "$kernel_doc" || warn=-v
+    echo "$kernel_doc -none $warn ${headers[*]}:"
+    run_kernel_doc -none "$warn" "${headers[@]}" >"$work/kdoc" 2>&1
+    status=$?
+    grep -v ': info: Scanning doc for ' "$work/kdoc" >"$work/kdoc.warnings"
+    [[ -s $work/kdoc.warnings ]] && { cat "$work/kdoc.warnings"; return 1; }
+    ((status == 0)) || { echo "kernel-doc exited with $status"; return 1; }
+}
+
+# One block per function: kernel-doc -rst -function NAME prints the blocks
+# documenting NAME's prototype, each as ".. c:function:: ... NAME (...)".
+every_function_kernel_doc() {
+    local fn n bad=0 count=0
+    for fn in $(exported) libdma_region_buffer libdma_region_user; do
+        count=$((count + 1))
+        run_kernel_doc -rst -function "$fn" "${headers[@]}" >"$work/kdoc.rst" 2>"$work/kdoc.err"
+        n=$(grep -cE "^\.\. c:function:: .*[ *]$fn ?\(" "$work/kdoc.rst")
+        case $n in
+        1) ;;
+        0) echo "$fn: no kernel-doc block in ${headers[*]}"; cat "$work/kdoc.err"; bad=1 ;;
+        *) echo "$fn: $n kernel-doc blocks, want one"; bad=1 ;;
+        esac
+    done
+    echo "$count functions"
+    ((count > 32)) || { echo "too few functions: $count"; bad=1; }
+    return $bad
+}
+
 step "every page passes mandoc -T lint -W warning" lint
 step "every exported function has a page that names and declares it" every_function_documented
 step "man/man1/dmactl.1 is generated from dmactl's current help" dmactl_page_current
@@ -129,6 +189,13 @@ else
     skip "man renders the installed pages" "no man(1) here"
 fi
 step "uninstall-man removes them" uninstall_man
+if [[ -n $kernel_doc ]]; then
+    step "public headers pass kernel-doc -none -Wall" kernel_doc_clean
+    step "every exported function has a kernel-doc block" every_function_kernel_doc
+else
+    skip "public headers pass kernel-doc -none -Wall" "no kernel-doc script in /usr/lib/linux-kbuild-*/scripts or /usr/src/linux-headers-*/scripts; scripts/deps.sh installs linux-headers-amd64"
+    skip "every exported function has a kernel-doc block" "no kernel-doc script"
+fi
 
 echo "EDUTEST-RESULT man passed=$passed failed=$failed skipped=$skipped"
 ((failed == 0))
