@@ -59,6 +59,10 @@
  *   -ETIMEDOUT  the device did not complete a command in time
  *   -EIO        the device reported or caused an I/O error
  *   -EBUSY      the device or resource is busy
+ *   -EPERM      the contiguity lab without CAP_SYS_ADMIN or the module
+ *               parameter lab=1
+ *   -E2BIG      a transfer or copy that would need more device commands
+ *               than the driver plans in one call
  *
  * Thread safety
  *   - A device handle may be used from many threads at once: the driver

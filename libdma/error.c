@@ -49,7 +49,10 @@ static const struct {
 	{ EACCES, "permission denied on the device node (join its group), or "
 		  "registered memory used in a direction its access does not "
 		  "allow" },
-	{ EPERM, "operation not permitted" },
+	{ EPERM, "operation not permitted (the contiguity lab needs root and "
+		 "the module parameter lab=1)" },
+	{ E2BIG, "the request needs more device commands than the driver "
+		 "plans in one call (split it)" },
 	{ ENOTTY, "not an edudma device, or the driver lacks this ioctl" },
 	{ EPROTO, "the driver's ABI version is not supported by this libdma" },
 	{ EOPNOTSUPP, "not supported by this driver or backend (see its features)" },
