@@ -29,7 +29,7 @@ work=$(mktemp -d /tmp/libdma-install.XXXXXX)
 dest=$work/root
 libdir=$dest$prefix/lib
 log=$work/log
-passed=0 failed=0
+. tests/install/steps.sh
 # In a pipeline, "grep -q" may exit at the first match while the writer
 # still writes: with pipefail the writer's SIGPIPE fails the step at random.
 # matches reads everything instead.
@@ -38,19 +38,6 @@ matches() { grep "$@" >/dev/null; }
 so_version=$(sed -n 's/^LIBDMA_SO_VERSION[[:space:]]*:=[[:space:]]*//p' libdma/libdma.mk)
 so_file=libdma.so.$so_version
 
-# step NAME COMMAND...: run a step, its output into the log, shown on failure.
-step() {
-    local name=$1
-    shift
-    if "$@" >"$log" 2>&1; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        sed 's/^/    /' "$log"
-        failed=$((failed + 1))
-    fi
-}
 
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 export PKG_CONFIG_SYSROOT_DIR=$dest
@@ -259,5 +246,4 @@ step "installed dmactl runs and exits 3 for a bad device" run_installed_dmactl
 step "a raw-ABI program builds against the installed edudma/edudma.h" build_uapi_consumer
 step "make uninstall removes everything install put there" uninstall_all
 
-echo "EDUTEST-RESULT install passed=$passed failed=$failed skipped=0"
-((failed == 0))
+steps_result install

@@ -29,21 +29,8 @@ build=${1:-build}
 work=$(mktemp -d /tmp/edudma-man.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-passed=0 failed=0 skipped=0
+. tests/install/steps.sh
 
-step() {
-    local name=$1
-    shift
-    if "$@" >"$log" 2>&1; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        sed 's/^/    /' "$log"
-        failed=$((failed + 1))
-    fi
-}
-skip() { echo "skip - $1 ($2)"; skipped=$((skipped + 1)); }
 
 pages() { (cd man && ls man1/*.1 man3/*.3 man4/*.4); }
 
@@ -197,5 +184,4 @@ else
     skip "every exported function has a kernel-doc block" "no kernel-doc script"
 fi
 
-echo "EDUTEST-RESULT man passed=$passed failed=$failed skipped=$skipped"
-((failed == 0))
+steps_result man

@@ -19,21 +19,8 @@ work=$(mktemp -d /tmp/edudma-packaging.XXXXXX)
 [[ ${KEEP:-0} == 1 ]] && echo "scratch: $work" || trap 'rm -rf "$work"' EXIT
 dest=$work/root
 log=$work/log
-passed=0 failed=0 skipped=0
+. tests/install/steps.sh
 
-step() {
-    local name=$1
-    shift
-    if "$@" >"$log" 2>&1; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $name"
-        sed 's/^/    /' "$log"
-        failed=$((failed + 1))
-    fi
-}
-skip() { echo "skip - $1 ($2)"; skipped=$((skipped + 1)); }
 
 mk() { make --no-print-directory -s DESTDIR="$dest" "$@"; }
 
@@ -124,5 +111,4 @@ step "dkms.conf: name, module, location, MAKE with KDIR, AUTOINSTALL" dkms_conf
 step "dkms-source copies sources only" dkms_source
 step "dkms-source copy has every object and header kbuild needs" dkms_source_complete
 
-echo "EDUTEST-RESULT packaging passed=$passed failed=$failed skipped=$skipped"
-((failed == 0))
+steps_result packaging
