@@ -152,7 +152,7 @@ check-debug:
 COV_BUILD ?= $(BUILD)/coverage
 coverage:
 	@scripts/deps.sh gcovr
-	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" all
+	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage" all
 	@COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
 	EXTRA_BINS="$(patsubst $(BUILD)/%,$(COV_BUILD)/%,$(EXAMPLES) $(DMACTL)) $(EXTRA_BINS)" \
 	scripts/coverage.sh

@@ -17,6 +17,9 @@
 #        $COV_BUILD/report/driver.txt      per driver file: lines, branches, uncovered lines
 #        $COV_BUILD/report/libdma.txt      the same for libdma
 #
+#   coverage.sh --report   only step 3 and the report, again, from the logs
+#                          and host tracefile of the last run
+#
 # Environment: COV_BUILD [build/coverage], CONFIGS (check.sh's default: all),
 # DEBUG_APPEND (the Makefile's), EXTRA_BINS (coverage builds of dmactl and the
 # examples), GUEST_TIMEOUT [3600]. The test run's own verdict is printed but
@@ -28,31 +31,39 @@ cd "$repo"
 say() { echo "coverage.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+report_only=0
+[[ ${1:-} != --report ]] || report_only=1
 out=${COV_BUILD:-build/coverage}
 [[ -d $out/tests/guest ]] || die "$out/tests/guest missing: run it through make coverage"
 command -v gcovr >/dev/null || die "gcovr missing (scripts/deps.sh installs it)"
-
-eval "$(scripts/debug-kernel.sh)"
 modtree=$repo/.cache/coverage-module
-ko=$(EDUDMA_COVERAGE=1 scripts/debug-kernel.sh module "$modtree")
-objdirs=("$out" "$modtree/driver")
-
-clear_counters() { find "${objdirs[@]}" -name '*.gcda' -delete; }
-clear_counters
-
-# (the static consumer of tests/install/consumer-test.sh links the
-# instrumented libdma.a: it needs the gcov runtime too)
-export CONSUMER_LDFLAGS=--coverage
-rc=0
-MODULE="$ko" GUEST_KERNEL="$GUEST_KERNEL" GUEST_MODDIR="$GUEST_MODDIR" KDIR="$KDIR" \
-    GUEST_TIMEOUT="${GUEST_TIMEOUT:-3600}" \
-    EXTRA_APPEND="${DEBUG_APPEND:-} edutest.gcov=1 ${EXTRA_APPEND:-}" \
-    BUILD_DIR="$out/run" GUEST_TESTS_DIR="$out/tests/guest" HOST_TESTS_DIR="$out/tests/host" \
-    EXTRA_BINS="${EXTRA_BINS:-}" \
-    scripts/check.sh || rc=$?
-
+# Where the counters of what is reported live: libdma's objects (static and
+# PIC) and the module's. (Not the test programs': their own counters are of
+# no interest, and threads that fork make gcov print nonsense gcovr rejects.)
+objdirs=("$out/libdma" "$modtree/driver")
 json=$out/json
-rm -rf "$json"
+clear_counters() { find "$out" "$modtree/driver" -name '*.gcda' -delete 2>/dev/null || true; }
+
+rc=0
+if ((!report_only)); then
+    eval "$(scripts/debug-kernel.sh)"
+    ko=$(EDUDMA_COVERAGE=1 scripts/debug-kernel.sh module "$modtree")
+    clear_counters
+    # (the static consumer of tests/install/consumer-test.sh links the
+    # instrumented libdma.a: it needs the gcov runtime too)
+    export CONSUMER_LDFLAGS=--coverage
+    MODULE="$ko" GUEST_KERNEL="$GUEST_KERNEL" GUEST_MODDIR="$GUEST_MODDIR" KDIR="$KDIR" \
+        GUEST_TIMEOUT="${GUEST_TIMEOUT:-3600}" \
+        EXTRA_APPEND="${DEBUG_APPEND:-} edutest.gcov=1 ${EXTRA_APPEND:-}" \
+        BUILD_DIR="$out/run" GUEST_TESTS_DIR="$out/tests/guest" HOST_TESTS_DIR="$out/tests/host" \
+        EXTRA_BINS="${EXTRA_BINS:-}" \
+        scripts/check.sh || rc=$?
+    rm -rf "$json"
+else
+    # keep the host tests' tracefile: their counters were consumed by it
+    find "$json" -name '*.json' ! -name host.json -delete 2>/dev/null || true
+    clear_counters
+fi
 mkdir -p "$json"
 
 # One run's counters (now beside their .gcno files) into $json/NAME.json.
@@ -64,14 +75,15 @@ tracefile() {
         say "$name: no counters"
         return
     fi
-    gcovr -r "$repo" --json "$json/$name.json" "${objdirs[@]}" 2>"$json/$name.gcovr.log" ||
+    gcovr -r "$repo" --gcov-ignore-parse-errors --json "$json/$name.json" "${objdirs[@]}" \
+        2>"$json/$name.gcovr.log" ||
         { cat "$json/$name.gcovr.log" >&2; die "gcovr failed on $name"; }
     sed -i 's#"\.cache/coverage-module/#"#g' "$json/$name.json"
     clear_counters
 }
 
 # The host tests wrote theirs in place.
-tracefile host
+((report_only)) || tracefile host
 
 # Each guest log: "@@GCOV FILE <path>" + base64 of the gzip'd file, up to the
 # next FILE line or @@GCOV END. Only base64 lines are taken.
