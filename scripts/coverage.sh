@@ -86,27 +86,35 @@ tracefile() {
 ((report_only)) || tracefile host
 
 # Each guest log: "@@GCOV FILE <path>" + base64 of the gzip'd file, up to the
-# next FILE line or @@GCOV END. Only base64 lines are taken.
+# next FILE line or @@GCOV END. One pass over the log splits it into one
+# base64 file per counter file (only base64 lines are taken) and a list of
+# their paths; then each is decoded into place.
+split=$out/gcov-split
 for log in "$out/run/check"/*.log; do
     name=$(basename "$log" .log)
     [[ $name != host-* ]] || continue
+    rm -rf "$split"
+    mkdir -p "$split"
+    awk -v dir="$split" '
+        { sub(/\r$/, "") }   # (the serial console ends lines with CR LF)
+        /^@@GCOV FILE / { if (cur) close(cur); n++; cur = dir "/" n ".b64"
+                          print n, substr($0, 13) > (dir "/index"); next }
+        /^@@GCOV END/ { if (cur) close(cur); cur = "" }
+        cur && /^[A-Za-z0-9+\/=]+$/ { print > cur }' "$log"
     n=0
-    while IFS= read -r path; do
+    while read -r i path; do
         case $path in
             "$repo"/*) ;;
             *) say "$name: counters for $path, outside the repository: skipped"; continue ;;
         esac
-        awk -v want="$path" '
-            { sub(/\r$/, "") }   # (the serial console ends lines with CR LF)
-            /^@@GCOV FILE / { on = (substr($0, 13) == want); next }
-            /^@@GCOV END/ { on = 0 }
-            on && /^[A-Za-z0-9+\/=]+$/ { print }' "$log" | base64 -d | gunzip >"$path" ||
+        base64 -d <"$split/$i.b64" | gunzip >"$path" ||
             { say "$name: $path: damaged in the log"; rm -f "$path"; continue; }
         n=$((n + 1))
-    done < <(tr -d '\r' <"$log" | sed -n 's/^@@GCOV FILE //p')
+    done < <(cat "$split/index" 2>/dev/null)
     say "$name: $n counter files"
     tracefile "$name"
 done
+rm -rf "$split"
 
 traces=()
 for f in "$json"/*.json; do traces+=(-a "$f"); done
