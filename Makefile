@@ -55,6 +55,7 @@ include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include examples/examples.mk
 include tools/dmactl.mk
+include tools/native-lab/native-lab.mk
 include udev/udev.mk
 include man/man.mk
 include dkms.mk

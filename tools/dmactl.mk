@@ -20,9 +20,11 @@ $(BUILD)/tools/dmactl-objs/%.o: tools/dmactl/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Objects other fragments add to $(DMACTL) (tools/native-lab/native-lab.mk)
+# link before libdma.a, which they use too.
 $(DMACTL): $(DMACTL_OBJS) $(LIBDMA_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBDMA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBDMA_A) $(LIBDMA_LIBS)
 
 install-dmactl: $(DMACTL)
 	install -d $(DESTDIR)$(BINDIR)

@@ -41,8 +41,7 @@ static void cpuinfo_value(const char *key, char *buf, size_t len)
 	fclose(f);
 }
 
-void libdma__env_get(struct libdma_device *dev, const char *label,
-		     struct libdma_bench_env *env)
+void libdma__env_host_get(const char *label, struct libdma_bench_env *env)
 {
 	char vendor[64], product[64], flags[2048], clocks[256], thp[128];
 	struct utsname u;
@@ -99,6 +98,12 @@ void libdma__env_get(struct libdma_device *dev, const char *label,
 	snprintf(env->libdma_version, sizeof(env->libdma_version), "%s",
 		 libdma_version_string());
 	env->page_size = page > 0 ? (uint64_t)page : 4096;
+}
+
+void libdma__env_get(struct libdma_device *dev, const char *label,
+		     struct libdma_bench_env *env)
+{
+	libdma__env_host_get(label, env);
 	libdma_get_info(dev, &env->info);
 }
 
@@ -110,15 +115,21 @@ static const char *irq_name(int mode)
 	       mode == LIBDMA_IRQ_NONE ? "none" : "unknown";
 }
 
+/* The "where it ran" lines of the table about the host: where, kernel. */
+void libdma__env_table_host(const struct libdma_bench_env *e, FILE *out)
+{
+	fprintf(out, "  where     %s%s%s; cpu: %s\n", e->platform,
+		e->machine[0] ? ", " : "", e->machine, e->cpu[0] ? e->cpu : "?");
+	fprintf(out, "  kernel    %s; clocksource %s; transparent huge pages: %s\n",
+		e->kernel, e->clocksource[0] ? e->clocksource : "?", e->thp);
+}
+
 /* The "where it ran" lines of the table: machine, kernel, device. */
 void libdma__env_table(const struct libdma_bench_env *e, FILE *out)
 {
 	const struct libdma_info *i = &e->info;
 
-	fprintf(out, "  where     %s%s%s; cpu: %s\n", e->platform,
-		e->machine[0] ? ", " : "", e->machine, e->cpu[0] ? e->cpu : "?");
-	fprintf(out, "  kernel    %s; clocksource %s; transparent huge pages: %s\n",
-		e->kernel, e->clocksource[0] ? e->clocksource : "?", e->thp);
+	libdma__env_table_host(e, out);
 	fprintf(out, "  device    %s%s%s%s: edu %u.%u, %u-byte window, %u-bit DMA "
 		"mask, %s interrupt, driver ABI %u\n", i->node,
 		i->pci_address[0] ? " (" : "", i->pci_address,
@@ -127,18 +138,24 @@ void libdma__env_table(const struct libdma_bench_env *e, FILE *out)
 		i->abi_version);
 }
 
-/* The '#' lines of a CSV that say where it ran: platform ... device. */
-void libdma__env_csv(const struct libdma_bench_env *e, FILE *out)
+/* The '#' lines of a CSV about the host: platform ... thp. */
+void libdma__env_csv_host(const struct libdma_bench_env *e, FILE *out)
 {
-	const struct libdma_info *i = &e->info;
-	char buf[256];
-
 	libdma__csv_comment(out, "platform", e->platform);
 	libdma__csv_comment(out, "machine", e->machine);
 	libdma__csv_comment(out, "cpu", e->cpu);
 	libdma__csv_comment(out, "kernel", e->kernel);
 	libdma__csv_comment(out, "clocksource", e->clocksource);
 	libdma__csv_comment(out, "thp", e->thp);
+}
+
+/* The '#' lines of a CSV that say where it ran: platform ... device. */
+void libdma__env_csv(const struct libdma_bench_env *e, FILE *out)
+{
+	const struct libdma_info *i = &e->info;
+	char buf[256];
+
+	libdma__env_csv_host(e, out);
 	snprintf(buf, sizeof(buf), "%s %s edu %u.%u window %u dma_mask_bits %u "
 		 "irq %s driver_abi %u", i->node, i->pci_address[0] ?
 		 i->pci_address : "-", i->version_major, i->version_minor,

@@ -123,10 +123,18 @@ int libdma__write(const struct libdma__writer *w, const void *result,
  */
 void libdma__env_get(struct libdma_device *dev, const char *label,
 		     struct libdma_bench_env *env);
-/* Its lines in the table: where, kernel, device. */
+/*
+ * The same without a device (info left zero): for measurements of the
+ * host alone, the native lab (tools/native-lab/), which prints the _host
+ * lines below and its own instead of the device's.
+ */
+void libdma__env_host_get(const char *label, struct libdma_bench_env *env);
+/* Its lines in the table: where, kernel, device; _host: where, kernel. */
 void libdma__env_table(const struct libdma_bench_env *e, FILE *out);
-/* Its '#' lines in a CSV: platform ... device. */
+void libdma__env_table_host(const struct libdma_bench_env *e, FILE *out);
+/* Its '#' lines in a CSV: platform ... device; _host: platform ... thp. */
 void libdma__env_csv(const struct libdma_bench_env *e, FILE *out);
+void libdma__env_csv_host(const struct libdma_bench_env *e, FILE *out);
 /* The environment object's first keys in JSON: platform ... page_size. */
 void libdma__env_json_head(const struct libdma_bench_env *e, FILE *out);
 /* "device": {...}, inside the environment object, with a trailing comma. */

@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "measure.h"
 
@@ -96,6 +97,10 @@ static int run_lab(int argc, char **argv)
 	int opt, ret, rest, n, failed, quiet = 0;
 	unsigned int i, mismatch = 0;
 
+	/* the native part needs no device: its own options (cmd_lab_native.c) */
+	for (opt = 1; opt < argc && strcmp(argv[opt], "--"); opt++)
+		if (!strcmp(argv[opt], "--native"))
+			return dm_lab_native(argc, argv);
 	libdma_lab_config_init(&cfg);
 	while ((opt = getopt_long(argc, argv, "e:s:r:qh", options, NULL)) != -1) {
 		if (dm_output_option(&out, opt, optarg))
@@ -190,6 +195,9 @@ const struct dmactl_cmd dmactl_cmd_lab = {
 "                  [--patterns LIST] [--sizes LIST] [--max-access SIZE]\n"
 "                  [--repeat N] [--csv[=FILE]] [--json[=FILE]] [--label TEXT]\n"
 "                  [--quiet]\n"
+"       dmactl lab --native [--experiments LIST] [--sizes LIST]\n"
+"                  [--max-size SIZE] [--repeat N] [--no-reserve]\n"
+"                  [--csv[=FILE]] [--json[=FILE]] [--label TEXT] [--quiet]\n"
 "\n"
 "Is physically contiguous memory faster? The edudma driver measures inside\n"
 "the kernel, on DEV's driver (root, and the module parameter lab=1):\n"
@@ -215,13 +223,39 @@ const struct dmactl_cmd dmactl_cmd_lab = {
 "not the CPU's TLB; under -icount they count instructions (docs/lab.md in\n"
 "the sources, man libdma_lab_run).\n"
 "\n"
+"With --native the same questions are measured on this machine's own CPU:\n"
+"no device, no module, no QEMU (root for the physical runs and to reserve\n"
+"hugetlb pages). Each buffer is backed by 4 KiB pages (MADV_NOHUGEPAGE), by\n"
+"transparent huge pages (MADV_HUGEPAGE, proven in /proc/self/smaps) or by\n"
+"hugetlb pages (root reserves a pool for the run and gives it back):\n"
+"\n"
+"  access      seq-read, seq-write (GB/s), random-read (dependent random\n"
+"              64-byte reads, ns each; the same sequence on every backing,\n"
+"              whose sums must agree)\n"
+"  pin         io_uring buffer registration (pin_user_pages(FOLL_LONGTERM),\n"
+"              as the driver pins) and mlock, and their undoing\n"
+"  copy        memcpy of malloc'd memory, cache-warm and cache-cold\n"
+"  touch       first-touch page faults per 4 KiB and per 2 MiB page\n"
+"  contiguity  physically contiguous runs of a malloc'd and a THP buffer\n"
+"              (/proc/self/pagemap)\n"
+"\n"
+"Default sweep 4K..1G by factors of 4 (--max-size; a cell may use a third of\n"
+"MemAvailable). Then a reading: from what size pinning beats copying, what\n"
+"4 KiB pages cost random reads against huge pages, whether sequential\n"
+"access cares. A cell the machine cannot measure is 'unavailable' with the\n"
+"reason (io_uring_disabled, RLIMIT_MEMLOCK and how much is needed, no\n"
+"pool, not root). make lab runs this first, then the QEMU part.\n"
+"\n"
 "Options:\n"
-"  -e, --experiments LIST  alloc, access, segments (default: all three)\n"
+"  -e, --experiments LIST  alloc, access, segments (default: all three);\n"
+"                          --native: access, pin, copy, touch, contiguity\n"
 "      --allocators LIST   kmalloc, alloc_pages, dma_coherent, vmalloc\n"
 "      --patterns LIST     seq-read, seq-write, random-read\n"
 "  -s, --sizes LIST        4K..4M (powers of two), 64K,1M, or both\n"
 "      --max-access SIZE   largest size of the default access sweep\n"
+"      --max-size SIZE     --native: largest size of the default sweep (1G)\n"
 "  -r, --repeat N          timed iterations per cell, 1..101 (default 5)\n"
+"      --no-reserve        --native: use the hugetlb pool as it is\n"
 "      --csv[=FILE]        CSV (a row per cell): to FILE, or instead of the\n"
 "                          table to stdout\n"
 "      --json[=FILE]       JSON likewise\n"
@@ -236,6 +270,9 @@ const struct dmactl_cmd dmactl_cmd_lab = {
 "  sudo dmactl lab\n"
 "  sudo dmactl lab --experiments segments --sizes 64K,1M\n"
 "  sudo dmactl lab -e access --max-access 1G --csv=lab.csv\n"
-"  make lab             (boots QEMU, runs this, results into out/)\n",
+"  sudo dmactl lab --native\n"
+"  dmactl lab --native -e pin,copy --sizes 4K..1M --json=native.json\n"
+"  make lab             (--native here, then boots QEMU and runs the driver's\n"
+"                       lab; results into out/)\n",
 	.run = run_lab,
 };

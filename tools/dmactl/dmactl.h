@@ -10,6 +10,8 @@
  *   cmd_copy.c       copy
  *   cmd_bench.c      bench (libdma's throughput benchmark)
  *   cmd_lab.c        lab (libdma's contiguity lab)
+ *   cmd_lab_native.c lab --native (the same questions on the host's CPU,
+ *                    tools/native-lab/, no device)
  *   measure.c        what bench and lab share: name lists, progress, the
  *                    result writer (table, --csv, --json, files), exit status
  *   cmd_bind.c       bind (edudma <-> vfio-pci; the one command writing sysfs)

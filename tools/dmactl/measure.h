@@ -72,4 +72,10 @@ int dm_output_result(const struct dmactl_cmd *cmd, const struct dm_outputs *o,
 		     dm_write_fn *write, const void *result, int failed,
 		     unsigned int mismatch, const char *mismatch_what);
 
+/*
+ * cmd_lab_native.c: `dmactl lab --native`, the lab on the host's CPU with
+ * no device (tools/native-lab/); run_lab() hands it the command line.
+ */
+int dm_lab_native(int argc, char **argv);
+
 #endif /* DMACTL_MEASURE_H */
