@@ -114,10 +114,61 @@ static void test_bad_parameter_refused(void)
 	CU_ASSERT_TRUE(gu_module_loaded());
 }
 
+/*
+ * Each parameter check of edudma_check_params() refuses its out-of-range
+ * value with EINVAL and a line naming it; nothing is left loaded (no module,
+ * class, node or chrdev major) and the next normal load brings every device
+ * back.
+ */
+static void test_bad_parameters_each_refused(void)
+{
+	static const struct {
+		const char *params, *says;
+	} bad[] = {
+		{ "dma_bits=27", "dma_bits=27 out of range" },
+		{ "dma_bits=65", "dma_bits=65 out of range" },
+		{ "max_alloc=4095", "max_alloc=4095 below one page" },
+		{ "max_alloc=0", "max_alloc=0 below one page" },
+	};
+	char addrs[8][32];
+	int edu = gu_list_edu_pci(addrs, 8);
+	size_t i;
+	struct stat st;
+
+	CU_ASSERT_FATAL(edu > 0);
+	CU_ASSERT_EQUAL_FATAL(gu_module_unload(), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t mark = gu_dmesg_mark();
+		char *problem;
+		int ret = gu_module_load(bad[i].params);
+
+		printf("    load with %s: %s\n", bad[i].params, ret ? strerror(-ret) : "loaded");
+		CU_ASSERT_EQUAL(ret, -EINVAL);
+		if (ret == 0)	/* loaded after all: out of the way for the next one */
+			CU_ASSERT_EQUAL(gu_module_unload(), 0);
+		CU_ASSERT_TRUE(gu_dmesg_since_contains(mark, bad[i].says));
+		CU_ASSERT_FALSE(gu_module_loaded());
+		CU_ASSERT_NOT_EQUAL(stat("/sys/class/edudma", &st), 0);
+		CU_ASSERT_EQUAL(gu_count_nodes(), 0);
+		CU_ASSERT_EQUAL(file_mentions("/proc/devices", "edudma"), 0);
+		problem = gu_dmesg_problem_since(mark);
+		if (problem)
+			printf("    kernel log: %s\n", problem);
+		CU_ASSERT_PTR_NULL(problem);
+		free(problem);
+	}
+	CU_ASSERT_EQUAL_FATAL(gu_module_load(NULL), 0);
+	CU_ASSERT_TRUE(gu_module_loaded());
+	CU_ASSERT_TRUE(devices_work(edu));
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_buffers"), 0);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_pinned"), 0);
+}
+
 static const struct edutest_case cases[] = {
 	{ "unload_refused_while_open", test_unload_refused_while_open },
 	{ "reload_cycles", test_reload_cycles },
 	{ "bad_parameter_refused", test_bad_parameter_refused },
+	{ "bad_parameters_each_refused", test_bad_parameters_each_refused },
 	{ NULL, NULL }
 };
 
