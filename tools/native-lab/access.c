@@ -48,9 +48,18 @@ uint64_t nl_seq_read(const uint8_t *p, size_t size, uint64_t passes,
 	size_t i, n = size / 8;
 
 	for (k = 0; k < passes; k++) {
-		s = 0;
-		for (i = 0; i < n; i++)
-			s += q[i];
+		/* four sums: the adds need not wait for each other */
+		uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+		for (i = 0; i + 4 <= n; i += 4) {
+			s0 += q[i];
+			s1 += q[i + 1];
+			s2 += q[i + 2];
+			s3 += q[i + 3];
+		}
+		for (; i < n; i++)
+			s0 += q[i];
+		s = s0 + s1 + s2 + s3;
 		/* each pass reads again: the sum may not be kept from the last */
 		__asm__ __volatile__("" : "+r"(s) : : "memory");
 	}

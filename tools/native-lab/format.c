@@ -133,17 +133,25 @@ static void figure(const struct nl_cell *c, int w, FILE *out)
  */
 static void row_notes(const struct nl_cell *const *c, unsigned int n, FILE *out)
 {
-	unsigned int i, bad = 0, same = 1;
+	const struct nl_cell *first = NULL;
+	unsigned int i, present = 0, bad = 0, same = 1;
 
-	for (i = 0; i < n; i++)
-		if (c[i] && c[i]->status != NL_OK) {
-			bad++;
-			same &= !strcmp(c[i]->note, c[0] ? c[0]->note : "");
-		}
+	for (i = 0; i < n; i++) {
+		if (!c[i])
+			continue;
+		present++;
+		if (c[i]->status == NL_OK)
+			continue;
+		bad++;
+		if (!first)
+			first = c[i];
+		same &= !strcmp(c[i]->note, first->note);
+	}
 	if (!bad)
 		return;
-	if (bad == n && same) {
-		fprintf(out, "      %s: %s\n", nl_status_name(c[0]->status), c[0]->note);
+	if (bad == present && same) {
+		fprintf(out, "      %s: %s\n", nl_status_name(first->status),
+			first->note);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -373,7 +381,7 @@ static void table_reading(const struct nl_result *r, FILE *out)
 			per_ns(rd.pin_page_ns[NL_HUGETLB], c),
 			kib(rd.pin_page_size[NL_4K], d));
 	if (rd.tlb_thp.nr)
-		fprintf(out, "  TLB: dependent random 64-byte reads with 4 KiB pages "
+		fprintf(out, "  TLB: from 2 MiB, dependent random 64-byte reads with 4 KiB pages "
 			"take %.2fx (at %s) to %.2fx (at %s)\n    the time with THP; "
 			"at %s %.1f ns against %.1f ns\n", rd.tlb_thp.min,
 			kib(rd.tlb_thp.size_min, a), rd.tlb_thp.max,

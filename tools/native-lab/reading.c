@@ -119,19 +119,16 @@ void nl_read(const struct nl_result *r, struct nl_reading *rd)
 		const struct nl_cell *h = ok(r, NL_RANDOM_READ, NL_HUGETLB, sizes[i]);
 		const struct nl_cell *c;
 
-		if (a && t) {
+		/* from 2 MiB, like the sequential passes below */
+		if (a && t && sizes[i] >= NL_HUGE) {
 			span_add(&rd->tlb_thp, sizes[i], a->ns_median / t->ns_median);
 			rd->rnd_4k_at_max = a->ns_median;
 			rd->rnd_thp_at_max = t->ns_median;
 			rd->rnd_max_size = sizes[i];
 		}
-		if (a && h)
+		if (a && h && sizes[i] >= NL_HUGE)
 			span_add(&rd->tlb_hugetlb, sizes[i], a->ns_median / h->ns_median);
-		/*
-		 * Sequential passes from 2 MiB on, where the backings differ in
-		 * pages at all; below, a huge buffer is one page and a 4 KiB
-		 * one a few, and both sit in the caches.
-		 */
+		/* (sequential passes likewise, from 2 MiB) */
 		a = ok(r, NL_SEQ_READ, NL_4K, sizes[i]);
 		t = ok(r, NL_SEQ_READ, NL_THP, sizes[i]);
 		if (a && t && sizes[i] >= NL_HUGE) {

@@ -276,6 +276,7 @@ static void run_pin(struct run *run, uint64_t size, unsigned int backing)
 	got = !buf_for(run, c[0], backing, &b);
 	if (!got)
 		*c[1] = *c[0], c[1]->experiment = NL_MLOCK;
+	c[1]->huge_bytes = c[0]->huge_bytes;	/* one buffer, one proof */
 	for (k = 0; k < 2; k++) {
 		if (got && (k ? nl_mlock_unavailable(&run->r->host, size, note) :
 			    nl_pin_unavailable(&run->r->host, size, note)))
