@@ -47,3 +47,14 @@ $(BUILD)/tests/host/test_packaging: tests/install/packaging-test.sh
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/install/packaging-test.sh\n' > $@
 	chmod +x $@
+
+# test_edusg drives the edu-sg device through raw VFIO (tests/guest/edusg_vfio.c).
+$(BUILD)/tests/guest/test_edusg: $(BUILD)/tests/guest/edusg_vfio.o
+
+# collect.sh on made-up logs: expected and unexpected IOMMU faults
+# (tests/install/collect-test.sh).
+HOST_TESTS += $(BUILD)/tests/host/test_collect
+$(BUILD)/tests/host/test_collect: tests/install/collect-test.sh
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/install/collect-test.sh\n' > $@
+	chmod +x $@
