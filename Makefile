@@ -8,7 +8,7 @@
 #   make coverage   the same suites with gcov: line and branch coverage of the
 #                   driver and libdma, report in build/coverage/report/
 #   make demo       the throughput demo in QEMU
-#   make lab        the contiguity lab in QEMU (docs/lab.md)
+#   make lab        the contiguity lab: on this CPU, then in QEMU (docs/lab.md)
 #   make install    headers, libraries, pkg-config file, udev rules, dmactl,
 #                   man pages, and the module (INSTALL_MODULE=0 to skip it)
 #   make dkms-install  the module under DKMS instead, rebuilt for every kernel
@@ -58,7 +58,9 @@ include tools/dmactl.mk
 include tools/native-lab/native-lab.mk
 include udev/udev.mk
 include man/man.mk
+include qemu/qemu.mk
 include dkms.mk
+include debian/deb.mk
 
 install: install-libdma install-udev install-dmactl install-uapi install-man
 uninstall: uninstall-libdma uninstall-udev uninstall-dmactl uninstall-uapi uninstall-man
@@ -109,7 +111,7 @@ $(BUILD)/%.o: %.c
 # tests needs them (CUnit, libudev); the guest kernel decides KDIR.
 check:
 	@scripts/deps.sh
-	@set -e; eval "$$(scripts/guest-kernel.sh)"; \
+	@set -e; eval "$$(scripts/guest-kernel.sh)"; $(QEMU_SG_ENV) \
 	$(MAKE) --no-print-directory all module KDIR="$$KDIR"; \
 	MODULE=driver/edudma.ko GUEST_KERNEL="$$GUEST_KERNEL" \
 	GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
@@ -133,7 +135,7 @@ check:
 DEBUG_APPEND ?= acpi=noirq kasan_multi_shot EDUDMA_SOAK_HALF=100
 check-debug:
 	@scripts/deps.sh
-	@set -e; eval "$$(scripts/debug-kernel.sh)"; \
+	@set -e; eval "$$(scripts/debug-kernel.sh)"; $(QEMU_SG_ENV) \
 	$(MAKE) --no-print-directory all; \
 	ko=$$(scripts/debug-kernel.sh module "$(CURDIR)/.cache/debug-module"); \
 	MODULE="$$ko" GUEST_KERNEL="$$GUEST_KERNEL" \
@@ -154,7 +156,7 @@ COV_BUILD ?= $(BUILD)/coverage
 coverage:
 	@scripts/deps.sh gcovr
 	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage" all
-	@COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
+	@$(QEMU_SG_ENV) COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
 	EXTRA_BINS="$(patsubst $(BUILD)/%,$(COV_BUILD)/%,$(EXAMPLES) $(DMACTL)) $(EXTRA_BINS)" \
 	scripts/coverage.sh
 
@@ -169,10 +171,11 @@ demo:
 	BUILD_DIR=$(BUILD) DMACTL=$(DMACTL) MODULE=driver/edudma.ko \
 	scripts/demo.sh
 
-# The contiguity lab (docs/lab.md): dmactl lab in a
+# The contiguity lab (docs/lab.md): first `dmactl lab --native` on this
+# machine's CPU (out/lab-native.*), then dmactl lab in a
 # 1 GiB QEMU guest with lab=1; table, CSV and JSON into out/lab.*
-# (scripts/lab.sh; LAB_ACCEL=tcg or kvm, LAB_ARGS="..."). Like demo, only
-# the library, dmactl and the module are needed.
+# (scripts/lab.sh; LAB_ACCEL=tcg or kvm, LAB_ARGS="...", LAB_NATIVE=0|only).
+# Like demo, only the library, dmactl and the module are needed.
 lab:
 	@scripts/deps.sh
 	@set -e; eval "$$(scripts/guest-kernel.sh)"; \

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The host half of `make lab`: boot QEMU with 1 GiB and an edu device
+# The host half of `make lab`: first the native part on this machine's own
+# CPU (`dmactl lab --native`, tools/native-lab/: no device, no QEMU), then
+# boot QEMU with 1 GiB and an edu device
 # (configuration "lab" of run-guest.sh: lab=1, a 32-bit DMA mask), run
 # `dmactl lab` in the guest (scripts/guest-lab.sh), bring its results out
 # of the serial log into $OUT and print the table. The same machinery as
@@ -11,6 +13,9 @@
 #   OUT [out]             where lab.txt, lab.csv, lab.json and the guest's
 #                         serial log (lab-serial.log) go
 #   BUILD_DIR [build]     DMACTL [$BUILD_DIR/tools/dmactl]  MODULE [driver/edudma.ko]
+#   LAB_NATIVE [1]        0: skip the native part; only: run nothing else
+#   LAB_NATIVE_ARGS       extra `dmactl lab --native` arguments, e.g.
+#                         "--max-size 256M" or "-e access,pin --repeat 9"
 #   LAB_ARGS              extra `dmactl lab` arguments, e.g. "--repeat 9" or
 #                         "-e segments --sizes 64K,1M" (no '+' and no quoting)
 #   LAB_ACCEL [tcg-icount] tcg-icount: TCG with -icount shift=3,sleep=off (as
@@ -24,7 +29,8 @@
 #   and what guest-kernel.sh / run-guest.sh read (GUEST_KERNEL, KDIR, QEMU,
 #   EXTRA_QEMU_ARGS...).
 # Exits with dmactl lab's status (1: the two mappings read different
-# bytes), or 1 when the guest never delivered results.
+# bytes), or 1 when the guest never delivered results; else the native
+# part's (5: a cell failed).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +47,23 @@ die() { say "$*"; exit 1; }
 for f in "$DMACTL" "$MODULE" scripts/guest-lab.sh; do
     [[ -f $f ]] || die "$f not found (run 'make lab', which builds it)"
 done
+# The native part first: figures of the real CPU, TLB and page tables,
+# before the guest's instruction counts.
+nrc=0
+if [[ ${LAB_NATIVE:-1} != 0 ]]; then
+    mkdir -p "$OUT"
+    say "the native part: dmactl lab --native ${LAB_NATIVE_ARGS:+$LAB_NATIVE_ARGS }(this machine's CPU, no device; a few minutes)"
+    # shellcheck disable=SC2086  # LAB_NATIVE_ARGS is a list of words
+    "$DMACTL" lab --native ${LAB_NATIVE_ARGS:-} --csv="$OUT/lab-native.csv" \
+        --json="$OUT/lab-native.json" >"$OUT/lab-native.txt" || nrc=$?
+    echo
+    cat "$OUT/lab-native.txt"
+    echo
+    say "$OUT/lab-native.txt, $OUT/lab-native.csv, $OUT/lab-native.json"
+    [[ $nrc == 0 ]] || say "dmactl lab --native exited $nrc: some cells failed (see above)"
+    [[ ${LAB_NATIVE:-1} != only ]] || exit "$nrc"
+fi
+
 extra_qemu=${EXTRA_QEMU_ARGS:-}
 case $LAB_ACCEL in
     tcg-icount) icount=${GUEST_ICOUNT:-shift=3,sleep=off} ;;
@@ -91,4 +114,5 @@ cat "$OUT/lab.txt"
 echo
 say "$OUT/lab.txt, $OUT/lab.csv, $OUT/lab.json ($((SECONDS - t0)) s)"
 [[ ${rc:-1} == 0 ]] || say "dmactl lab exited ${rc:-?}: some cells failed (see above)"
+[[ ${rc:-1} != 0 ]] || rc=$nrc
 exit "${rc:-1}"
