@@ -67,7 +67,9 @@ configure_args=(--target-list=x86_64-softmmu --without-default-features --disabl
 firmware="-L /usr/share/seabios -L /usr/share/qemu"
 
 # ---- build dependencies (silent when present; scripts/deps.sh has them too) ----
-need=(meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev pkg-config
+# (no libfdt-dev: x86 does not use a device tree, and
+# --without-default-features leaves fdt out)
+need=(meson ninja-build libglib2.0-dev libpixman-1-dev pkg-config
       dpkg-dev gcc make patch rsync xz-utils qemu-system-x86)
 missing=()
 for p in "${need[@]}"; do

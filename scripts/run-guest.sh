@@ -3,6 +3,8 @@
 #   run-guest.sh CONFIG INITRAMFS LOGFILE
 # Environment: GUEST_KERNEL (default: from guest-kernel.sh), GUEST_TIMEOUT
 # (seconds, default 600), EXTRA_QEMU_ARGS, EXTRA_APPEND, QEMU (binary),
+# QEMU_SG and QEMU_SG_FIRMWARE (our own QEMU with the edu-sg device and its
+# -L options, scripts/qemu-build.sh; the edusg configurations need them),
 # GUEST_ICOUNT (-icount's options, default shift=3,sleep=off; "off": none,
 # e.g. for the lab's timings or with -enable-kvm).
 # The log ends with "@@QEMU EXIT <rc>"; the script exits with that rc.
@@ -18,6 +20,15 @@ config=$1 initrd=$2 log=$3
 # pci-testdev (1b36:0005) is a device nothing drives: the tests offer it to
 # edudma to prove probe refuses what is not an edu.
 machine=pc mem=256M devices="-device edu" append= common_devices="-device pci-testdev"
+# Which QEMU: "stock", Debian's qemu-system-x86_64 (what users have: every
+# edu configuration), or "sg", ours (QEMU_SG), for configurations with edu-sg.
+qemu=stock
+# The edu-sg configurations' devices, in one place: an edu beside them
+# proves our QEMU runs edu as stock does; one edu-sg with the timing model,
+# one without (timing=off: as fast as QEMU copies). EDUSG_DEVICES replaces
+# the list for a run by hand (other properties, or none while the model does
+# not build).
+edusg_devices=${EDUSG_DEVICES-"-device edu -device edu-sg -device edu-sg,timing=off"}
 case $config in
     msi) ;;
     two) devices="-device edu -device edu" ;;
@@ -81,12 +92,31 @@ case $config in
     # makes of a vmalloc'd buffer's segments).
     lab-iommu) machine=q35 mem=1G devices="-device intel-iommu -device edu,dma_mask=0xffffffff"
                append="quiet intel_iommu=on edutest.modparams=dma_bits=32,lab=1 edutest.exec=/usr/local/bin/guest-lab.sh" ;;
+    # Our QEMU (QEMU_SG): edu and the edu-sg devices behind an IOMMU in
+    # strict mode, so every descriptor address goes through it. The edu
+    # suite's basics, then the device-level edu-sg tests.
+    edusg) qemu=sg machine=q35 mem=512M devices="-device intel-iommu $edusg_devices"
+           append="intel_iommu=on iommu.strict=1 edutest.tests=test_drv_basic,test_edusg" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"
        exit 2 ;;
 esac
 [[ -f $initrd ]] || { echo "run-guest.sh: $initrd not found" | tee "$log" >&2; echo "@@QEMU EXIT 2" >>"$log"; exit 2; }
+firmware=()
+if [[ $qemu == sg ]]; then
+    if [[ -z ${QEMU_SG:-} ]]; then
+        echo "run-guest.sh: configuration '$config' runs on our QEMU, and QEMU_SG is not set" \
+             "(eval \"\$(scripts/qemu-build.sh)\" sets it; make check does)" | tee "$log" >&2
+        echo "@@QEMU EXIT 2" >>"$log"
+        exit 2
+    fi
+    [[ -x $QEMU_SG ]] || { echo "run-guest.sh: QEMU_SG=$QEMU_SG is not an executable" | tee "$log" >&2; echo "@@QEMU EXIT 2" >>"$log"; exit 2; }
+    # shellcheck disable=SC2206 # "-L dir -L dir": a word list
+    firmware=(${QEMU_SG_FIRMWARE:-})
+fi
+binary=${QEMU:-qemu-system-x86_64}
+[[ $qemu != sg ]] || binary=$QEMU_SG
 
 # -icount shift=3,sleep=off: when the guest idles (waiting for the edu's 100 ms
 # DMA timer), virtual time jumps ahead instead of sleeping; see
@@ -99,7 +129,7 @@ esac
 icount=(-icount "${GUEST_ICOUNT:-shift=3,sleep=off}")
 [[ ${GUEST_ICOUNT:-} != off ]] || icount=()
 set +e
-timeout -k 10 "${GUEST_TIMEOUT:-600}" "${QEMU:-qemu-system-x86_64}" \
+timeout -k 10 "${GUEST_TIMEOUT:-600}" "$binary" ${firmware[@]+"${firmware[@]}"} \
     -machine "$machine" -cpu max -m "$mem" -smp 1 \
     ${icount[@]+"${icount[@]}"} \
     -nographic -no-reboot -nic none \
