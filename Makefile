@@ -58,6 +58,7 @@ include tools/dmactl.mk
 include tools/native-lab/native-lab.mk
 include udev/udev.mk
 include man/man.mk
+include qemu/qemu.mk
 include dkms.mk
 
 install: install-libdma install-udev install-dmactl install-uapi install-man
@@ -109,7 +110,7 @@ $(BUILD)/%.o: %.c
 # tests needs them (CUnit, libudev); the guest kernel decides KDIR.
 check:
 	@scripts/deps.sh
-	@set -e; eval "$$(scripts/guest-kernel.sh)"; \
+	@set -e; eval "$$(scripts/guest-kernel.sh)"; $(QEMU_SG_ENV) \
 	$(MAKE) --no-print-directory all module KDIR="$$KDIR"; \
 	MODULE=driver/edudma.ko GUEST_KERNEL="$$GUEST_KERNEL" \
 	GUEST_MODDIR="$$GUEST_MODDIR" KDIR="$$KDIR" \
@@ -133,7 +134,7 @@ check:
 DEBUG_APPEND ?= acpi=noirq kasan_multi_shot EDUDMA_SOAK_HALF=100
 check-debug:
 	@scripts/deps.sh
-	@set -e; eval "$$(scripts/debug-kernel.sh)"; \
+	@set -e; eval "$$(scripts/debug-kernel.sh)"; $(QEMU_SG_ENV) \
 	$(MAKE) --no-print-directory all; \
 	ko=$$(scripts/debug-kernel.sh module "$(CURDIR)/.cache/debug-module"); \
 	MODULE="$$ko" GUEST_KERNEL="$$GUEST_KERNEL" \
@@ -154,7 +155,7 @@ COV_BUILD ?= $(BUILD)/coverage
 coverage:
 	@scripts/deps.sh gcovr
 	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage" all
-	@COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
+	@$(QEMU_SG_ENV) COV_BUILD=$(COV_BUILD) DEBUG_APPEND="$(DEBUG_APPEND)" \
 	EXTRA_BINS="$(patsubst $(BUILD)/%,$(COV_BUILD)/%,$(EXAMPLES) $(DMACTL)) $(EXTRA_BINS)" \
 	scripts/coverage.sh
 
