@@ -58,3 +58,12 @@ $(BUILD)/tests/host/test_collect: tests/install/collect-test.sh
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/install/collect-test.sh\n' > $@
 	chmod +x $@
+
+# test_libdma_vfio_fake plays VFIO itself: the static libdma's system calls
+# and sysfs lookups reach its wrappers first (ld --wrap), which fake
+# /dev/vfio/vfio, the group, the device fd and an edu behind it.
+VFIO_FAKE_WRAP := open close ioctl mmap munmap pread pwrite libdma__pci_attr \
+		  libdma__pci_driver libdma__pci_iommu_group libdma__iommu_present \
+		  libdma__iommu_group_members libdma__path_users
+VFIO_FAKE_COMMA := ,
+$(BUILD)/tests/host/test_libdma_vfio_fake: LDFLAGS += $(foreach s,$(VFIO_FAKE_WRAP),-Wl$(VFIO_FAKE_COMMA)--wrap=$(s))
