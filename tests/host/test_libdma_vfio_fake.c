@@ -97,6 +97,8 @@ static struct fake {
 	int dma_left_running;		/* a command an earlier owner left: never ends */
 	int dma_hang;			/* commands never finish */
 	int irq_lost;			/* commands finish, no interrupt */
+	int irq_late;			/* commands finish on the 3rd status read */
+	int late_reads, late_now;
 	int irq_raise_dead;		/* IRQ_RAISE does nothing */
 	int map_errno;			/* MAP_DMA fails with this */
 	int unmap_broken;		/* UNMAP_DMA fails */
@@ -263,9 +265,14 @@ static void dma_start(void)
 	uint64_t dev = from_dev ? F.dma_src : F.dma_dst;
 	uint8_t *p = iova_to_ptr(ram, F.dma_count);
 
-	F.commands++;
+	if (!F.late_now)
+		F.commands++;
 	if (F.dma_hang)
 		return;			/* RUN stays set */
+	if (F.irq_late && !F.late_now) {
+		F.late_reads = 3;	/* finish later (reg_read) */
+		return;
+	}
 	if (p && dev >= EDU_DEV_BUF_ADDR && dev + F.dma_count <= EDU_DEV_BUF_ADDR + EDU_DEV_BUF_SIZE) {
 		if (from_dev)
 			memcpy(p, F.devbuf + (dev - EDU_DEV_BUF_ADDR), F.dma_count);
@@ -286,7 +293,13 @@ static uint64_t reg_read(uint32_t reg)
 	case EDU_REG_LIVENESS:	 return F.liveness_stuck ? F.liveness : ~F.liveness;
 	case EDU_REG_FACT:	 return F.fact;
 	case EDU_REG_STATUS:	 return F.status;
-	case EDU_REG_IRQ_STATUS: return F.irq_status;
+	case EDU_REG_IRQ_STATUS:
+		if (F.late_reads && --F.late_reads == 0) {
+			F.late_now = 1;	/* lands now, past the first wait */
+			dma_start();
+			F.late_now = 0;
+		}
+		return F.irq_status;
 	case EDU_REG_DMA_SRC:	 return F.dma_src;
 	case EDU_REG_DMA_DST:	 return F.dma_dst;
 	case EDU_REG_DMA_COUNT:	 return F.dma_count;
@@ -1042,6 +1055,32 @@ static void test_interrupt_lost(void)
 	close_ok(dev);
 }
 
+/* The command lands only after its timeout, within the grace: ETIMEDOUT,
+ * the command counted as done, the memory safe to free, not wedged. */
+static void test_command_late(void)
+{
+	struct libdma_device *dev;
+	struct libdma_buffer *buf;
+	struct libdma_region r;
+
+	setup_case();
+	setenv("LIBDMA_VFIO_TIMEOUT_MS", "10", 1);
+	dev = open_ok();
+	CU_ASSERT_FATAL(dev != NULL);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(dev, 4096, &buf), 0);
+	memset(libdma_buffer_ptr(buf), 0x33, 100);
+	F.irq_late = 1;
+	r = libdma_region_buffer(buf, 0, 100);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), -ETIMEDOUT);
+	CU_ASSERT(msg_has("command 1 of 1 did not complete within 10 ms"));
+	CU_ASSERT_PTR_NULL(strstr(libdma_errmsg(), "lost"));
+	CU_ASSERT_EQUAL(F.devbuf[99], 0x33);	/* it did land */
+	F.irq_late = 0;
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 0, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(buf), 0);
+	close_ok(dev);
+}
+
 /* The interrupt self-test's interrupt never comes. */
 static void test_irq_test_timeout(void)
 {
@@ -1109,6 +1148,7 @@ static const struct edutest_case use_cases[] = {
 	{ "unmap_failure", test_unmap_failure },
 	{ "command_hangs", test_command_hangs },
 	{ "interrupt_lost", test_interrupt_lost },
+	{ "command_late", test_command_late },
 	{ "irq_test_timeout", test_irq_test_timeout },
 	{ "device_gone", test_device_gone },
 	{ NULL, NULL }
