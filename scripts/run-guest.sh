@@ -25,10 +25,12 @@ machine=pc mem=256M devices="-device edu" append= common_devices="-device pci-te
 qemu=stock
 # The edu-sg configurations' devices, in one place: an edu beside them
 # proves our QEMU runs edu as stock does; one edu-sg with the timing model,
-# one without (timing=off: as fast as QEMU copies). EDUSG_DEVICES replaces
-# the list for a run by hand (other properties, or none while the model does
-# not build).
-edusg_devices=${EDUSG_DEVICES-"-device edu -device edu-sg -device edu-sg,timing=off"}
+# one without (timing=off: as fast as QEMU copies), and one whose DMA
+# reaches only 32 bits (dma_mask=0xffffffff: test_edusg's dma_mask test maps
+# memory above 4 GiB in the IOMMU and must see it refused by the mask).
+# EDUSG_DEVICES replaces the list for a run by hand (other properties, or
+# none while the model does not build).
+edusg_devices=${EDUSG_DEVICES-"-device edu -device edu-sg -device edu-sg,timing=off -device edu-sg,dma_mask=0xffffffff"}
 case $config in
     msi) ;;
     two) devices="-device edu -device edu" ;;
