@@ -44,8 +44,8 @@ typedef uint64_t edusg_u64;
 
 /*
  * Registers (BAR0). 32 bits wide; a 64-bit quantity is a _LO/_HI pair that
- * may also be accessed as one 8-byte access at _LO. Other sizes, unaligned
- * accesses and unknown offsets read 0 and ignore writes.
+ * may also be accessed as one 8-byte access at _LO. Use naturally aligned
+ * 4- and 8-byte accesses only; unknown offsets read 0 and ignore writes.
  */
 /* Identity and limits, read only */
 #define EDUSG_REG_IDENT		0x000	/* EDUSG_IDENT */
