@@ -60,6 +60,7 @@ include udev/udev.mk
 include man/man.mk
 include qemu/qemu.mk
 include dkms.mk
+include debian/deb.mk
 
 install: install-libdma install-udev install-dmactl install-uapi install-man
 uninstall: uninstall-libdma uninstall-udev uninstall-dmactl uninstall-uapi uninstall-man

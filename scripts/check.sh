@@ -3,7 +3,8 @@
 # (at most GUEST_JOBS QEMUs at once), then collect.sh, whose status is ours.
 # Environment (defaults in brackets; paths relative to the repo root):
 #   MODULE [driver/edudma.ko]         GUEST_TESTS_DIR [build/tests/guest]
-#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg"]
+#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg",
+#   and "deb" when CHECK_DEB=1: make check, after make deb]
 #   BUILD_DIR [build]  GUEST_JOBS [2]  HOST_TEST_TIMEOUT [300 s]
 #   EXTRA_BINS (files for /usr/local/bin in the guest), and everything
 #   guest-kernel.sh / run-guest.sh read (GUEST_KERNEL, KDIR, GUEST_TIMEOUT,
@@ -17,7 +18,7 @@ cd "$here/.."
 MODULE=${MODULE:-driver/edudma.ko}
 GUEST_TESTS_DIR=${GUEST_TESTS_DIR:-build/tests/guest}
 HOST_TESTS_DIR=${HOST_TESTS_DIR:-build/tests/host}
-CONFIGS=${CONFIGS:-msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg}
+CONFIGS=${CONFIGS:-msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg${CHECK_DEB:+ deb}}
 BUILD_DIR=${BUILD_DIR:-build}
 GUEST_JOBS=${GUEST_JOBS:-2}
 out=$BUILD_DIR/check
@@ -51,6 +52,14 @@ say "initramfs: $BUILD_DIR/initramfs.cpio.gz${udev[2]:+ and ${udev[2]}}"
 scripts/mkinitramfs.sh "$BUILD_DIR/initramfs.cpio.gz" --module "$MODULE" \
     --tests "$GUEST_TESTS_DIR" ${extra[@]+"${extra[@]}"} ${udev[@]+"${udev[@]}"}
 [[ -z ${udev_root:-} ]] || { rm -rf "$udev_root"; trap - EXIT; }
+# The "deb" configuration boots the Debian packages of out/ (make deb).
+# Without its image that boot fails (run-guest.sh logs it), the rest runs.
+if [[ " $CONFIGS " == *" deb "* ]]; then
+    say "initramfs: $BUILD_DIR/initramfs-deb.cpio.gz (the packages in ${DEB_DIR:-out}/)"
+    rm -f "$BUILD_DIR/initramfs-deb.cpio.gz"
+    scripts/deb.sh guest-image "$BUILD_DIR/initramfs-deb.cpio.gz" "${DEB_DIR:-out}" ||
+        say "deb: no image, the deb configuration fails"
+fi
 
 # Host programs, framed like the guest's so collect.sh catches crashes.
 hostlogs=()

@@ -79,7 +79,68 @@ build() {
     debs_in "$out" | xargs ls -l >&2
 }
 
+# The guest image of the "deb" boot configuration (check.sh): the packages
+# as a user gets them, not the build tree's objects.
+DEB_GUEST_SUITES=(test_lib test_lib_dma test_lib_threads test_lib_selftest)
+guest_image() {
+    local out=$1 debdir=${2:-out} root krel dkmsver ko t libdir
+    [[ -n $out ]] || die "usage: deb.sh guest-image OUT.cpio.gz [DEBDIR]"
+    [[ -n ${KDIR:-} && -d ${KDIR:-} ]] || die "KDIR (the guest kernel's headers) not set or missing"
+    command -v dkms >/dev/null || die "dkms not found (scripts/deps.sh installs it)"
+    scratch
+    root=$work/root
+    for f in $(debs_in "$debdir"); do dpkg-deb -x "$f" "$root"; done
+    libdir=$root/usr/lib/$multiarch
+
+    # The module: what edudma-dkms's postinst does on a real machine,
+    # `dkms build` of its /usr/src tree, for the guest's kernel.
+    # (the release the kernel reports, UTS_RELEASE: Debian's headers say
+    # 6.1.0-N-amd64 there but the upstream version in kernel.release)
+    krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
+    [[ -n $krel ]] || die "no UTS_RELEASE in $KDIR/include/generated/utsrelease.h"
+    dkmsver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root"/usr/src/edudma-*/dkms.conf)
+    mkdir -p "$work/dkms"
+    dkms build -q -m edudma -v "$dkmsver" -k "$krel" --kernelsourcedir "$KDIR" \
+        --sourcetree "$root/usr/src" --dkmstree "$work/dkms" >"$work/dkms.log" 2>&1 ||
+        { cat "$work/dkms.log" >&2; die "dkms build of edudma-dkms's sources failed"; }
+    ko=$(find "$work/dkms" -name 'edudma.ko*' | head -n1)
+    [[ -n $ko ]] || { cat "$work/dkms.log" >&2; die "dkms build left no edudma.ko"; }
+    case $ko in
+        *.xz) xz -dc "$ko" >"$work/edudma.ko" ;;
+        *.zst) zstd -qdc "$ko" >"$work/edudma.ko" ;;
+        *) cp "$ko" "$work/edudma.ko" ;;
+    esac
+
+    # The library suites, built as a user builds against libdma-dev:
+    # pkg-config on the unpacked .pc, linked to the unpacked libdma.so.1.
+    # They include the ioctl ABI as <uapi/edudma.h>: libdma-dev ships it as
+    # <edudma/edudma.h>, so uapi/ is a link to that.
+    mkdir -p "$work/inc" "$work/tests"
+    ln -s "$root/usr/include/edudma" "$work/inc/uapi"
+    local pc
+    pc=$(PKG_CONFIG_PATH=$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root \
+        pkg-config --cflags --libs libdma) || die "pkg-config does not find the unpacked libdma"
+    for t in "${DEB_GUEST_SUITES[@]}"; do
+        # shellcheck disable=SC2086 # pkg-config output is a word list
+        cc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -pthread -I"$work/inc" \
+            -o "$work/tests/$t" "tests/guest/$t.c" tests/guest/guest_util.c \
+            tests/common/edutest.c $pc -lcunit ||
+            die "$t does not build against the unpacked libdma-dev"
+        LD_LIBRARY_PATH=$libdir ldd "$work/tests/$t" | grep "=> $libdir/libdma.so.1 " >/dev/null ||
+            die "$t is not linked to the packaged libdma.so.1"
+    done
+    printf '%s\n' "# deb.sh guest-image: the library suites against the packages" \
+        "${DEB_GUEST_SUITES[@]}" >"$work/tests/order"
+    # mkinitramfs.sh copies each library at the path ldd resolves, and one
+    # from outside the system directories into /usr/lib/<multiarch> too:
+    # the packaged libdma.so.1 lands where libdma1 installs it.
+    LD_LIBRARY_PATH=$libdir scripts/mkinitramfs.sh "$out" --module "$work/edudma.ko" \
+        --tests "$work/tests"
+    echo "deb.sh: $out: edudma.ko by dkms for $krel from edudma-dkms, ${DEB_GUEST_SUITES[*]} on libdma1's libdma.so.1" >&2
+}
+
 case ${1:-} in
     build) shift; build "$@" ;;
+    guest-image) shift; guest_image "$@" ;;
     *) die "usage: deb.sh build [OUTDIR] | guest-image OUT.cpio.gz [DEBDIR] | install-test [DEBDIR]" ;;
 esac

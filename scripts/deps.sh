@@ -12,6 +12,9 @@ pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       clang libclang-rt-14-dev   # libFuzzer harnesses (tests/fuzz/)
       gnuplot-nox   # make demo's plot (scripts/bench-plot.gp)
       mandoc        # lints the man pages (tests/install/man-test.sh)
+      # make deb and its tests (debian/deb.mk): dpkg-buildpackage with
+      # debhelper and dh_dkms, lintian, and dkms to build edudma-dkms's module
+      dpkg-dev debhelper dh-dkms dkms lintian
       # our own QEMU with the edu-sg device (scripts/qemu-build.sh): apt-get
       # source needs dpkg-dev, QEMU 7.2's build meson, ninja, glib, pixman
       dpkg-dev patch rsync meson ninja-build libglib2.0-dev libpixman-1-dev

@@ -16,6 +16,11 @@
 # libdma/libdma.mk; KEEP=1 keeps the scratch directory; CONSUMER_LDFLAGS -
 # more flags for linking the static consumer (make coverage: --coverage,
 # since its libdma.a needs the gcov runtime).
+# CONSUMER_ROOT=DIR CONSUMER_PREFIX=/usr CONSUMER_LIBDIR=/usr/lib/<multiarch>
+# CONSUMER_RESULT=NAME: nothing is installed; the same consumer steps run
+# against what is already under DIR - the unpacked libdma1 + libdma-dev
+# packages (tests/install/deb-consumer-test.sh) - and the install,
+# uninstall and `make install` steps are left out.
 # Prints one "ok"/"not ok" line per step, then
 #   EDUTEST-RESULT install passed=N failed=N skipped=0
 set -uo pipefail
@@ -23,11 +28,12 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 build=${1:-build}
-prefix=/usr/local
+root=${CONSUMER_ROOT:-}
+prefix=${CONSUMER_PREFIX:-/usr/local}
 work=$(mktemp -d /tmp/libdma-install.XXXXXX)
 [[ ${KEEP:-0} == 1 ]] && echo "scratch: $work" || trap 'rm -rf "$work"' EXIT
-dest=$work/root
-libdir=$dest$prefix/lib
+dest=${root:-$work/root}
+libdir=$dest${CONSUMER_LIBDIR:-$prefix/lib}
 log=$work/log
 . tests/install/steps.sh
 # In a pipeline, "grep -q" may exit at the first match while the writer
@@ -44,8 +50,8 @@ export PKG_CONFIG_SYSROOT_DIR=$dest
 export LD_LIBRARY_PATH=$libdir
 
 install_libdma() {
-    make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
-        PREFIX="$prefix" DESTDIR="$dest" install-libdma &&
+    { [[ -n $root ]] || make -f "${MAKEFILE:-Makefile}" --no-print-directory BUILD="$build" \
+        PREFIX="$prefix" DESTDIR="$dest" install-libdma; } &&
         test -f "$dest$prefix/include/libdma.h" &&
         test -f "$dest$prefix/include/libdma/bench.h" &&
         test -f "$dest$prefix/include/libdma/lab.h" &&
@@ -184,7 +190,11 @@ uninstall_libdma() {
         [[ ! -e $dest$prefix/include/libdma ]]
 }
 
-step "install-libdma into a DESTDIR" install_libdma
+if [[ -n $root ]]; then
+    step "libdma's files are installed under $root" install_libdma
+else
+    step "install-libdma into a DESTDIR" install_libdma
+fi
 step "soname libdma.so.1" check_soname
 step "pkg-config finds libdma with the header's version" check_pkg_config
 step "each installed header compiles on its own (C99, C++11)" headers_alone
@@ -197,6 +207,7 @@ step "static consumer runs" "$work/consumer-static"
 step "linkage: every function in libdma.h resolves" linkage_test
 step "libdma.so exports exactly libdma.h's functions" exports_match_header
 step "every symbol has libdma.map's version node" symbol_versions_match_map
+[[ -z $root ]] || { steps_result "${CONSUMER_RESULT:-install}"; exit; }
 step "uninstall-libdma removes everything" uninstall_libdma
 
 # The whole install, as users run it, without the module.
