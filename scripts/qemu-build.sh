@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our own QEMU (docs/qemu-build.md): Debian's source of the installed
 # qemu-system-x86 version, Debian's patch series, then ours - the edu-sg
-# device model (qemu/edu_sg.c, include/edusg_hw.h) and qemu/patches/*.patch -
+# device model (qemu/edu_sg.c, include/edusg*.h) and qemu/patches/*.patch -
 # built as a minimal x86_64 system emulator. Stock qemu-system-x86_64 stays
 # the emulator of the edu configurations; this one runs the edu-sg ones.
 #
@@ -38,15 +38,23 @@ else
 fi
 mkdir -p "$top"
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 # Our inputs. The model includes its register header(s), include/edusg*.h,
 # as "edusg_....h": they are copied beside it, into hw/misc/. The model is
 # optional until it exists: the build is then Debian's QEMU plus our
 # patches, with a stub for edu_sg.c (meson needs the file the patch names).
-model=$repo/qemu/edu_sg.c
+# A snapshot is taken first: the key, the build and the record then all
+# describe the same bytes even if a file is edited while QEMU builds.
+in=$tmp/in
+mkdir -p "$in/include" "$in/patches"
+model=$in/edu_sg.c
+[[ ! -e $repo/qemu/edu_sg.c ]] || cp "$repo/qemu/edu_sg.c" "$model"
 headers=()
-for h in "$repo"/include/edusg*.h; do [[ -e $h ]] && headers+=("$h"); done
+for h in "$repo"/include/edusg*.h; do [[ -e $h ]] && cp "$h" "$in/include/" && headers+=("$in/include/${h##*/}"); done
 patches=()
-for p in "$repo"/qemu/patches/*.patch; do [[ -e $p ]] && patches+=("$p"); done
+for p in "$repo"/qemu/patches/*.patch; do [[ -e $p ]] && cp "$p" "$in/patches/" && patches+=("$in/patches/${p##*/}"); done
 
 # What the boot configurations need (scripts/run-guest.sh); checked in the
 # built binary, so a configure option that drops one fails here, not in a guest.
@@ -119,8 +127,6 @@ if [[ -e $dir/.done && -x $bin ]]; then
 fi
 
 t0=$SECONDS
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # ---- Debian's source, Debian's patches applied (dpkg-source -x) ----
 srcdir=$top/src/$version
@@ -229,7 +235,7 @@ else
     place "$tmp/stub.c" "$work/hw/misc/edu_sg.c"
 fi
 for h in "$work"/hw/misc/edusg*.h; do   # (a header we no longer have must not be found)
-    [[ ! -e $h || -e $repo/include/${h##*/} ]] || rm -f "$h"
+    [[ ! -e $h || -e $in/include/${h##*/} ]] || rm -f "$h"
 done
 for h in ${headers[@]+"${headers[@]}"}; do place "$h" "$work/hw/misc/${h##*/}"; done
 
