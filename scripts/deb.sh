@@ -139,8 +139,80 @@ guest_image() {
     echo "deb.sh: $out: edudma.ko by dkms for $krel from edudma-dkms, ${DEB_GUEST_SUITES[*]} on libdma1's libdma.so.1" >&2
 }
 
+# make deb-install-test: what `sudo apt install ./out/*.deb` does to a
+# machine, for real, then undone. Each check prints "ok - ..." or
+# "not ok - ..."; the last line sums them.
+install_test() {
+    local debdir=${1:-out} log debs dkmsver k krels=() p rc=0 passed=0 failed=0 ko t
+    ((EUID == 0)) || die "install-test installs packages: run it as root"
+    mapfile -t debs < <(debs_in "$debdir")
+    for p in "${PACKAGES[@]}"; do
+        [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != ii* ]] ||
+            die "$p is installed already: this test would remove it (dpkg --purge it first)"
+    done
+    command -v dkms >/dev/null || die "dkms not found (scripts/deps.sh installs it)"
+    dkms status -m edudma 2>/dev/null | grep -q . &&
+        die "an edudma module is registered with DKMS already (make dkms-uninstall first)"
+    for k in /lib/modules/*/build; do
+        [[ -f $k/Makefile ]] && krels+=("$(basename "$(dirname "$k")")")
+    done
+    ((${#krels[@]})) || die "no kernel headers installed (/lib/modules/*/build)"
+    dkmsver=$(dpkg-deb --fsys-tarfile "$(debs_in "$debdir" | grep edudma-dkms)" |
+        tar -xO --wildcards './usr/src/edudma-*/dkms.conf' | sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
+    scratch
+    log=$debdir/deb-install-test.log
+    exec > >(tee "$log") 2>&1
+    check() {  # check NAME COMMAND...
+        local name=$1; shift
+        if "$@" >"$work/out" 2>&1; then echo "ok - $name"; passed=$((passed + 1))
+        else echo "not ok - $name"; sed 's/^/    /' "$work/out"; failed=$((failed + 1)); fi
+    }
+    echo "deb-install-test: $(date -u +%FT%TZ), $(. /etc/os-release && echo "$PRETTY_NAME"), running kernel $(uname -r), headers: ${krels[*]}, dkms $(dpkg-query -W -f='${Version}' dkms)"
+    echo "== dpkg -i ${debs[*]}"
+    dpkg -i "${debs[@]}" || rc=$?
+    echo "== dpkg -i exit status $rc"
+    check "dpkg -i of the four packages succeeds" test "$rc" = 0
+    for p in "${PACKAGES[@]}"; do
+        check "$p $version installed" sh -c "dpkg-query -W -f='\${db:Status-Abbrev} \${Version}\n' $p | grep -x 'ii  $version'"
+    done
+    echo "== dkms status"
+    dkms status -m edudma
+    for k in "${krels[@]}"; do
+        check "dkms: edudma/$dkmsver installed for $k" sh -c "dkms status -m edudma -v $dkmsver -k $k | grep ': installed'"
+        ko=$(ls /lib/modules/"$k"/updates/dkms/edudma.ko* 2>/dev/null | head -n1)
+        check "module for $k: $ko, vermagic $k" sh -c "modinfo -F vermagic '$ko' | grep '^$k '"
+        check "modprobe finds it for $k (depmod ran)" sh -c "modprobe -n -v -S $k edudma | grep updates/dkms/edudma.ko"
+    done
+    check "group edudma exists (a system group)" sh -c 'gid=$(getent group edudma | cut -d: -f3) && echo $gid && [ "$gid" -lt 1000 ]'
+    check "udev rules and sysusers snippet in place" test -f /usr/lib/udev/rules.d/60-edudma.rules -a -f /usr/lib/sysusers.d/edudma.conf
+    # (merged /usr: the cache may name it /lib/<multiarch>/, the same file)
+    check "ldconfig knows libdma.so.1" sh -c "ldconfig -p | grep -E 'libdma.so.1 .*=> (/usr)?/lib/$multiarch/libdma.so.1'"
+    check "pkg-config libdma is $version" sh -c "[ \"\$(pkg-config --modversion libdma)\" = $version ]"
+    check "a consumer builds with pkg-config against the installed library and runs" \
+        sh -c "cc -o '$work/consumer' tests/install/consumer.c \$(pkg-config --cflags --libs libdma) &&
+               ldd '$work/consumer' | grep -E '=> (/usr)?/lib/$multiarch/libdma.so.1' && '$work/consumer'"
+    check "c++ too" sh -c "c++ -x c++ -o '$work/consumer-cxx' tests/install/consumer.c \$(pkg-config --cflags --libs libdma) && '$work/consumer-cxx'"
+    check "dmactl version" sh -c "dmactl version | grep '^libdma $version'"
+    check "man pages: dmactl(1), libdma_open(3), libdma_close(3) (a link), edudma(4)" \
+        sh -c 'for m in "1 dmactl" "3 libdma_open" "3 libdma_close" "4 edudma"; do man -w $m || exit 1; done'
+    echo "== dpkg --purge"
+    rc=0
+    dpkg --purge edudma-dkms dmactl libdma-dev libdma1 || rc=$?
+    check "dpkg --purge succeeds" test "$rc" = 0
+    check "dkms: nothing of edudma left" sh -c '! dkms status -m edudma | grep .'
+    for k in "${krels[@]}"; do
+        check "module for $k gone" sh -c "! ls /lib/modules/$k/updates/dkms/edudma.ko* 2>/dev/null"
+    done
+    check "/usr/src/edudma-$dkmsver, libdma.so.1, dmactl gone" \
+        sh -c "[ ! -e /usr/src/edudma-$dkmsver ] && [ ! -e /usr/lib/$multiarch/libdma.so.1 ] && ! command -v dmactl"
+    echo "(the group edudma stays, as after make uninstall-udev: groupdel edudma removes it)"
+    echo "deb-install-test: $passed passed, $failed failed (log: $log)"
+    ((failed == 0))
+}
+
 case ${1:-} in
     build) shift; build "$@" ;;
     guest-image) shift; guest_image "$@" ;;
+    install-test) shift; install_test "$@" ;;
     *) die "usage: deb.sh build [OUTDIR] | guest-image OUT.cpio.gz [DEBDIR] | install-test [DEBDIR]" ;;
 esac
