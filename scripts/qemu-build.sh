@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our own QEMU (docs/qemu-build.md): Debian's source of the installed
 # qemu-system-x86 version, Debian's patch series, then ours - the edu-sg
-# device model (qemu/edu_sg.c, include/edusg*.h) and qemu/patches/*.patch -
+# device model (qemu/edu_sg.c, include/edu/edusg*.h) and qemu/patches/*.patch -
 # built as a minimal x86_64 system emulator. Stock qemu-system-x86_64 stays
 # the emulator of the edu configurations; this one runs the edu-sg ones.
 #
@@ -18,8 +18,9 @@
 #   <version>-<key>/qemu-system-x86_64  a finished binary, never touched again
 # <version> is the Debian version of the installed qemu-system-x86 (epoch
 # dropped, e.g. 7.2+dfsg-7+deb12u18); <key> hashes our inputs: edu_sg.c,
-# include/edusg*.h, the patches, this script (the recipe) and the compiler. A change to edu_sg.c
-# makes a new <key>, and ninja in the kept tree rebuilds one file.
+# include/edu/edusg*.h, the patches, this script (the recipe) and the
+# compiler. A change to edu_sg.c makes a new <key>, and ninja in the kept
+# tree rebuilds one file.
 # Environment: QEMU_SG_CACHE, CACHE, QEMU_BUILD_JOBS (ninja -j, default: number
 # of CPUs), QEMU_BUILD_LOG (default build-<version>/build.log).
 set -euo pipefail
@@ -41,8 +42,9 @@ mkdir -p "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Our inputs. The model includes its register header(s), include/edusg*.h,
-# as "edusg_....h": they are copied beside it, into hw/misc/. The model is
+# Our inputs. The model includes its register header(s), include/edu/edusg*.h
+# (shared with the driver and the tests; include/edusg*.h too), as
+# "edusg_....h": they are copied beside it, into hw/misc/. The model is
 # optional until it exists: the build is then Debian's QEMU plus our
 # patches, with a stub for edu_sg.c (meson needs the file the patch names).
 # A snapshot is taken first: the key, the build and the record then all
@@ -52,7 +54,7 @@ mkdir -p "$in/include" "$in/patches"
 model=$in/edu_sg.c
 [[ ! -e $repo/qemu/edu_sg.c ]] || cp "$repo/qemu/edu_sg.c" "$model"
 headers=()
-for h in "$repo"/include/edusg*.h; do [[ -e $h ]] && cp "$h" "$in/include/" && headers+=("$in/include/${h##*/}"); done
+for h in "$repo"/include/edusg*.h "$repo"/include/edu/edusg*.h; do [[ -e $h ]] && cp "$h" "$in/include/" && headers+=("$in/include/${h##*/}"); done
 patches=()
 for p in "$repo"/qemu/patches/*.patch; do [[ -e $p ]] && cp "$p" "$in/patches/" && patches+=("$in/patches/${p##*/}"); done
 
