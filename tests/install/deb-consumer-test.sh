@@ -15,7 +15,7 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 debdir=${1:-out}
 work=$(mktemp -d /tmp/libdma-deb-consumer.XXXXXX)
 [[ ${KEEP:-0} == 1 ]] && echo "scratch: $work" || trap 'rm -rf "$work"' EXIT

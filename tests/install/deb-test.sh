@@ -17,10 +17,11 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 debdir=${1:-out}
 work=$(mktemp -d /tmp/edudma-deb-test.XXXXXX)
 [[ ${KEEP:-0} == 1 ]] && echo "scratch: $work" || trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2034 # steps.sh writes each step there
 log=$work/log
 . tests/install/steps.sh
 matches() { grep "$@" >/dev/null; }
