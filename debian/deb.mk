@@ -34,9 +34,9 @@ check: export DEB_DIR := $(DEB_DIR)
 HOST_TESTS += $(BUILD)/tests/host/test_deb $(BUILD)/tests/host/test_deb_consumer
 $(BUILD)/tests/host/test_deb: tests/install/deb-test.sh
 	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec tests/install/deb-test.sh "$${DEB_DIR:-out}"\n' > $@
+	printf '#!/bin/sh\nexec tests/install/deb-test.sh\n' > $@
 	chmod +x $@
 $(BUILD)/tests/host/test_deb_consumer: tests/install/deb-consumer-test.sh
 	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec tests/install/deb-consumer-test.sh "$${DEB_DIR:-out}"\n' > $@
+	printf '#!/bin/sh\nexec tests/install/deb-consumer-test.sh\n' > $@
 	chmod +x $@
