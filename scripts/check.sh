@@ -18,7 +18,7 @@ cd "$here/.."
 MODULE=${MODULE:-driver/edudma.ko}
 GUEST_TESTS_DIR=${GUEST_TESTS_DIR:-build/tests/guest}
 HOST_TESTS_DIR=${HOST_TESTS_DIR:-build/tests/host}
-CONFIGS=${CONFIGS:-msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg${CHECK_DEB:+ deb}}
+CONFIGS=${CONFIGS:-msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg edusg-phys${CHECK_DEB:+ deb}}
 BUILD_DIR=${BUILD_DIR:-build}
 GUEST_JOBS=${GUEST_JOBS:-2}
 out=$BUILD_DIR/check

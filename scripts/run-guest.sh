@@ -105,6 +105,14 @@ case $config in
     # suite's basics, then the device-level edu-sg tests.
     edusg) qemu=sg machine=q35 mem=512M devices="-device intel-iommu $edusg_devices"
            append="intel_iommu=on iommu.strict=1 edutest.tests=test_drv_basic,test_edusg" ;;
+    # Our QEMU without an IOMMU: edu-sg driven by physical addresses from
+    # the guest with no driver (tests/guest/test_edusg_phys.c) - addresses
+    # past RAM, a ring or record in MMIO, a ring in on-card RAM, a peer copy,
+    # bus mastering off. The second edu-sg's 16 MiB mask lies below any
+    # hugetlb page of the 512 MiB guest, so a ring there is refused.
+    edusg-phys) qemu=sg mem=512M
+                devices="-device edu-sg -device edu-sg,dma_mask=0xffffff,timing=off"
+                append="edutest.tests=test_edusg_phys" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"
