@@ -140,6 +140,7 @@ if [[ ! -e $srcdir/.unpacked ]]; then
     # sources, lists and cache stay as they are. "Debian archive" = an entry
     # whose suites are this release's (bookworm, bookworm-updates,
     # bookworm-security): third-party repositories have no such sources.
+    # shellcheck disable=SC1091
     codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
     [[ -n $codename ]] || die "no VERSION_CODENAME in /etc/os-release"
     apt_dir=$tmp/apt
@@ -257,9 +258,11 @@ t1=$SECONDS
 say "building qemu-system-x86_64 (ninja -j$jobs, log: $log)"
 if ! ninja -C "$obj" -j"$jobs" qemu-system-x86_64 >>"$log" 2>&1; then
     # the compiler's message: ninja's FAILED: block(s), without the command
-    # line (a screenful of flags) or the progress lines
+    # line (a screenful of flags) or the progress lines; the model's lines
+    # are named as in the repository (the copy is byte for byte)
     awk '/^FAILED:/ { on = 1; print; getline; next } /^ninja: build stopped/ { on = 0 }
-         on && !/^\[[0-9]+\/[0-9]+\] / { print }' "$log" | head -n 80 >&2
+         on && !/^\[[0-9]+\/[0-9]+\] / { print }' "$log" |
+        sed 's#\.\./src/hw/misc/edu_sg\.c#qemu/edu_sg.c#g' | head -n 80 >&2
     die "build failed (log: $log)"
 fi
 built=$SECONDS
@@ -268,13 +271,14 @@ built=$SECONDS
 q=$obj/qemu-system-x86_64
 machines=$("$q" -machine help) devices=$("$q" -device help)
 for m in "${need_machines[@]}"; do
-    grep -qE "^$m[[:space:]]" <<<"$machines" || die "built QEMU has no machine $m"
+    grep -qE "^${m}[[:space:]]" <<<"$machines" || die "built QEMU has no machine $m"
 done
 for d in "${need_devices[@]}"; do
     grep -qF "name \"$d\"" <<<"$devices" || die "built QEMU has no device $d"
 done
 # -icount (TCG) and -nographic's stdio serial: start a pc machine paused,
 # quit from the monitor on stdin.
+# shellcheck disable=SC2086 # $firmware: "-L dir -L dir", a word list
 printf 'quit\n' | timeout 30 "$q" $firmware -M pc -icount shift=3,sleep=off -display none -S \
     -serial none -monitor stdio -nic none >"$tmp/smoke.log" 2>&1 ||
     { cat "$tmp/smoke.log" >&2; die "built QEMU does not start a pc machine with -icount"; }
