@@ -64,15 +64,15 @@ need_machines=(pc q35)
 need_devices=(intel-iommu pci-bridge pci-testdev edu)
 [[ -e $model ]] && need_devices+=(edu-sg)
 # --without-default-features: only what QEMU cannot do without (TCG, the PC
-# machines, serial/stdio chardevs) - no SDL, GTK, VNC, audio, block drivers
-# beyond the basics: a third of the full build's steps.
+# machines, serial/stdio chardevs) - no SDL, GTK, VNC, audio, image formats
+# beyond the basics; fewer libraries to install, fewer files to compile.
 # --firmwarepath: Debian's (debian/rules), so the binary finds seabios and
 # the option ROMs where qemu-system-x86 finds them, as stock does.
 configure_args=(--target-list=x86_64-softmmu --without-default-features --disable-docs
                 --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
-# -L for a hand-run too: bios-256k.bin is in /usr/share/seabios, the rest
-# QEMU loads for these machines (kvmvapic.bin, linuxboot_dma.bin, pvh.bin)
-# in /usr/share/qemu. /usr/lib/ipxe/qemu holds only NIC option ROMs, and the
+# -L for a hand-run too: bios-256k.bin and the VGA BIOS are in
+# /usr/share/seabios, the rest QEMU loads for these guests (kvmvapic.bin,
+# pvh.bin for a vmlinux, linuxboot_dma.bin for a bzImage) in /usr/share/qemu. /usr/lib/ipxe/qemu holds only NIC option ROMs, and the
 # guests run with -nic none.
 firmware="-L /usr/share/seabios -L /usr/share/qemu"
 
@@ -197,7 +197,9 @@ if [[ ! -e $srcdir/.unpacked ]]; then
     dl=$tmp/dl
     mkdir -p "$dl"
     chown _apt "$dl" 2>/dev/null || true
-    # (--download-only, then dpkg-source -x ourselves: the tree goes where we say)
+    # (--download-only, then dpkg-source -x ourselves: the tree goes where we
+    # say. --no-check: apt has checked the files against the Sources index,
+    # itself signed; Debian's uploader keys are not on every machine.)
     (cd "$dl" && apt-get -q "${apt_opts[@]}" source --download-only "$srcpkg=$full_version") >"$tmp/apt.log" 2>&1 ||
         { cat "$tmp/apt.log" >&2; die "apt-get source $srcpkg=$full_version failed"; }
     dsc=$(ls "$dl"/"${srcpkg}_${version}".dsc)
