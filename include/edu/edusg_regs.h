@@ -151,6 +151,22 @@ struct edusg_desc {
 	edusg_u32 elapsed_ns;
 };
 
+/*
+ * Fill a descriptor for posting: the driver's fields, and status zeroed so
+ * the device's write-back is what tells it done. (The fields are stored in
+ * CPU order: on a big-endian CPU a driver converts them to little-endian.)
+ */
+static inline void edusg_desc_fill(struct edusg_desc *d, edusg_u64 src,
+				   edusg_u64 dst, edusg_u32 len, edusg_u32 flags)
+{
+	d->src = src;
+	d->dst = dst;
+	d->len = len;
+	d->flags = flags;
+	d->status = 0;
+	d->elapsed_ns = 0;
+}
+
 #define EDUSG_DESC_SRC_CARD	0x1u	/* src is an offset into on-card RAM */
 #define EDUSG_DESC_DST_CARD	0x2u	/* dst is an offset into on-card RAM */
 #define EDUSG_DESC_IRQ		0x4u	/* raise EDUSG_IRQ_DONE on completion */

@@ -190,15 +190,9 @@ static void ring_start(struct sgdev *d, uint32_t size)
 static uint32_t put(struct sgdev *d, uint64_t src, uint64_t dst, uint32_t len,
 		    uint32_t flags)
 {
-	struct edusg_desc *e = &d->ring[d->tail];
 	uint32_t i = d->tail;
 
-	e->src = src;
-	e->dst = dst;
-	e->len = len;
-	e->flags = flags;
-	e->status = 0;
-	e->elapsed_ns = 0;
+	edusg_desc_fill(&d->ring[d->tail], src, dst, len, flags);
 	d->tail = (d->tail + 1) & (d->size - 1);
 	d->posted++;
 	return i;

@@ -198,14 +198,7 @@ static struct edusg_desc *desc_at(struct ring *r, uint32_t i)
 static uint32_t post(struct ring *r, uint64_t src, uint64_t dst, uint32_t len,
 		     uint32_t flags)
 {
-	struct edusg_desc *e = desc_at(r, r->tail);
-
-	e->src = src;
-	e->dst = dst;
-	e->len = len;
-	e->flags = flags;
-	e->status = 0;
-	e->elapsed_ns = 0;
+	edusg_desc_fill(desc_at(r, r->tail), src, dst, len, flags);
 	return r->tail++;
 }
 
