@@ -29,6 +29,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo/scripts/lib.sh"
 say() { echo "debug-kernel.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 if [[ -n ${DEBUG_KERNEL_CACHE:-} ]]; then
@@ -45,17 +46,7 @@ mkdir -p "$top"
 
 # ---- build dependencies (silent when present) ----
 need=(bc bison flex libelf-dev libssl-dev xz-utils cpio rsync gcc make)
-missing=()
-for p in "${need[@]}"; do
-    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == "ii " ]] || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    ((EUID == 0)) || die "missing packages ${missing[*]} (run as root to install them)"
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-        { apt-get -qq update && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
+ensure_packages debug-kernel.sh "${need[@]}" || exit 1
 
 # ---- which source: the stock guest's version when the archive has it ----
 version=${DEBUG_KERNEL_VERSION:-}

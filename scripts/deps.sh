@@ -20,18 +20,5 @@ pkgs=(build-essential gcc g++ make libc6-dev pkg-config
       dpkg-dev patch rsync meson ninja-build libglib2.0-dev libpixman-1-dev
       "$@")
 
-missing=()
-for p in "${pkgs[@]}"; do
-    # "ii " = installed and configured; anything else (absent, half-installed) needs work
-    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == "ii " ]] || missing+=("$p")
-done
-((${#missing[@]})) || exit 0
-
-echo "deps.sh: installing ${missing[*]}" >&2
-if ((EUID != 0)); then
-    echo "deps.sh: must run as root to install packages" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get -qq update
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_packages deps.sh "${pkgs[@]}"

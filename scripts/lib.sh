@@ -24,3 +24,25 @@ serial_part() {
         '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' >"$4"
     [[ -s $4 ]]
 }
+
+# ensure_packages WHO PKG...: install the Debian packages of the list that are
+# not installed ("ii"), quietly; nothing when all are. WHO names the caller
+# in messages. Needs root only when something is missing. (deps.sh for the
+# project's list, debug-kernel.sh and qemu-build.sh for their builds.)
+ensure_packages() {
+    local who=$1 p missing=()
+    shift
+    for p in "$@"; do
+        [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == "ii " ]] || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    if ((EUID != 0)); then
+        echo "$who: missing packages ${missing[*]} (run as root to install them)" >&2
+        return 1
+    fi
+    echo "$who: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # the lists may be stale or absent on a fresh machine: update once, retry
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get -qq update && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+}

@@ -26,6 +26,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo/scripts/lib.sh"
 say() { echo "qemu-build.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 if [[ -n ${QEMU_SG_CACHE:-} ]]; then
@@ -81,17 +82,7 @@ firmware="-L /usr/share/seabios -L /usr/share/qemu"
 # --without-default-features leaves fdt out)
 need=(meson ninja-build libglib2.0-dev libpixman-1-dev pkg-config
       dpkg-dev gcc make patch rsync xz-utils qemu-system-x86)
-missing=()
-for p in "${need[@]}"; do
-    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == "ii " ]] || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    ((EUID == 0)) || die "missing packages ${missing[*]} (run as root to install them)"
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-        { apt-get -qq update && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
-fi
+ensure_packages qemu-build.sh "${need[@]}" || exit 1
 
 # ---- which source: the installed QEMU's (edu must run as stock runs it) ----
 srcpkg=$(dpkg-query -W -f='${source:Package}' qemu-system-x86)
