@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <edu/edusg_regs.h>
@@ -589,6 +590,137 @@ static void test_bus_master_off(void)
 	assert_alive(d);
 }
 
+/*
+ * Random descriptors and doorbells, as a broken or hostile guest would post
+ * them: every source, destination, length and flag the device must judge,
+ * and now and then a bad tail. The only RAM a descriptor may write is the
+ * scratch huge page (a RAM destination is always clipped into it); every
+ * other destination is on the card, past RAM, MMIO or a random 64-bit
+ * address (RAM with a chance of 2^-35). After each batch: every descriptor
+ * completed with DONE and a known code, or the engine halted with a known
+ * cause; the device answers; at the end it still moves data. The seed is
+ * printed (EDUSG_FUZZ_SEED repeats a run).
+ */
+static uint64_t pick_addr(struct sgdev *d, uint64_t *rs, uint32_t *len,
+			  int is_dst, uint32_t *flags)
+{
+	uint64_t r = gu_rand64(rs);
+	uint32_t card_flag = is_dst ? EDUSG_DESC_DST_CARD : EDUSG_DESC_SRC_CARD;
+
+	switch (r % 7) {
+	case 0: {	/* the scratch page: clipped so nothing else is written */
+		uint64_t off = (r >> 8) % HUGE_SZ;
+
+		if (*len > HUGE_SZ - off)
+			*len = (uint32_t)(HUGE_SZ - off);
+		if (!*len)
+			*len = 1;
+		return huge_pa[1] + off;
+	}
+	case 1:		/* on-card RAM, in range or not */
+		*flags |= card_flag;
+		return (r >> 8) % (d->card_size + 4096);
+	case 2:
+		return PAST_RAM + ((r >> 8) & 0xffffff);
+	case 3:
+		return d->bar0_phys + ((r >> 8) % EDUSG_BAR_REGS_SIZE);
+	case 4:
+		return d->bar2_phys + ((r >> 8) % d->card_size);
+	case 5:		/* across RAM's end: never wholly inside RAM */
+		if (*len < 32)
+			*len = 4096;
+		return GUEST_RAM_END - 16;
+	default:
+		if (is_dst && (r >> 63) == 0)
+			return PAST_RAM << 4;
+		return is_dst ? (r | 0x8000000000000000ull) : r;	/* far above RAM */
+	}
+}
+
+static uint32_t pick_len(uint64_t *rs)
+{
+	uint64_t r = gu_rand64(rs);
+
+	switch (r % 8) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return EDUSG_MAX_LEN;
+	case 3: return EDUSG_MAX_LEN + 1 + (uint32_t)((r >> 8) & 0xffff);
+	case 4: return (uint32_t)(r >> 32);
+	default: return 1 + (uint32_t)((r >> 8) % 65536);
+	}
+}
+
+static void test_fuzz_descriptors(void)
+{
+	const char *env = getenv("EDUSG_FUZZ_SEED");
+	uint64_t seed = 0;
+	uint64_t rs;
+	unsigned halts = 0, done_total = 0, codes[8] = { 0 };
+	struct sgdev *d;
+	struct ring r;
+
+	DEV_FULL(d);
+	/* not the clock: under -icount it reads the same in every boot */
+	if (env)
+		seed = strtoull(env, NULL, 0);
+	else if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)gu_now_ns();
+	rs = seed;
+	printf("\n    fuzz seed %#llx (EDUSG_FUZZ_SEED repeats it)\n", (unsigned long long)seed);
+	for (int batch = 0; batch < 60; batch++) {
+		uint32_t n = 1 + gu_rand64(&rs) % 40, posted = 0;
+		uint64_t t = gu_rand64(&rs);
+
+		ring_default(&r, d);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t flags = 0, len = pick_len(&rs);
+			uint64_t src = pick_addr(d, &rs, &len, 0, &flags);
+			uint64_t dst = pick_addr(d, &rs, &len, 1, &flags);
+			uint64_t fr = gu_rand64(&rs);
+
+			flags |= fr & (EDUSG_DESC_IRQ | EDUSG_DESC_EOR);
+			if (fr % 16 == 0)
+				flags |= (uint32_t)(fr >> 32) & ~EDUSG_DESC_FLAGS_ALL;
+			/* a RAM destination stays inside the scratch page */
+			if (!(flags & EDUSG_DESC_DST_CARD) && dst >= huge_pa[1] &&
+			    dst < huge_pa[1] + HUGE_SZ && len > huge_pa[1] + HUGE_SZ - dst)
+				len = (uint32_t)(huge_pa[1] + HUGE_SZ - dst);
+			post(&r, src, dst, len, flags);
+			posted++;
+		}
+		if (t % 10 == 0)		/* beyond the ring */
+			wr(d, EDUSG_REG_TAIL, RING_N + (uint32_t)(t >> 40) % 1000);
+		else
+			doorbell(&r);
+		CU_ASSERT_EQUAL(wait_done(&r, posted), 0);
+		if (rd(d, EDUSG_REG_STATUS) & EDUSG_STATUS_HALTED) {
+			uint32_t e = rd(d, EDUSG_REG_ERROR);
+
+			halts++;
+			CU_ASSERT(e >= EDUSG_HALT_CONFIG && e <= EDUSG_HALT_WRITEBACK);
+		} else {
+			CU_ASSERT_EQUAL(r.rec->desc_done, posted);
+		}
+		for (uint32_t i = 0; i < r.rec->desc_done && i < posted; i++) {
+			uint32_t st = desc_at(&r, i)->status;
+
+			CU_ASSERT(st & EDUSG_ST_DONE);
+			CU_ASSERT((st & ~(EDUSG_ST_DONE | 0xffu)) == 0);
+			CU_ASSERT(EDUSG_ST_CODE(st) <= EDUSG_ERR_SKIPPED);
+			codes[EDUSG_ST_CODE(st) & 7]++;
+			done_total++;
+		}
+		wr(d, EDUSG_REG_SCRATCH, batch);
+		CU_ASSERT_EQUAL_FATAL(rd(d, EDUSG_REG_SCRATCH), ~(uint32_t)batch);
+	}
+	printf("    %u descriptors completed (ok %u, len %u, flags %u, card %u, mask %u, "
+	       "read %u, write %u, skipped %u), %u halts\n", done_total, codes[0], codes[1],
+	       codes[2], codes[3], codes[4], codes[5], codes[6], codes[7], halts);
+	CU_ASSERT(done_total > 500);
+	assert_alive(d);
+}
+
 /* A DMA mask below the ring: refused at enable, field named. */
 static void test_mask_excludes_ring(void)
 {
@@ -626,6 +758,7 @@ static const struct edutest_case cases[] = {
 	{ "peer_to_bar2", test_peer_to_bar2 },
 	{ "bus_master_off", test_bus_master_off },
 	{ "mask_excludes_ring", test_mask_excludes_ring },
+	{ "fuzz_descriptors", test_fuzz_descriptors },
 	{ NULL, NULL }
 };
 
