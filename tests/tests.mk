@@ -15,7 +15,7 @@ GUEST_TESTS += $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(GUEST_TEST_SR
 	       $(BUILD)/tests/guest/order
 
 $(BUILD)/tests/host/%: $(BUILD)/tests/host/%.o $(TEST_COMMON) $(FAKE_BACKEND) $(TEST_HOST_DEPS)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_HOST_LIBS)
+	$(CC) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_HOST_LIBS)
 
 $(BUILD)/tests/guest/%: $(BUILD)/tests/guest/%.o $(GUEST_UTIL) $(TEST_COMMON) $(TEST_GUEST_DEPS)
 	$(CC) $(LDFLAGS) -pthread -o $@ $(filter %.o %.a,$^) $(CUNIT_LIBS) $(TEST_GUEST_LIBS)
@@ -66,4 +66,4 @@ VFIO_FAKE_WRAP := open close ioctl mmap munmap pread pwrite libdma__pci_attr \
 		  libdma__pci_driver libdma__pci_iommu_group libdma__iommu_present \
 		  libdma__iommu_group_members libdma__path_users
 VFIO_FAKE_COMMA := ,
-$(BUILD)/tests/host/test_libdma_vfio_fake: LDFLAGS += $(foreach s,$(VFIO_FAKE_WRAP),-Wl$(VFIO_FAKE_COMMA)--wrap=$(s))
+$(BUILD)/tests/host/test_libdma_vfio_fake: TEST_LDFLAGS = $(foreach s,$(VFIO_FAKE_WRAP),-Wl$(VFIO_FAKE_COMMA)--wrap=$(s))
