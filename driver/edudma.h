@@ -2,18 +2,24 @@
 /*
  * edudma - internal interfaces between the driver's files.
  *
- *   edudma_main.c   module parameters, PCI probe/remove, device lifetime
- *   edudma_hw.c     register access: the only file that touches BAR0
- *   edudma_irq.c    interrupt setup (MSI or INTx), handler, IRQ self-test
- *   edudma_fact.c   the factorial unit
- *   edudma_cdev.c   the char device: open/release/ioctl dispatch
- *   edudma_sysfs.c  attributes of /sys/class/edudma/edudma<N>
- *   edudma_mem.c    memory objects, per-file handles, regions
- *   edudma_buf.c    coherent buffers and their mmap
- *   edudma_pin.c    pinned user memory: PIN/UNPIN and one-shot regions
- *   edudma_lab.c    the contiguity lab: in-kernel measurements (root, lab=1)
- *   edudma_engine.c runs a list of DMA commands, interrupt to interrupt
- *   edudma_xfer.c   TRANSFER and COPY: regions -> command plan -> engine
+ * What every device shares:
+ *   edudma_main.c    module parameters, PCI probe/remove, device lifetime
+ *   edudma_irq.c     interrupt setup (MSI or INTx), IRQ self-test
+ *   edudma_cdev.c    the char device: open/release/ioctl dispatch
+ *   edudma_sysfs.c   attributes of /sys/class/edudma/edudma<N>
+ *   edudma_mem.c     memory objects, per-file handles, regions
+ *   edudma_buf.c     coherent buffers and their mmap
+ *   edudma_pin.c     pinned user memory: PIN/UNPIN and one-shot regions
+ *   edudma_lab.c     the contiguity lab: in-kernel measurements (root, lab=1)
+ *   edudma_engine.c  runs a job on the device's engine, sleeps until done
+ *   edudma_xfer.c    TRANSFER and COPY: regions -> engine plan -> engine
+ * The engines, one file (or family) per kind of device, behind
+ * struct edudma_engine_ops:
+ *   edudma_edu.c     QEMU's edu: commands through the 4 KiB window
+ *   edudma_edu_hw.c  edu's registers (the only file touching its BAR0)
+ *   edudma_fact.c    edu's factorial unit
+ *   edudma_edusg.c   edu-sg: a descriptor ring, many requests in flight
+ * A new device is one more engine file and its PCI ID in edudma_main.c.
  */
 #ifndef EDUDMA_H
 #define EDUDMA_H
@@ -21,6 +27,7 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/dma-direction.h>
+#include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -53,7 +60,70 @@ extern unsigned int edudma_timeout_ms;
 extern unsigned long edudma_max_alloc;
 extern unsigned long edudma_max_coherent;
 
-/* One bound edu device. Lives until the last open file lets go of it. */
+struct edudma_dev;
+struct edudma_job;
+
+/* What TRANSFER and COPY ask an engine to plan (edudma_xfer.c). */
+struct edudma_plan {
+	bool copy;			/* COPY: src -> dst; TRANSFER otherwise */
+	bool to_dev;			/* TRANSFER: memory -> device */
+	struct edu_cursor src;		/* COPY's source; TRANSFER's memory */
+	struct edu_cursor dst;		/* COPY only */
+	u64 length;
+	u64 dev_offset;			/* TRANSFER: into the window */
+};
+
+/*
+ * An engine: what one kind of device does differently. Everything else
+ * (files, handles, buffers, pins, mmap, lifetime, unplug, stats) is shared.
+ * The calls, in the device's life:
+ *   identify   registers mapped: is it ours and alive? fill the limits
+ *              (ident, version, window, dma_bits, max_cmd_len, ...)
+ *   start      DMA mask set, bus master on, interrupt requested: program
+ *              the engine (a ring, say) and unmask its interrupts
+ *   irq        the interrupt handler (IRQ_NONE when not ours)
+ *   plan       count (out == NULL) or fill a request's commands
+ *   validate   last check of a plan before the hardware sees it
+ *   submit     queue a job and start it; may sleep (claim the engine)
+ *   stop_job   under irq_lock, job->stop just set: issue nothing more of
+ *              it; mark it finished if nothing of it is in flight
+ *   retire     the job is over (finished or abandoned): the engine
+ *              forgets it - after this the job's memory may go
+ *   busy       is a command still running? (decides "wedged")
+ *   shutdown   under irq_lock, remove() begins: stop every job
+ *   quiesce    remove(): no interrupt source armed, the engine stopped
+ *   stop       after quiesce, bus mastering off, interrupt freed: give
+ *              back the engine's own DMA memory
+ */
+struct edudma_engine_ops {
+	const char *name;		/* sysfs "engine": "edu", "edu-sg" */
+	u32 kind;			/* EDUDMA_ENGINE_* */
+	int regs_bar;
+	u64 features;			/* EDUDMA_FEAT_* of this engine */
+	size_t cmd_size;		/* bytes of one planned command */
+	u32 irq_test_bits;		/* status bits IRQ_TEST may raise */
+
+	int (*identify)(struct edudma_dev *edev);
+	int (*start)(struct edudma_dev *edev);
+	irqreturn_t (*irq)(struct edudma_dev *edev);
+	void (*irq_ack)(struct edudma_dev *edev, u32 bits);
+	void (*irq_raise)(struct edudma_dev *edev, u32 bits);
+	long (*plan)(struct edudma_dev *edev, const struct edudma_plan *p,
+		     void *out, unsigned long max);
+	int (*validate)(struct edudma_dev *edev, const struct edudma_job *job);
+	int (*submit)(struct edudma_dev *edev, struct edudma_job *job);
+	void (*stop_job)(struct edudma_dev *edev, struct edudma_job *job);
+	void (*retire)(struct edudma_dev *edev, struct edudma_job *job);
+	bool (*busy)(struct edudma_dev *edev);
+	void (*shutdown)(struct edudma_dev *edev);
+	void (*quiesce)(struct edudma_dev *edev);
+	void (*stop)(struct edudma_dev *edev);
+};
+
+extern const struct edudma_engine_ops edudma_edu_ops;
+extern const struct edudma_engine_ops edudma_edusg_ops;
+
+/* One bound device. Lives until the last open file lets go of it. */
 struct edudma_dev {
 	struct device dev;		/* the class device, refcounts us */
 	struct cdev cdev;
@@ -61,7 +131,19 @@ struct edudma_dev {
 	void __iomem *bar;
 	int minor_index;
 
-	u32 ident;
+	const struct edudma_engine_ops *ops;
+	void *engine_priv;		/* the engine's state, freed with edev */
+
+	/* What identify() found; constant afterwards. */
+	u32 ident;			/* raw identification register */
+	u32 version;			/* major << 16 | minor */
+	u64 window;			/* TRANSFER's device space, bytes */
+	u64 dev_buffer_addr;		/* its device-side address (edu) */
+	unsigned int dma_bits;
+	u32 max_cmd_len;		/* most bytes one command moves */
+	u32 ring_size;			/* 0: no ring */
+	u32 max_in_flight;		/* commands in flight at once */
+
 	int irq;			/* Linux IRQ number */
 	int irq_mode;			/* EDUDMA_IRQ_* */
 
@@ -95,7 +177,10 @@ struct edudma_dev {
 	struct mutex fact_mutex;
 	bool fact_done;			/* set by the handler, under irq_lock */
 
-	/* DMA engine: one job at a time (engine_mutex); job under irq_lock. */
+	/*
+	 * edu's engine: one job at a time (engine_mutex); job under
+	 * irq_lock. (edu-sg keeps its queue in engine_priv.)
+	 */
 	struct mutex engine_mutex;
 	struct edudma_job *job;
 	bool engine_wedged;		/* a command never finished: refuse DMA */
@@ -120,16 +205,20 @@ struct edudma_dev {
  * the fields below 'cmds' while the job runs.
  */
 struct edudma_job {
-	const struct edu_cmd *cmds;
+	void *cmds;			/* the engine's commands (ops->cmd_size each) */
 	unsigned long ncmds;
 	unsigned long next;		/* commands issued so far */
 	unsigned long done;		/* commands completed */
 	u64 credit;			/* bytes of the request complete */
 	u64 cmd_start_ns;
 	u64 device_ns;
+	int error;			/* the device failed a command: -EIO */
 	bool stop;			/* issue nothing more */
 	bool finished;			/* nothing in flight any more */
 	bool wedged;			/* a command may still be running: keep its memory */
+	/* engines with a queue (edu-sg): */
+	struct list_head node;		/* in the engine's queue while it has commands to post */
+	unsigned long inflight;		/* posted and not completed */
 };
 
 /*
@@ -181,7 +270,7 @@ static inline struct edudma_dev *to_edudma_dev(struct device *dev)
 	return container_of(dev, struct edudma_dev, dev);
 }
 
-/* edudma_hw.c */
+/* edudma_edu_hw.c */
 int edudma_hw_check(struct edudma_dev *edev);
 u32 edudma_hw_ident(struct edudma_dev *edev);
 void edudma_hw_quiesce(struct edudma_dev *edev);
@@ -196,6 +285,7 @@ bool edudma_hw_dma_busy(struct edudma_dev *edev);
 
 /* edudma_irq.c */
 int edudma_irq_setup(struct edudma_dev *edev);
+void edudma_irq_test_note(struct edudma_dev *edev, u32 bits);
 void edudma_irq_teardown(struct edudma_dev *edev);
 long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg);
 
@@ -255,8 +345,10 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
 /* edudma_engine.c */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms);
-void edudma_engine_irq(struct edudma_dev *edev);
 void edudma_engine_shutdown(struct edudma_dev *edev);
+
+/* edudma_edu.c */
+void edudma_edu_dma_irq(struct edudma_dev *edev);
 
 /* edudma_xfer.c */
 long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg);

@@ -61,17 +61,23 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 	memset(&info, 0, sizeof(info));
 	info.abi_version = EDUDMA_ABI_VERSION;
 	info.dev_ident = edev->ident;
-	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL |
-			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
-			EDUDMA_FEAT_COPY | EDUDMA_FEAT_PIN |
-			EDUDMA_FEAT_USER_REGION;
+	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_COHERENT |
+			EDUDMA_FEAT_TRANSFER | EDUDMA_FEAT_COPY |
+			EDUDMA_FEAT_PIN | EDUDMA_FEAT_USER_REGION |
+			EDUDMA_FEAT_ENGINE_INFO | edev->ops->features;
 	if (READ_ONCE(edudma_lab_enabled))
 		info.features |= EDUDMA_FEAT_LAB;
 	info.irq_mode = edev->irq_mode;
-	info.dma_mask_bits = edudma_dma_bits;
-	info.window_size = edudma_window;
-	info.dev_buffer_size = EDU_DEV_BUF_SIZE;
-	info.dev_buffer_addr = EDU_DEV_BUF_ADDR;
+	info.dma_mask_bits = edev->dma_bits;
+	info.window_size = (u32)edev->window;
+	info.dev_buffer_size = edev->ops->kind == EDUDMA_ENGINE_EDU ?
+			       EDU_DEV_BUF_SIZE : (u32)edev->window;
+	info.dev_buffer_addr = edev->dev_buffer_addr;
+	info.engine = edev->ops->kind;
+	info.engine_version = edev->version;
+	info.max_cmd_length = edev->max_cmd_len;
+	info.ring_size = edev->ring_size;
+	info.max_in_flight = edev->max_in_flight;
 	info.max_alloc = edudma_max_alloc;
 	info.minor_index = edev->minor_index;
 	info.timeout_ms = edudma_timeout_ms;
@@ -100,7 +106,11 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = edudma_ioctl_irq_test(edev, uarg);
 		break;
 	case EDUDMA_IOC_FACTORIAL:
-		ret = edudma_ioctl_factorial(edev, uarg);
+		/* edu only: other devices have no such unit */
+		if (edev->ops->features & EDUDMA_FEAT_FACTORIAL)
+			ret = edudma_ioctl_factorial(edev, uarg);
+		else
+			ret = -ENOTTY;
 		break;
 	case EDUDMA_IOC_ALLOC:
 		ret = edudma_ioctl_alloc(ef, uarg);
@@ -167,6 +177,7 @@ static void edudma_dev_release(struct device *dev)
 	struct edudma_dev *edev = to_edudma_dev(dev);
 
 	pci_dev_put(edev->pdev);
+	kfree(edev->engine_priv);
 	kfree(edev);
 }
 

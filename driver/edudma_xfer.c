@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TRANSFER and COPY: resolve the caller's regions to device-visible
- * segments, plan the commands (edu/edu_plan.h, shared with the VFIO
- * backend), hand the plan to the engine, report what happened.
+ * segments, let the engine plan its commands (edu/edu_plan.h for edu,
+ * edu/edusg_plan.h for edu-sg - shared with userspace), hand the plan to
+ * the engine, report what happened.
  *
  * Everything the caller gave is checked before a single register is
  * written; the plan itself can only produce commands inside the window.
@@ -116,19 +117,28 @@ static u32 edudma_span_segments(const struct edudma_span *span, u64 length)
 }
 
 /*
- * Room for a plan of n commands. The plan is bounded (EDUDMA_MAX_COMMANDS,
- * 16 MiB) and charged to the caller's memory cgroup, so no request - nor a
- * few at once - can push the machine into the OOM killer.
+ * Plan the request on the device's engine: count, then fill (the plan is
+ * pure and gives the same answer twice). The plan is bounded
+ * (EDUDMA_MAX_COMMANDS, 16 MiB) and charged to the caller's memory cgroup,
+ * so no request - nor a few at once - can push the machine into the OOM
+ * killer.
  */
-static int edudma_plan_alloc(long n, struct edu_cmd **cmds)
+static int edudma_plan_job(struct edudma_dev *edev, const struct edudma_plan *p,
+			   struct edudma_job *job)
 {
+	long n = edev->ops->plan(edev, p, NULL, 0);
+
 	if (n <= 0)
 		return -EINVAL;
 	if (n > EDUDMA_MAX_COMMANDS)
 		return -E2BIG;
-	*cmds = kvmalloc_array(n, sizeof(struct edu_cmd),
-			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-	return *cmds ? 0 : -ENOMEM;
+	job->cmds = kvmalloc_array(n, edev->ops->cmd_size,
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	if (!job->cmds)
+		return -ENOMEM;
+	edev->ops->plan(edev, p, job->cmds, n);
+	job->ncmds = n;
+	return 0;
 }
 
 static void edudma_stats_fill(struct edudma_stats *st, const struct edudma_job *job,
@@ -150,12 +160,11 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 {
 	struct edudma_dev *edev = ef->edev;
 	struct edudma_job job = { };
+	struct edudma_plan plan = { };
 	struct edudma_transfer req;
 	struct edudma_span span;
-	struct edu_cmd *cmds = NULL;
 	bool to_dev;
 	u64 start;
-	long n;
 	int ret;
 
 	start = ktime_get_ns();
@@ -164,7 +173,7 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 	if (req.flags || edudma_check_length(req.length) ||
 	    (req.direction != EDUDMA_DIR_TO_DEVICE &&
 	     req.direction != EDUDMA_DIR_FROM_DEVICE) ||
-	    !edu_window_ok(req.dev_offset, 1, edudma_window))
+	    req.dev_offset >= edev->window)
 		return -EINVAL;
 	to_dev = req.direction == EDUDMA_DIR_TO_DEVICE;
 	memset(&req.stats, 0, sizeof(req.stats));
@@ -174,17 +183,14 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 			      &span, &req.stats);
 	if (ret)
 		return ret;
-	/* Count, then fill: the plan is pure and gives the same answer twice. */
-	n = edu_plan_transfer(NULL, 0, span.cur, req.length, to_dev,
-			      req.dev_offset, edudma_window);
-	ret = edudma_plan_alloc(n, &cmds);
+	plan.to_dev = to_dev;
+	plan.src = span.cur;
+	plan.length = req.length;
+	plan.dev_offset = req.dev_offset;
+	ret = edudma_plan_job(edev, &plan, &job);
 	if (ret)
 		goto out_put;
-	edu_plan_transfer(cmds, n, span.cur, req.length, to_dev,
-			  req.dev_offset, edudma_window);
 
-	job.cmds = cmds;
-	job.ncmds = n;
 	req.stats.nr_dma_segments = edudma_span_segments(&span, req.length);
 	edudma_span_sync_for_device(&span, req.length, !to_dev);
 	ret = edudma_engine_run(edev, &job, req.timeout_ms);
@@ -194,7 +200,7 @@ long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
 	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
 		ret = -EFAULT;
 out_put:
-	kvfree(cmds);
+	kvfree(job.cmds);
 	edudma_span_put(&span, job.wedged);
 	return ret;
 }
@@ -219,10 +225,9 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 	struct edudma_dev *edev = ef->edev;
 	struct edudma_span src, dst;
 	struct edudma_job job = { };
-	struct edu_cmd *cmds = NULL;
+	struct edudma_plan plan = { };
 	struct edudma_copy req;
 	u64 start;
-	long n;
 	int ret;
 
 	start = ktime_get_ns();
@@ -244,14 +249,14 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 		ret = -EINVAL;
 		goto out_put_dst;
 	}
-	n = edu_plan_copy(NULL, 0, src.cur, dst.cur, req.length, edudma_window);
-	ret = edudma_plan_alloc(n, &cmds);
+	plan.copy = true;
+	plan.src = src.cur;
+	plan.dst = dst.cur;
+	plan.length = req.length;
+	ret = edudma_plan_job(edev, &plan, &job);
 	if (ret)
 		goto out_put_dst;
-	edu_plan_copy(cmds, n, src.cur, dst.cur, req.length, edudma_window);
 
-	job.cmds = cmds;
-	job.ncmds = n;
 	req.stats.nr_dma_segments = edudma_span_segments(&src, req.length) +
 				     edudma_span_segments(&dst, req.length);
 	edudma_span_sync_for_device(&src, req.length, false);
@@ -263,7 +268,7 @@ long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
 	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
 		ret = -EFAULT;
 out_put_dst:
-	kvfree(cmds);
+	kvfree(job.cmds);
 	edudma_span_put(&dst, job.wedged);
 out_put_src:
 	edudma_span_put(&src, job.wedged);

@@ -113,6 +113,10 @@ case $config in
     edusg-phys) qemu=sg mem=512M
                 devices="-device edu-sg -device edu-sg,dma_mask=0xffffff,timing=off"
                 append="edutest.tests=test_edusg_phys" ;;
+    # The driver on edu-sg (our QEMU, no IOMMU): the driver and library
+    # suites that are not about edu's window, on the descriptor engine.
+    sgdrv) qemu=sg mem=512M devices="-device edu-sg"
+           append="edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_buf,test_drv_xfer,test_drv_pin,test_lib,test_lib_dma}" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"

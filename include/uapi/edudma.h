@@ -47,6 +47,20 @@
 #define EDUDMA_FEAT_PIN		(1U << 5)	/* PIN and UNPIN */
 #define EDUDMA_FEAT_USER_REGION	(1U << 6)	/* EDUDMA_REGION_USER (one-shot) */
 #define EDUDMA_FEAT_LAB		(1U << 7)	/* EDUDMA_IOC_LAB (module parameter lab=1) */
+/* bit 8 is EDUDMA_FEAT_DMABUF */
+#define EDUDMA_FEAT_ENGINE_INFO	(1U << 9)	/* edudma_info.engine and the limits after it */
+
+/*
+ * The DMA engine behind the device, edudma_info.engine. Drivers older than
+ * EDUDMA_FEAT_ENGINE_INFO only know edu (and leave the field 0).
+ *  EDU    QEMU's edu: one command at a time through a 4 KiB device buffer
+ *         (the "window"); a COPY goes memory -> window -> memory.
+ *  EDUSG  edu-sg: a descriptor ring; one descriptor per DMA segment, many
+ *         requests in flight, memory-to-memory COPY; the "window" of
+ *         TRANSFER is its on-card RAM.
+ */
+#define EDUDMA_ENGINE_EDU	1
+#define EDUDMA_ENGINE_EDUSG	2
 
 /* Interrupt delivery, edudma_info.irq_mode. */
 #define EDUDMA_IRQ_NONE		0
@@ -69,7 +83,14 @@ struct edudma_info {
 	__u64 max_alloc;	/* largest EDUDMA_IOC_ALLOC size, bytes */
 	__u32 minor_index;	/* N of /dev/edudma<N> */
 	__u32 timeout_ms;	/* default per-command completion timeout */
-	__u64 reserved[6];
+	/* Valid with EDUDMA_FEAT_ENGINE_INFO (0 before): */
+	__u32 engine;		/* EDUDMA_ENGINE_* */
+	__u32 engine_version;	/* device version, major << 16 | minor */
+	__u32 max_cmd_length;	/* most bytes one device command moves */
+	__u32 ring_size;	/* descriptor ring entries; 0: no ring (edu) */
+	__u32 max_in_flight;	/* device commands in flight at once */
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 /*
@@ -201,11 +222,15 @@ struct edudma_stats {
  * the window. EACCES: a pinned range registered without the access needed.
  * A signal stops a transfer after the command in flight (EINTR, stats tell
  * how far it got); ETIMEDOUT when a command does not complete in time.
+ * EIO: the device reported a command failed (edu-sg: a descriptor it could
+ * not read or write, e.g. an IOMMU fault - the kernel log says which); the
+ * device stays usable.
+ * On edu-sg the "window" is the on-card RAM (edudma_info.window_size).
  */
 /*
  * Longest TRANSFER or COPY in one call, and the most device commands one
  * call may plan (E2BIG beyond: e.g. a long transfer through a 1-byte space
- * at the end of the window).
+ * at the end of the window). On edu-sg a command is one descriptor.
  */
 #define EDUDMA_MAX_LENGTH	(256U << 20)
 #define EDUDMA_MAX_COMMANDS	(1U << 19)
@@ -225,7 +250,8 @@ struct edudma_transfer {
 
 /*
  * EDUDMA_IOC_COPY - move 'length' bytes from src through the device to dst,
- * window-sized chunk by chunk (each chunk: memory -> device -> memory). The
+ * window-sized chunk by chunk (each chunk: memory -> device -> memory); an
+ * edu-sg copies memory to memory, one descriptor per pair of segments. The
  * two regions may name the same buffer; overlapping ranges are refused
  * (EINVAL): within one buffer, and between pins of overlapping user
  * addresses of the calling process.
