@@ -177,12 +177,7 @@ struct edudma_dev {
 	struct mutex fact_mutex;
 	bool fact_done;			/* set by the handler, under irq_lock */
 
-	/*
-	 * edu's engine: one job at a time (engine_mutex); job under
-	 * irq_lock. (edu-sg keeps its queue in engine_priv.)
-	 */
-	struct mutex engine_mutex;
-	struct edudma_job *job;
+	/* The engine's jobs live in engine_priv, under irq_lock. */
 	bool engine_wedged;		/* a command never finished: refuse DMA */
 	/*
 	 * The wedged job's memory (at most a COPY's two regions), kept because
@@ -191,6 +186,7 @@ struct edudma_dev {
 	 */
 	struct edudma_mem *wedged_mems[2];
 	atomic64_t commands;		/* issued since probe */
+	atomic64_t completed;		/* completed: the engine's progress */
 
 	/* Coherent memory allocated on this device (max_coherent caps it). */
 	atomic64_t coherent_bytes;
@@ -216,9 +212,13 @@ struct edudma_job {
 	bool stop;			/* issue nothing more */
 	bool finished;			/* nothing in flight any more */
 	bool wedged;			/* a command may still be running: keep its memory */
-	/* engines with a queue (edu-sg): */
-	struct list_head node;		/* in the engine's queue while it has commands to post */
-	unsigned long inflight;		/* posted and not completed */
+	struct list_head node;		/* in the engine's queue while it waits */
+	unsigned long inflight;		/* edu-sg: posted and not completed */
+	/*
+	 * Called (irq_lock held, maybe in hard-IRQ context) when the job
+	 * finishes; NULL: the submitter sleeps on irq_wq and is woken.
+	 */
+	void (*complete)(struct edudma_job *job);
 };
 
 /*
@@ -345,6 +345,10 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
 /* edudma_engine.c */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms);
+int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job);
+int edudma_engine_stop(struct edudma_dev *edev, struct edudma_job *job);
+int edudma_job_result(struct edudma_dev *edev, const struct edudma_job *job);
+void edudma_job_finish(struct edudma_dev *edev, struct edudma_job *job);
 void edudma_engine_shutdown(struct edudma_dev *edev);
 
 /* edudma_edu.c */

@@ -5,12 +5,11 @@
  *
  * The device does one command at a time through a 4 KiB buffer (the
  * "window"); the planner (edu/edu_plan.h, shared with libdma's VFIO
- * backend) cuts every request into window-sized commands. The first
- * command of a job is started at submit; every further one by the
- * completion interrupt, so the device never idles waiting for a round trip
- * through a sleeping task. Jobs from different callers never interleave:
- * the window is one shared buffer, so the engine belongs to one job at a
- * time (engine_mutex).
+ * backend) cuts every request into window-sized commands. Jobs never
+ * interleave - the window is one shared buffer - so they wait in a queue
+ * and run back to back: the completion interrupt starts a job's next
+ * command, or the next job's first, so the device never idles waiting for
+ * a round trip through a sleeping task.
  */
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
@@ -19,12 +18,29 @@
 
 #include "edudma.h"
 
+/* Jobs waiting for the device, and the one it runs. Under irq_lock. */
+struct edu_state {
+	struct edudma_job *cur;
+	struct list_head queue;
+};
+
+static struct edu_state *edu_state(struct edudma_dev *edev)
+{
+	return edev->engine_priv;
+}
+
 static int edu_identify(struct edudma_dev *edev)
 {
+	struct edu_state *es;
 	int ret = edudma_hw_check(edev);
 
 	if (ret)
 		return ret;
+	es = kzalloc(sizeof(*es), GFP_KERNEL);
+	if (!es)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&es->queue);
+	edev->engine_priv = es;
 	edev->version = EDU_IDENT_MAJOR(edev->ident) << 16 |
 			EDU_IDENT_MINOR(edev->ident);
 	edev->window = edudma_window;
@@ -56,30 +72,54 @@ static void edu_issue(struct edudma_dev *edev, struct edudma_job *job)
 	edudma_hw_dma_start(edev, cmd);
 }
 
+/*
+ * The device is free: start the next queued job - or, when the device is
+ * wedged, fail every queued job (nothing of theirs ever ran).
+ * Called with irq_lock held.
+ */
+static void edu_kick(struct edudma_dev *edev)
+{
+	struct edu_state *es = edu_state(edev);
+	struct edudma_job *job;
+
+	while (!es->cur && !list_empty(&es->queue)) {
+		job = list_first_entry(&es->queue, struct edudma_job, node);
+		list_del_init(&job->node);
+		if (edev->engine_wedged || job->stop) {
+			if (!job->error && edev->engine_wedged)
+				job->error = -EIO;
+			edudma_job_finish(edev, job);
+			continue;
+		}
+		es->cur = job;
+		edu_issue(edev, job);
+	}
+}
+
 /* DMA-done interrupt: account for the command and start the next one. */
 void edudma_edu_dma_irq(struct edudma_dev *edev)
 {
+	struct edu_state *es = edu_state(edev);
 	struct edudma_job *job;
-	bool wake = false;
 
 	spin_lock(&edev->irq_lock);
-	job = edev->job;
+	job = es->cur;
 	if (job && !job->finished && job->next > job->done) {
 		const struct edu_cmd *cmds = job->cmds;
 
 		job->device_ns += ktime_get_ns() - job->cmd_start_ns;
 		job->credit += cmds[job->done].credit;
 		job->done++;
+		atomic64_inc(&edev->completed);
 		if (job->next < job->ncmds && !job->stop) {
 			edu_issue(edev, job);
 		} else {
-			job->finished = true;
-			wake = true;
+			es->cur = NULL;
+			edudma_job_finish(edev, job);
+			edu_kick(edev);
 		}
 	}
 	spin_unlock(&edev->irq_lock);
-	if (wake)
-		wake_up(&edev->irq_wq);
 }
 
 static irqreturn_t edu_irq(struct edudma_dev *edev)
@@ -143,44 +183,67 @@ static int edu_validate(struct edudma_dev *edev, const struct edudma_job *job)
 	return 0;
 }
 
-/* Claim the engine (the window is one buffer) and start the first command. */
+/* Queue the job; it starts at once if the device is free. */
 static int edu_submit(struct edudma_dev *edev, struct edudma_job *job)
 {
-	if (mutex_lock_interruptible(&edev->engine_mutex))
-		return -EINTR;
-	if (edev->engine_wedged) {
-		mutex_unlock(&edev->engine_mutex);
-		return -EIO;
-	}
+	int ret = 0;
+
 	spin_lock_irq(&edev->irq_lock);
 	if (edev->dying) {
-		spin_unlock_irq(&edev->irq_lock);
-		mutex_unlock(&edev->engine_mutex);
-		return -ENODEV;
+		ret = -ENODEV;
+	} else if (edev->engine_wedged) {
+		ret = -EIO;
+	} else {
+		list_add_tail(&job->node, &edu_state(edev)->queue);
+		edu_kick(edev);
 	}
-	edev->job = job;
-	edu_issue(edev, job);
 	spin_unlock_irq(&edev->irq_lock);
-	return 0;
+	return ret;
 }
 
-/* One command is always in flight: its interrupt finishes the job. */
+/*
+ * irq_lock held, job->stop set. A queued job is done at once; the running
+ * one has a command in flight, whose interrupt finishes it.
+ */
 static void edu_stop_job(struct edudma_dev *edev, struct edudma_job *job)
 {
+	if (edu_state(edev)->cur != job) {
+		list_del_init(&job->node);
+		edudma_job_finish(edev, job);
+	}
 }
 
+/*
+ * The job is over. Abandoned while running (wedged, or its interrupt lost):
+ * the device is free for the next - edu_kick() fails the queue instead if
+ * the device is wedged.
+ */
 static void edu_retire(struct edudma_dev *edev, struct edudma_job *job)
 {
+	struct edu_state *es = edu_state(edev);
+
 	spin_lock_irq(&edev->irq_lock);
-	edev->job = NULL;
+	list_del_init(&job->node);
+	if (es->cur == job) {
+		es->cur = NULL;
+		edu_kick(edev);
+	}
 	spin_unlock_irq(&edev->irq_lock);
-	mutex_unlock(&edev->engine_mutex);
 }
 
+/* irq_lock held, remove() begins: the running job stops after its command. */
 static void edu_shutdown(struct edudma_dev *edev)
 {
-	if (edev->job)
-		edev->job->stop = true;
+	struct edu_state *es = edu_state(edev);
+	struct edudma_job *job, *tmp;
+
+	if (es->cur)
+		es->cur->stop = true;
+	list_for_each_entry_safe(job, tmp, &es->queue, node) {
+		job->stop = true;
+		list_del_init(&job->node);
+		edudma_job_finish(edev, job);
+	}
 }
 
 const struct edudma_engine_ops edudma_edu_ops = {

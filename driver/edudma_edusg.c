@@ -337,7 +337,7 @@ static void edusg_halt(struct edudma_dev *edev)
 		if (!job->error)
 			job->error = -EIO;
 		if (!job->inflight)
-			job->finished = true;
+			edudma_job_finish(edev, job);
 	}
 	list_for_each_entry_safe(job, tmp, &sg->queue, node) {
 		list_del_init(&job->node);
@@ -345,19 +345,17 @@ static void edusg_halt(struct edudma_dev *edev)
 		if (!job->error)
 			job->error = -EIO;
 		if (!job->inflight)
-			job->finished = true;
+			edudma_job_finish(edev, job);
 	}
 }
 
 /*
  * Reap every descriptor the record says is done: credit it to its job,
  * finish jobs with nothing left in flight, post more. Hard-IRQ context.
- * Returns true when a job finished.
  */
-static bool edusg_reap(struct edudma_dev *edev, bool halt)
+static void edusg_reap(struct edudma_dev *edev, bool halt)
 {
 	struct edusg_state *sg = sg_state(edev);
-	bool finished = false;
 	u32 done;
 
 	spin_lock(&edev->irq_lock);
@@ -381,6 +379,7 @@ static bool edusg_reap(struct edudma_dev *edev, bool halt)
 
 		sg->owner[idx] = NULL;
 		sg->reaped++;
+		atomic64_inc(&edev->completed);
 		if (!job)
 			continue;	/* its job was abandoned */
 		job->inflight--;
@@ -400,21 +399,17 @@ static bool edusg_reap(struct edudma_dev *edev, bool halt)
 			job->stop = true;
 			list_del_init(&job->node);
 		}
-		if (edusg_job_idle(job) && !job->finished) {
+		if (edusg_job_idle(job)) {
 			list_del_init(&job->node);
-			job->finished = true;
-			finished = true;
+			edudma_job_finish(edev, job);
 		}
 	}
-	if (halt) {
+	if (halt)
 		edusg_halt(edev);
-		finished = true;
-	} else {
+	else
 		edusg_post(edev);
-	}
 out:
 	spin_unlock(&edev->irq_lock);
-	return finished;
 }
 
 static irqreturn_t edusg_irq(struct edudma_dev *edev)
@@ -430,12 +425,8 @@ static irqreturn_t edusg_irq(struct edudma_dev *edev)
 	wr32(edev, EDUSG_REG_IRQ_ACK, status);
 	atomic64_inc(&edev->irq_count);
 
-	if (status & EDUSG_IRQ_ALL) {
-		bool halt = status & EDUSG_IRQ_HALT;
-
-		if (edusg_reap(edev, halt))
-			wake_up(&edev->irq_wq);
-	}
+	if (status & EDUSG_IRQ_ALL)
+		edusg_reap(edev, status & EDUSG_IRQ_HALT);
 	if (status & EDUSG_IRQ_SOFT)
 		edudma_irq_test_note(edev, status & EDUSG_IRQ_SOFT);
 	return IRQ_HANDLED;
@@ -529,7 +520,7 @@ static void edusg_stop_job(struct edudma_dev *edev, struct edudma_job *job)
 {
 	list_del_init(&job->node);
 	if (!job->inflight)
-		job->finished = true;
+		edudma_job_finish(edev, job);
 }
 
 /*

@@ -35,87 +35,135 @@ static unsigned long edudma_grace_jiffies(void)
 	return msecs_to_jiffies(min_t(u64, ms, UINT_MAX));
 }
 
-/* Mark the job finished by hand: its completion is not coming. */
+/*
+ * The job is finished: nothing of it is in flight any more. Its owner is
+ * told - the sleeping submitter, or its completion callback (async
+ * requests). Engines call this with irq_lock held; once only.
+ */
+void edudma_job_finish(struct edudma_dev *edev, struct edudma_job *job)
+{
+	if (job->finished)
+		return;
+	job->finished = true;
+	if (job->complete)
+		job->complete(job);
+	else
+		wake_up_all(&edev->irq_wq);
+}
+
+/* Finish the job by hand: its completion is not coming. */
 static void edudma_engine_abandon(struct edudma_dev *edev, struct edudma_job *job)
 {
 	spin_lock_irq(&edev->irq_lock);
-	job->finished = true;
+	edudma_job_finish(edev, job);
 	spin_unlock_irq(&edev->irq_lock);
+}
+
+/* Hand the job to the engine; it runs while the caller goes on. */
+int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job)
+{
+	int ret;
+
+	INIT_LIST_HEAD(&job->node);
+	if (!job->ncmds)
+		return -EINVAL;
+	ret = edev->ops->validate(edev, job);
+	if (ret)
+		return ret;
+	return edev->ops->submit(edev, job);
+}
+
+/*
+ * Stop a started job and make sure nothing of it is in flight before its
+ * memory may go: what is in flight is allowed to land, for the module's
+ * grace period; after that the device is declared wedged (its memory is
+ * kept: job->wedged). Returns 0 or -EIO (wedged).
+ */
+int edudma_engine_stop(struct edudma_dev *edev, struct edudma_job *job)
+{
+	int ret = 0;
+
+	spin_lock_irq(&edev->irq_lock);
+	if (!job->finished) {
+		job->stop = true;
+		edev->ops->stop_job(edev, job);
+	}
+	spin_unlock_irq(&edev->irq_lock);
+	/*
+	 * The caller's timeout may be shorter than one command: the grace
+	 * period is the module's own, generously. (An async job's owner is
+	 * told by its callback; finished is what we wait for either way.)
+	 */
+	if (!wait_event_timeout(edev->irq_wq, READ_ONCE(job->finished),
+				edudma_grace_jiffies())) {
+		if (!edev->gone && edev->ops->busy(edev)) {
+			dev_err(&edev->dev, "DMA command did not finish; device wedged, DMA disabled until reload\n");
+			spin_lock_irq(&edev->irq_lock);
+			edev->engine_wedged = true;
+			spin_unlock_irq(&edev->irq_lock);
+			job->wedged = true;
+			ret = -EIO;
+		} else if (!edev->gone) {
+			dev_err(&edev->dev, "DMA completion interrupt lost\n");
+		}
+		edudma_engine_abandon(edev, job);
+	}
+	return ret;
+}
+
+/* What became of a finished job: 0, or why not all of it ran. */
+int edudma_job_result(struct edudma_dev *edev, const struct edudma_job *job)
+{
+	if (job->error)
+		return job->error;	/* the device failed a command */
+	if (job->done < job->ncmds)	/* stopped by remove(), or cancelled */
+		return READ_ONCE(edev->dying) ? -ENODEV : -ECANCELED;
+	return 0;
 }
 
 /*
  * Run 'job' to completion. Returns 0, -EINTR (a signal stopped it after the
- * commands in flight), -ETIMEDOUT (no command completed within the
+ * commands in flight), -ETIMEDOUT (the engine made no progress within the
  * timeout), -EIO (the device failed a command, or is wedged), -ENODEV (the
- * device is being removed), or -EINTR if the engine could not even be
- * claimed. job->credit and job->device_ns tell how far it got in every case.
+ * device is being removed). job->credit and job->device_ns tell how far it
+ * got in every case.
  */
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms)
 {
-	const struct edudma_engine_ops *ops = edev->ops;
 	unsigned long timeout = edudma_timeout_jiffies(timeout_ms);
-	unsigned long seen;
+	s64 seen;
 	int ret;
 
 	if (!job->ncmds)
 		return 0;
-	INIT_LIST_HEAD(&job->node);
-	ret = ops->validate(edev, job);
-	if (ret)
-		return ret;
-	ret = ops->submit(edev, job);
+	ret = edudma_engine_start(edev, job);
 	if (ret)
 		return ret;
 
 	/*
-	 * Sleep until the job finishes. The timeout bounds the wait for one
-	 * command: waking without news of progress means the device is stuck.
+	 * Sleep until the job finishes. The timeout bounds the wait for the
+	 * engine's next completion - anyone's: a job queued behind others
+	 * waits its turn, and only an engine making no progress is stuck.
 	 */
 	do {
 		long left;
 
-		seen = READ_ONCE(job->done);
+		seen = atomic64_read(&edev->completed);
 		left = wait_event_interruptible_timeout(edev->irq_wq,
 				READ_ONCE(job->finished), timeout);
 		if (left < 0)
 			ret = -EINTR;
-		else if (left == 0 && READ_ONCE(job->done) == seen)
+		else if (left == 0 && atomic64_read(&edev->completed) == seen)
 			ret = -ETIMEDOUT;
 	} while (!ret && !READ_ONCE(job->finished));
 
-	if (!READ_ONCE(job->finished)) {
-		spin_lock_irq(&edev->irq_lock);
-		job->stop = true;
-		ops->stop_job(edev, job);
-		spin_unlock_irq(&edev->irq_lock);
-		/*
-		 * Let what is in flight land before anyone frees its memory.
-		 * The caller's timeout may be shorter than one command: the
-		 * grace period is the module's own, generously.
-		 */
-		if (!wait_event_timeout(edev->irq_wq, READ_ONCE(job->finished),
-					edudma_grace_jiffies())) {
-			if (ops->busy(edev)) {
-				dev_err(&edev->dev, "DMA command did not finish; device wedged, DMA disabled until reload\n");
-				edev->engine_wedged = true;
-				job->wedged = true;
-				ret = -EIO;
-			} else {
-				dev_err(&edev->dev, "DMA completion interrupt lost\n");
-			}
-			edudma_engine_abandon(edev, job);
-		}
-	}
-
-	/* The device failed a command: the rest of the job did not run. */
-	if (!ret && job->error)
-		ret = job->error;
-	/* Stopped by remove(): the rest of the job will never run. */
-	if (!ret && job->done < job->ncmds)
-		ret = -ENODEV;
-
-	ops->retire(edev, job);
+	if (!READ_ONCE(job->finished) && edudma_engine_stop(edev, job))
+		ret = -EIO;
+	/* A stop of our own (signal, timeout) keeps its errno. */
+	if (!ret)
+		ret = edudma_job_result(edev, job);
+	edev->ops->retire(edev, job);
 	return ret;
 }
 

@@ -66,7 +66,6 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_waitqueue_head(&edev->irq_wq);
 	mutex_init(&edev->irq_test_mutex);
 	mutex_init(&edev->fact_mutex);
-	mutex_init(&edev->engine_mutex);
 	atomic64_set(&edev->irq_count, 0);
 	edev->irq_mode = EDUDMA_IRQ_NONE;
 

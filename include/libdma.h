@@ -129,6 +129,17 @@ struct libdma_buffer;	/* memory the device can reach: allocated or registered */
 #define LIBDMA_FEAT_LAB		(1ULL << 7)	/* libdma_lab_run(): set while the module
 						   parameter lab=1 is on (API 1.3) */
 
+/*
+ * The DMA engine behind a device, libdma_info.engine (API 1.4; 0 from
+ * drivers that do not say, which are edu-only).
+ *   EDU    QEMU's edu: one command at a time through its 4 KiB buffer
+ *   EDUSG  edu-sg: a descriptor ring, many commands in flight, copies
+ *          memory to memory; TRANSFER's "window" is its on-card RAM
+ */
+#define LIBDMA_ENGINE_UNKNOWN	0
+#define LIBDMA_ENGINE_EDU	1
+#define LIBDMA_ENGINE_EDUSG	2
+
 /* Who may touch registered memory (libdma_buffer_register()). */
 #define LIBDMA_ACCESS_DEV_READ	(1U << 0)	/* device reads it: to-device, copy source */
 #define LIBDMA_ACCESS_DEV_WRITE	(1U << 1)	/* device writes it: from-device, copy destination */
@@ -193,7 +204,8 @@ struct libdma_device_desc {
 	uint32_t window_size;		/* bytes per DMA command, 0 if unknown */
 	int irq_mode;			/* LIBDMA_IRQ_* */
 	int numa_node;			/* -1 if none */
-	uint32_t reserved[8];
+	uint32_t engine;		/* LIBDMA_ENGINE_* (API 1.4) */
+	uint32_t reserved[7];
 };
 
 /**
@@ -316,7 +328,7 @@ struct libdma_info {
 	unsigned int index;		/* N of /dev/edudma<N>; VFIO: LIBDMA_INDEX_NONE */
 	int numa_node;			/* -1 if none */
 	unsigned int abi_version;	/* driver ABI version; VFIO: 0 (none) */
-	unsigned int version_major;	/* edu device version */
+	unsigned int version_major;	/* device version (edu or edu-sg) */
 	unsigned int version_minor;
 	uint32_t dev_ident;		/* raw identification register */
 	uint64_t features;		/* LIBDMA_FEAT_* */
@@ -327,7 +339,12 @@ struct libdma_info {
 	uint64_t dev_buffer_addr;	/* device-side address of that buffer */
 	uint64_t max_alloc;		/* largest libdma_buffer_alloc(), bytes */
 	uint32_t timeout_ms;		/* default per-command timeout */
-	uint32_t reserved[15];
+	/* API 1.4: */
+	uint32_t engine;		/* LIBDMA_ENGINE_* */
+	uint32_t max_cmd_length;	/* most bytes one device command moves */
+	uint32_t ring_size;		/* descriptor ring entries, 0: none */
+	uint32_t max_in_flight;		/* device commands in flight at once */
+	uint32_t reserved[11];
 };
 
 /**

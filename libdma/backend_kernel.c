@@ -122,8 +122,22 @@ static void info_from_abi(const struct edudma_info *abi, struct libdma_info *inf
 {
 	info->abi_version = abi->abi_version;
 	info->dev_ident = abi->dev_ident;
-	info->version_major = (abi->dev_ident >> 24) & 0xff;
-	info->version_minor = (abi->dev_ident >> 16) & 0xff;
+	if (abi->features & EDUDMA_FEAT_ENGINE_INFO) {
+		info->version_major = abi->engine_version >> 16;
+		info->version_minor = abi->engine_version & 0xffff;
+		info->engine = abi->engine;
+		info->max_cmd_length = abi->max_cmd_length;
+		info->ring_size = abi->ring_size;
+		info->max_in_flight = abi->max_in_flight;
+	} else {
+		/* an older driver: edu, its version in the ident register */
+		info->version_major = (abi->dev_ident >> 24) & 0xff;
+		info->version_minor = (abi->dev_ident >> 16) & 0xff;
+		info->engine = LIBDMA_ENGINE_EDU;
+		info->max_cmd_length = abi->window_size;
+		info->ring_size = 0;
+		info->max_in_flight = 1;
+	}
 	info->features = abi->features;
 	info->irq_mode = (int)abi->irq_mode;
 	info->dma_mask_bits = abi->dma_mask_bits;

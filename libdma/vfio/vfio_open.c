@@ -211,6 +211,10 @@ static void fill_info(const struct vfio_dev *vd, struct libdma_info *info)
 	/* Any anonymous memory will do: the limit is the IO address space. */
 	info->max_alloc = vd->iova.total;
 	info->timeout_ms = vd->timeout_ms;
+	info->engine = LIBDMA_ENGINE_EDU;
+	info->max_cmd_length = vd->window;
+	info->ring_size = 0;
+	info->max_in_flight = 1;
 }
 
 static int vfio_open(struct libdma_device *dev, const struct libdma_spec *spec)
