@@ -54,7 +54,7 @@ static DEVICE_ATTR_RO(window_size);
 static ssize_t dma_mask_bits_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", edudma_dma_bits);
+	return sysfs_emit(buf, "%u\n", to_edudma_dev(dev)->dma_bits);
 }
 static DEVICE_ATTR_RO(dma_mask_bits);
 
