@@ -13,6 +13,7 @@
  *   edudma_lab.c     the contiguity lab: in-kernel measurements (root, lab=1)
  *   edudma_engine.c  runs a job on the device's engine, sleeps until done
  *   edudma_xfer.c    TRANSFER and COPY: regions -> engine plan -> engine
+ *   edudma_async.c   SUBMIT, REAP, CANCEL, poll: requests in flight
  * The engines, one file (or family) per kind of device, behind
  * struct edudma_engine_ops:
  *   edudma_edu.c     QEMU's edu: commands through the 4 KiB window
@@ -34,6 +35,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <edu/edu_plan.h>
@@ -51,6 +53,9 @@
  */
 #define EDUDMA_TIMEOUT_MIN_MS	200
 #define EDUDMA_TIMEOUT_MAX_MS	600000
+
+/* The module's debugfs directory, or NULL (edudma_main.c). */
+extern struct dentry *edudma_debugfs_root;
 
 /* Module parameters (edudma_main.c). */
 extern bool edudma_force_intx;
@@ -188,6 +193,16 @@ struct edudma_dev {
 	atomic64_t commands;		/* issued since probe */
 	atomic64_t completed;		/* completed: the engine's progress */
 
+	/*
+	 * Async requests of every file (edudma_async.c), under irq_lock:
+	 * running, and finished but not yet processed by rq_work (which lets
+	 * go of their memory, in process context).
+	 */
+	struct list_head rq_active;
+	struct list_head rq_finished;
+	struct work_struct rq_work;
+	atomic_t nr_async;		/* on either list */
+
 	/* Coherent memory allocated on this device (max_coherent caps it). */
 	atomic64_t coherent_bytes;
 
@@ -254,6 +269,34 @@ struct edudma_mem {
 		     bool for_device, enum dma_data_direction dir);
 };
 
+/* A region resolved to referenced memory and a cursor at its start. */
+struct edudma_span {
+	struct edudma_mem *mem;
+	struct edu_cursor cur;
+	u64 offset;
+};
+
+/*
+ * A TRANSFER or COPY: its memory, its job, its stats (edudma_xfer.c). On
+ * the stack of a synchronous call, or allocated for an asynchronous one
+ * (edudma_async.c), which owns the fields below 'ef'.
+ */
+struct edudma_request {
+	struct edudma_job job;
+	struct edudma_span span[2];	/* TRANSFER: [0]; COPY: src, dst */
+	unsigned int nspans;
+	int written;			/* span the device writes, -1: none */
+	u64 length;
+	u64 start_ns;
+	struct edudma_stats stats;
+
+	struct edudma_file *ef;
+	struct list_head node;		/* edev->rq_active, rq_finished; ef->rq_done */
+	u64 id;
+	u64 user_data;
+	int result;
+};
+
 /* Per open file. */
 struct edudma_file {
 	struct edudma_dev *edev;
@@ -263,6 +306,13 @@ struct edudma_file {
 	struct xarray handles;		/* u32 handle -> struct edudma_mem */
 	u32 next_handle;		/* cyclic allocation cursor */
 	u64 next_pgoff;			/* next mmap cookie, in pages */
+
+	/* Async requests (edudma_async.c), under edev->irq_lock. */
+	struct list_head rq_done;	/* finished, waiting for REAP */
+	unsigned int nr_requests;	/* submitted and not reaped */
+	unsigned int nr_pending;	/* submitted and not yet on rq_done */
+	u64 next_id;
+	wait_queue_head_t rq_wq;	/* poll, REAP's wait, close's wait */
 };
 
 static inline struct edudma_dev *to_edudma_dev(struct device *dev)
@@ -346,6 +396,7 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms);
 int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job);
+unsigned long edudma_grace_jiffies(void);
 int edudma_engine_stop(struct edudma_dev *edev, struct edudma_job *job);
 int edudma_job_result(struct edudma_dev *edev, const struct edudma_job *job);
 void edudma_job_finish(struct edudma_dev *edev, struct edudma_job *job);
@@ -355,8 +406,27 @@ void edudma_engine_shutdown(struct edudma_dev *edev);
 void edudma_edu_dma_irq(struct edudma_dev *edev);
 
 /* edudma_xfer.c */
+int edudma_request_transfer(struct edudma_file *ef, struct edudma_request *rq,
+			    const struct edudma_region *mem, u64 length,
+			    u32 direction, u32 dev_offset);
+int edudma_request_copy(struct edudma_file *ef, struct edudma_request *rq,
+			const struct edudma_region *src,
+			const struct edudma_region *dst, u64 length);
+void edudma_request_done(struct edudma_request *rq);
 long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg);
 long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg);
+
+/* edudma_async.c */
+extern unsigned int edudma_max_requests;
+void edudma_async_dev_init(struct edudma_dev *edev);
+void edudma_async_file_init(struct edudma_file *ef);
+void edudma_async_release(struct edudma_file *ef);
+void edudma_async_drain(struct edudma_dev *edev);
+void edudma_async_abandon(struct edudma_dev *edev);
+long edudma_ioctl_submit(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_reap(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_cancel(struct edudma_file *ef, void __user *uarg);
+__poll_t edudma_poll(struct file *file, struct poll_table_struct *wait);
 
 /* edudma_sysfs.c */
 extern const struct attribute_group *edudma_dev_groups[];

@@ -18,6 +18,7 @@
  * ring-level error halts the engine: every job fails with -EIO and DMA is
  * refused until the driver is reloaded (a correct driver never causes one).
  */
+#include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/log2.h>
@@ -68,6 +69,13 @@ struct edusg_state {
 	u32 reaped;			/* descriptors reaped, free-running */
 	bool halted;
 	struct list_head queue;		/* jobs with descriptors left to post */
+	/*
+	 * Fault injection (debugfs <root>/edudma/edudma<N>/inject_fault):
+	 * the n-th descriptor posted from now names memory the device cannot
+	 * use - a real device error, reported as the real ones are (tests).
+	 */
+	u32 inject_fault;
+	struct dentry *debugfs;
 	struct edudma_job *owner[];	/* per ring entry: whose descriptor */
 };
 
@@ -212,6 +220,12 @@ static int edusg_start(struct edudma_dev *edev)
 		sg->ring = NULL;
 		return -EIO;
 	}
+	if (edudma_debugfs_root) {
+		sg->debugfs = debugfs_create_dir(dev_name(&edev->dev),
+						 edudma_debugfs_root);
+		debugfs_create_u32("inject_fault", 0600, sg->debugfs,
+				   &sg->inject_fault);
+	}
 	return 0;
 }
 
@@ -226,6 +240,8 @@ static void edusg_stop(struct edudma_dev *edev)
 {
 	struct edusg_state *sg = sg_state(edev);
 
+	debugfs_remove_recursive(sg->debugfs);
+	sg->debugfs = NULL;
 	if (sg->ring)
 		dma_free_coherent(&edev->pdev->dev, sg->ring_bytes, sg->ring,
 				  sg->ring_dma);
@@ -259,6 +275,16 @@ static bool edusg_job_idle(struct edudma_job *job)
 }
 
 /*
+ * An address the device refuses without touching anything: 256 GiB, past
+ * the RAM of any guest we boot and unmapped in the IOVA space (an IOMMU
+ * fault behind one), or just past a narrower DMA mask.
+ */
+static u64 edusg_bad_address(const struct edusg_state *sg)
+{
+	return sg->dma_mask >= (1ULL << 40) - 1 ? 1ULL << 38 : sg->dma_mask + 1;
+}
+
+/*
  * Post queued jobs' descriptors while the ring has room: up to a batch per
  * job, round robin; the last descriptor of each batch ends a device request
  * (EOR: an error skips only the rest of the batch) and interrupts.
@@ -287,10 +313,18 @@ static void edusg_post(struct edudma_dev *edev)
 			struct edusg_hw_desc *d = &sg->ring[idx];
 			u32 flags = s->flags;
 
+			u64 src = s->src, dst = s->dst;
+
 			if (i == n - 1)
 				flags |= EDUSG_DESC_EOR | EDUSG_DESC_IRQ;
-			d->src = cpu_to_le64(s->src);
-			d->dst = cpu_to_le64(s->dst);
+			if (unlikely(sg->inject_fault) && !--sg->inject_fault) {
+				if (flags & EDUSG_DESC_SRC_CARD)
+					dst = edusg_bad_address(sg);
+				else
+					src = edusg_bad_address(sg);
+			}
+			d->src = cpu_to_le64(src);
+			d->dst = cpu_to_le64(dst);
 			d->len = cpu_to_le32(s->len);
 			d->flags = cpu_to_le32(flags);
 			d->status = 0;

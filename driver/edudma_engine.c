@@ -28,7 +28,7 @@
  */
 #define EDUDMA_GRACE_MIN_MS	3000ULL
 
-static unsigned long edudma_grace_jiffies(void)
+unsigned long edudma_grace_jiffies(void)
 {
 	u64 ms = max_t(u64, 5ULL * edudma_timeout_ms, EDUDMA_GRACE_MIN_MS);
 

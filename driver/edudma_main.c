@@ -7,6 +7,7 @@
  * device up step by step and unwinds through labels named for what they
  * undo; remove undoes probe in reverse.
  */
+#include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -49,6 +50,8 @@ MODULE_PARM_DESC(max_coherent, "Coherent memory all users of one device may hold
 
 static DEFINE_IDA(edudma_ida);
 
+struct dentry *edudma_debugfs_root;
+
 static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edudma_dev *edev;
@@ -67,6 +70,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&edev->irq_test_mutex);
 	mutex_init(&edev->fact_mutex);
 	atomic64_set(&edev->irq_count, 0);
+	edudma_async_dev_init(edev);
 	edev->irq_mode = EDUDMA_IRQ_NONE;
 
 	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
@@ -183,6 +187,8 @@ static void edudma_remove(struct pci_dev *pdev)
 	down_write(&edev->lifetime);
 	edev->gone = true;
 	up_write(&edev->lifetime);
+	/* Asynchronous requests hold no lock: let what is in flight land. */
+	edudma_async_drain(edev);
 
 	/*
 	 * Quiesce before any memory goes back: no interrupt source left
@@ -192,6 +198,7 @@ static void edudma_remove(struct pci_dev *pdev)
 	edev->ops->quiesce(edev);
 	pci_clear_master(pdev);
 	edudma_irq_teardown(edev);
+	edudma_async_abandon(edev);
 	if (edev->ops->stop)
 		edev->ops->stop(edev);
 	edudma_revoke_all(edev);
@@ -265,15 +272,22 @@ static int __init edudma_init(void)
 	ret = edudma_cdev_init();
 	if (ret)
 		return ret;
+	/* tests only (fault injection); the driver works without it */
+	edudma_debugfs_root = debugfs_create_dir(EDUDMA_NAME, NULL);
+	if (IS_ERR(edudma_debugfs_root))
+		edudma_debugfs_root = NULL;
 	ret = pci_register_driver(&edudma_pci_driver);
-	if (ret)
+	if (ret) {
+		debugfs_remove_recursive(edudma_debugfs_root);
 		edudma_cdev_exit();
+	}
 	return ret;
 }
 
 static void __exit edudma_exit(void)
 {
 	pci_unregister_driver(&edudma_pci_driver);
+	debugfs_remove_recursive(edudma_debugfs_root);
 	edudma_cdev_exit();
 	ida_destroy(&edudma_ida);
 }

@@ -49,6 +49,7 @@
 #define EDUDMA_FEAT_LAB		(1U << 7)	/* EDUDMA_IOC_LAB (module parameter lab=1) */
 /* bit 8 is EDUDMA_FEAT_DMABUF */
 #define EDUDMA_FEAT_ENGINE_INFO	(1U << 9)	/* edudma_info.engine and the limits after it */
+#define EDUDMA_FEAT_ASYNC	(1U << 10)	/* SUBMIT, REAP, CANCEL and poll() */
 
 /*
  * The DMA engine behind the device, edudma_info.engine. Drivers older than
@@ -89,7 +90,8 @@ struct edudma_info {
 	__u32 max_cmd_length;	/* most bytes one device command moves */
 	__u32 ring_size;	/* descriptor ring entries; 0: no ring (edu) */
 	__u32 max_in_flight;	/* device commands in flight at once */
-	__u32 reserved0;
+	__u32 max_requests;	/* EDUDMA_FEAT_ASYNC: requests one file may
+				 * have submitted and not reaped */
 	__u64 reserved[3];
 };
 
@@ -266,6 +268,76 @@ struct edudma_copy {
 };
 
 /*
+ * Asynchronous requests (EDUDMA_FEAT_ASYNC), for both engines.
+ *
+ * EDUDMA_IOC_SUBMIT queues a TRANSFER or a COPY and returns at once with
+ * its id; everything the synchronous call checks is checked here, with the
+ * same errors, before anything is queued (memory is resolved, one-shot
+ * user regions pinned, the plan made). Requests of all files share the
+ * device: edu runs them back to back, edu-sg keeps many in flight. Each
+ * file may hold edudma_info.max_requests requests submitted and not yet
+ * reaped (the module parameter max_requests); beyond that SUBMIT fails
+ * with EAGAIN - reap, then submit again.
+ *
+ * A finished request waits on its file until EDUDMA_IOC_REAP collects it:
+ * its result (0 or a negative errno: EIO the device failed a command,
+ * ECANCELED cancelled, ENODEV the device was removed) and its stats,
+ * wall_ns counting from SUBMIT. poll()/select()/epoll report EPOLLIN while
+ * a finished request is waiting.
+ *
+ * EDUDMA_IOC_CANCEL stops a request (or all of the file's): nothing more
+ * of it is started, what is in flight lands, and it finishes with
+ * ECANCELED (or 0 if it had completed anyway). ENOENT: no such request in
+ * flight. close() cancels every request of the file and returns only when
+ * none is in flight - the memory they name is not released before.
+ */
+#define EDUDMA_OP_TRANSFER	1
+#define EDUDMA_OP_COPY		2
+
+struct edudma_submit {
+	__u32 op;		/* in: EDUDMA_OP_* */
+	__u32 flags;		/* in: must be 0 */
+	__u64 user_data;	/* in: returned with the completion */
+	struct edudma_region src;	/* in: COPY source; TRANSFER's memory */
+	struct edudma_region dst;	/* in: COPY destination; TRANSFER: zero */
+	__u64 length;		/* in: bytes, as TRANSFER and COPY */
+	__u32 direction;	/* in: TRANSFER: EDUDMA_DIR_*; COPY: 0 */
+	__u32 dev_offset;	/* in: TRANSFER: into the window; COPY: 0 */
+	__u64 id;		/* out: names the request (CANCEL) */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
+struct edudma_completion {
+	__u64 id;
+	__u64 user_data;
+	__s32 result;		/* 0 or -errno */
+	__u32 reserved0;
+	struct edudma_stats stats;
+};
+
+#define EDUDMA_REAP_WAIT	(1U << 0)	/* sleep until min_complete are ready */
+#define EDUDMA_REAP_FLAGS	(EDUDMA_REAP_WAIT)
+
+struct edudma_reap {
+	__u64 completions;	/* in: user pointer to max entries */
+	__u32 max;		/* in: entries there, > 0 */
+	__u32 flags;		/* in: EDUDMA_REAP_* */
+	__u32 min_complete;	/* in: WAIT: at least this many (<= max) */
+	__u32 timeout_ms;	/* in: WAIT: 0 = no limit; ETIMEDOUT */
+	__u32 count;		/* out: entries written */
+	__u32 in_flight;	/* out: this file's requests not yet finished */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
+#define EDUDMA_CANCEL_ALL	(1U << 0)	/* every request of the file; id 0 */
+
+struct edudma_cancel {
+	__u64 id;		/* in: a SUBMIT id */
+	__u32 flags;		/* in: EDUDMA_CANCEL_* */
+	__u32 count;		/* out: requests stopped */
+};
+
+/*
  * EDUDMA_IOC_LAB - the contiguity lab: measurements taken inside the kernel
  * (dmactl lab). Needs CAP_SYS_ADMIN and the module parameter lab=1 (EPERM
  * otherwise); not a data path. One call measures one cell:
@@ -334,6 +406,9 @@ struct edudma_lab {
 #define EDUDMA_IOC_UNPIN	_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_handle)
 #define EDUDMA_IOC_TRANSFER	_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_transfer)
 #define EDUDMA_IOC_COPY		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_copy)
+#define EDUDMA_IOC_SUBMIT	_IOWR(EDUDMA_IOC_MAGIC, 0x22, struct edudma_submit)
+#define EDUDMA_IOC_REAP		_IOWR(EDUDMA_IOC_MAGIC, 0x23, struct edudma_reap)
+#define EDUDMA_IOC_CANCEL	_IOWR(EDUDMA_IOC_MAGIC, 0x24, struct edudma_cancel)
 #define EDUDMA_IOC_LAB		_IOWR(EDUDMA_IOC_MAGIC, 0x30, struct edudma_lab)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */
