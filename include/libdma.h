@@ -103,9 +103,11 @@ extern "C" {
  *   1.1  libdma_irq_test(), libdma_factorial()
  *   1.2  the throughput benchmark: libdma_bench_*()
  *   1.3  the contiguity lab: libdma_lab_*()
+ *   1.4  engines (libdma_info.engine, edu-sg) and asynchronous requests:
+ *        libdma_submit_*(), libdma_reap(), libdma_cancel(), libdma_pollfd()
  */
 #define LIBDMA_VERSION_MAJOR	1
-#define LIBDMA_VERSION_MINOR	3
+#define LIBDMA_VERSION_MINOR	4
 #define LIBDMA_VERSION		((LIBDMA_VERSION_MAJOR << 16) | LIBDMA_VERSION_MINOR)
 
 /* Opaque objects. */
@@ -128,6 +130,9 @@ struct libdma_buffer;	/* memory the device can reach: allocated or registered */
 #define LIBDMA_FEAT_USER_REGION	(1ULL << 6)	/* libdma_region_user() */
 #define LIBDMA_FEAT_LAB		(1ULL << 7)	/* libdma_lab_run(): set while the module
 						   parameter lab=1 is on (API 1.3) */
+#define LIBDMA_FEAT_ENGINE_INFO	(1ULL << 9)	/* libdma_info.engine ... from the
+						   driver (API 1.4) */
+#define LIBDMA_FEAT_ASYNC	(1ULL << 10)	/* libdma_submit_*() (API 1.4) */
 
 /*
  * The DMA engine behind a device, libdma_info.engine (API 1.4; 0 from
@@ -344,7 +349,8 @@ struct libdma_info {
 	uint32_t max_cmd_length;	/* most bytes one device command moves */
 	uint32_t ring_size;		/* descriptor ring entries, 0: none */
 	uint32_t max_in_flight;		/* device commands in flight at once */
-	uint32_t reserved[11];
+	uint32_t max_requests;		/* async requests submitted, not reaped */
+	uint32_t reserved[10];
 };
 
 /**
@@ -642,6 +648,124 @@ int libdma_transfer_from_device(struct libdma_device *dev,
  */
 int libdma_copy(struct libdma_device *dev, const struct libdma_region *dst,
 		const struct libdma_region *src, struct libdma_stats *stats);
+
+/* ------------------------------------------ asynchronous requests (1.4) */
+
+/*
+ * A transfer or copy that runs while the caller goes on: submit returns at
+ * once with an id, libdma_reap() collects finished requests with their
+ * result and stats, libdma_pollfd() gives a descriptor to poll()/epoll for
+ * "a completion is ready". Everything the synchronous calls check is
+ * checked at submit, with the same errors. Requests of every file and
+ * process share the device: edu runs them back to back, edu-sg keeps many
+ * in flight. Plain memory a request names (libdma_region_user) must stay
+ * mapped until it is reaped; a buffer may be freed meanwhile (the driver
+ * keeps its memory until the request is over). Each open device may have
+ * libdma_info.max_requests requests submitted and not reaped (the
+ * driver's max_requests); beyond that submit fails with -EAGAIN. Closing the device cancels what is in flight
+ * and waits for it. Needs LIBDMA_FEAT_ASYNC (the kernel backend with a
+ * driver that has it; not the VFIO backend: -EOPNOTSUPP).
+ */
+struct libdma_completion {
+	uint64_t id;			/* what submit returned */
+	uint64_t user_data;		/* what the caller gave to submit */
+	int result;			/* 0, or -errno as the synchronous call's
+					   (-ECANCELED: cancelled, -ENODEV: the
+					   device went away) */
+	uint32_t reserved0;
+	struct libdma_stats stats;	/* wall_ns counts from submit */
+};
+
+/**
+ * libdma_submit_copy() - Start a copy, without waiting for it.
+ * @dev: the device.
+ * @dst: where the bytes go, as for libdma_copy().
+ * @src: where they come from; the same length as @dst.
+ * @user_data: any value; libdma_reap() returns it with the completion.
+ * @idp: where the request's id goes (for libdma_cancel()); may be NULL.
+ *
+ * Return: 0, or the errors of libdma_copy() that concern the arguments and
+ * the memory (-EINVAL, -EACCES, -E2BIG, -EFAULT, -ENOMEM, -ERANGE,
+ * -ENOBUFS, -ENODEV, -EBADF), -EAGAIN when the device's quota of
+ * unreaped requests is used up (reap first), -EOPNOTSUPP without
+ * LIBDMA_FEAT_ASYNC. API 1.4.
+ */
+int libdma_submit_copy(struct libdma_device *dev,
+		       const struct libdma_region *dst,
+		       const struct libdma_region *src, uint64_t user_data,
+		       uint64_t *idp);
+
+/**
+ * libdma_submit_to_device() - Start a transfer to the device buffer.
+ * @dev: the device.
+ * @src: the memory to read, as for libdma_transfer_to_device().
+ * @dev_offset: where in the device buffer (< libdma_info.window_size).
+ * @user_data: returned with the completion.
+ * @idp: where the request's id goes; may be NULL.
+ *
+ * Return: as libdma_submit_copy(). API 1.4.
+ */
+int libdma_submit_to_device(struct libdma_device *dev,
+			    const struct libdma_region *src, size_t dev_offset,
+			    uint64_t user_data, uint64_t *idp);
+
+/**
+ * libdma_submit_from_device() - Start a transfer from the device buffer.
+ * @dev: the device.
+ * @dst: the memory to write, as for libdma_transfer_from_device().
+ * @dev_offset: where in the device buffer.
+ * @user_data: returned with the completion.
+ * @idp: where the request's id goes; may be NULL.
+ *
+ * Return: as libdma_submit_copy(). API 1.4.
+ */
+int libdma_submit_from_device(struct libdma_device *dev,
+			      const struct libdma_region *dst, size_t dev_offset,
+			      uint64_t user_data, uint64_t *idp);
+
+/**
+ * libdma_reap() - Collect finished requests.
+ * @dev: the device.
+ * @completions: where they go; @max entries.
+ * @max: room in @completions, > 0.
+ * @min_complete: wait until at least this many are ready (0: do not wait;
+ *                at most @max). A wait for more than can come (ready +
+ *                still in flight) returns what there is.
+ * @timeout_ms: how long to wait at most, < 0: no limit.
+ *
+ * Return: the number of completions written (0 if none was ready), or a
+ * negative errno: -ETIMEDOUT (fewer than @min_complete came in time;
+ * nothing collected), -EINTR (a signal arrived), -EINVAL (@max 0,
+ * @min_complete > @max, NULL @completions), -EOPNOTSUPP, -EBADF. Works
+ * after the device was removed, so nothing submitted is lost. API 1.4.
+ */
+int libdma_reap(struct libdma_device *dev, struct libdma_completion *completions,
+		unsigned int max, unsigned int min_complete, int timeout_ms);
+
+/**
+ * libdma_cancel() - Stop submitted requests.
+ * @dev: the device.
+ * @id: a request's id from submit; 0: every request of this device handle.
+ *
+ * Nothing more of the request starts; what the device has started lands;
+ * it then completes with -ECANCELED (or 0 if all of it had started).
+ *
+ * Return: the number of requests stopped (>= 0), or -ENOENT (no such
+ * request in flight: unknown, or finished already), -EOPNOTSUPP, -EBADF.
+ * API 1.4.
+ */
+int libdma_cancel(struct libdma_device *dev, uint64_t id);
+
+/**
+ * libdma_pollfd() - A file descriptor that is readable while a completion waits.
+ * @dev: the device.
+ *
+ * For poll(), select() or epoll (POLLIN / EPOLLIN; POLLHUP once the device
+ * is gone). It belongs to @dev: do not close it, read it or write it.
+ *
+ * Return: the descriptor (>= 0), or -EOPNOTSUPP, -EBADF. API 1.4.
+ */
+int libdma_pollfd(struct libdma_device *dev);
 
 /* ------------------------------------------------- device self-tests (1.1) */
 

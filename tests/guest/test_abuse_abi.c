@@ -94,6 +94,9 @@ static const struct known_ioctl known[] = {
 	{ "UNPIN", EDUDMA_IOC_UNPIN },
 	{ "TRANSFER", EDUDMA_IOC_TRANSFER },
 	{ "COPY", EDUDMA_IOC_COPY },
+	{ "SUBMIT", EDUDMA_IOC_SUBMIT },
+	{ "REAP", EDUDMA_IOC_REAP },
+	{ "CANCEL", EDUDMA_IOC_CANCEL },
 	{ "LAB", EDUDMA_IOC_LAB },
 };
 #define NR_KNOWN (sizeof(known) / sizeof(known[0]))
