@@ -446,8 +446,19 @@ static void test_cancel_in_flight(void)
 	} else {
 		CU_ASSERT_EQUAL(c[0].stats.bytes, len);
 	}
-	/* 6144 pages on edu-sg, ~750 commands on edu: both more than in flight */
-	CU_ASSERT_EQUAL(c[0].result, -ECANCELED);
+	/*
+	 * Scattered pages: 6144 descriptors on edu-sg, ~750 commands on edu,
+	 * more than the device takes in flight - cancelled. Behind an IOMMU
+	 * the pages are one run of IO addresses: 2 descriptors, both posted
+	 * at submit, so nothing is left to cancel.
+	 */
+	if (c[0].result == 0) {
+		CU_ASSERT(c[0].stats.commands <= info.max_in_flight);
+	} else {
+		CU_ASSERT_EQUAL(c[0].result, -ECANCELED);
+	}
+	if (!gu_have_iommu())
+		CU_ASSERT_EQUAL(c[0].result, -ECANCELED);
 	check_prefix(dst, src, len, c[0].stats.bytes);
 	/* a second cancel of the same id: gone */
 	CU_ASSERT_EQUAL(cancel(fd, id, 0, NULL), -ENOENT);

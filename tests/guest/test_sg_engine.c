@@ -123,6 +123,15 @@ static void test_identity_and_limits(void)
 	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t), 0);
 }
 
+/* Does every streaming mapping bounce (swiotlb=force)? */
+static int bounced(void)
+{
+	char cmdline[4096] = "";
+
+	gu_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	return strstr(cmdline, "swiotlb=force") != NULL;
+}
+
 /* A contiguous buffer is one descriptor; scattered pages one per run. */
 static void test_one_descriptor_per_run(void)
 {
@@ -163,9 +172,15 @@ static void test_one_descriptor_per_run(void)
 
 		CU_ASSERT_EQUAL(gu_copy_regions(fd, &s, &d, len, &st), 0);
 	}
-	printf("    64 KiB between scattered pages: %llu descriptors (%s IOMMU)\n",
-	       (unsigned long long)st.commands, iommu ? "with" : "no");
-	CU_ASSERT_EQUAL(st.commands, iommu ? 1 : 32);
+	printf("    64 KiB between scattered pages: %llu descriptors (%s)\n",
+	       (unsigned long long)st.commands, iommu ? "IOMMU" :
+	       bounced() ? "bounce buffers" : "physical addresses");
+	if (bounced()) {
+		/* bounce slots are handed out in order: runs may join again */
+		CU_ASSERT(st.commands >= 1 && st.commands <= 32);
+	} else {
+		CU_ASSERT_EQUAL(st.commands, iommu ? 1 : 32);
+	}
 	CU_ASSERT_EQUAL(gu_check(dst + 100, len, 8), (size_t)-1);
 	CU_ASSERT_EQUAL(dst[99], 0xee);
 	CU_ASSERT_EQUAL(dst[100 + len], 0xee);
