@@ -89,7 +89,8 @@ struct edudma_plan {
  *   irq        the interrupt handler (IRQ_NONE when not ours)
  *   plan       count (out == NULL) or fill a request's commands
  *   validate   last check of a plan before the hardware sees it
- *   submit     queue a job and start it; may sleep (claim the engine)
+ *   submit     under irq_lock: queue a job and start it (-ENODEV while
+ *              dying, -EIO when the engine cannot run it)
  *   stop_job   under irq_lock, job->stop just set: issue nothing more of
  *              it; mark it finished if nothing of it is in flight
  *   retire     the job is over (finished or abandoned): the engine
@@ -396,6 +397,7 @@ long edudma_ioctl_pin(struct edudma_file *ef, void __user *uarg);
 int edudma_engine_run(struct edudma_dev *edev, struct edudma_job *job,
 		      u32 timeout_ms);
 int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job);
+int edudma_engine_prepare(struct edudma_dev *edev, struct edudma_job *job);
 unsigned long edudma_grace_jiffies(void);
 int edudma_engine_stop(struct edudma_dev *edev, struct edudma_job *job);
 int edudma_job_result(struct edudma_dev *edev, const struct edudma_job *job);

@@ -253,22 +253,25 @@ long edudma_ioctl_submit(struct edudma_file *ef, void __user *uarg)
 		goto out_done;
 	}
 
-	spin_lock_irq(&edev->irq_lock);
-	list_add_tail(&rq->node, &edev->rq_active);
-	ef->nr_pending++;
-	atomic_inc(&edev->nr_async);
-	spin_unlock_irq(&edev->irq_lock);
-
-	ret = edudma_engine_start(edev, &rq->job);
-	if (ret) {
-		/* never started: the engine does not know it */
-		spin_lock_irq(&edev->irq_lock);
-		list_del_init(&rq->node);
-		ef->nr_pending--;
-		atomic_dec(&edev->nr_async);
-		spin_unlock_irq(&edev->irq_lock);
+	ret = edudma_engine_prepare(edev, &rq->job);
+	if (ret)
 		goto out_done;
+	/*
+	 * Visible to CANCEL and to its completion at the same instant as to
+	 * the engine: one critical section, so neither can find it half
+	 * started (a cancel before the engine knew it would finish a job the
+	 * engine then queues).
+	 */
+	spin_lock_irq(&edev->irq_lock);
+	ret = edev->ops->submit(edev, &rq->job);
+	if (!ret) {
+		list_add_tail(&rq->node, &edev->rq_active);
+		ef->nr_pending++;
+		atomic_inc(&edev->nr_async);
 	}
+	spin_unlock_irq(&edev->irq_lock);
+	if (ret)
+		goto out_done;	/* never started: the engine does not know it */
 	return 0;
 
 out_done:

@@ -183,22 +183,16 @@ static int edu_validate(struct edudma_dev *edev, const struct edudma_job *job)
 	return 0;
 }
 
-/* Queue the job; it starts at once if the device is free. */
+/* irq_lock held: queue the job; it starts at once if the device is free. */
 static int edu_submit(struct edudma_dev *edev, struct edudma_job *job)
 {
-	int ret = 0;
-
-	spin_lock_irq(&edev->irq_lock);
-	if (edev->dying) {
-		ret = -ENODEV;
-	} else if (edev->engine_wedged) {
-		ret = -EIO;
-	} else {
-		list_add_tail(&job->node, &edu_state(edev)->queue);
-		edu_kick(edev);
-	}
-	spin_unlock_irq(&edev->irq_lock);
-	return ret;
+	if (edev->dying)
+		return -ENODEV;
+	if (edev->engine_wedged)
+		return -EIO;
+	list_add_tail(&job->node, &edu_state(edev)->queue);
+	edu_kick(edev);
+	return 0;
 }
 
 /*

@@ -531,22 +531,18 @@ static int edusg_validate(struct edudma_dev *edev, const struct edudma_job *job)
 	return 0;
 }
 
+/* irq_lock held: queue the job and post what the ring has room for. */
 static int edusg_submit(struct edudma_dev *edev, struct edudma_job *job)
 {
 	struct edusg_state *sg = sg_state(edev);
-	int ret = 0;
 
-	spin_lock_irq(&edev->irq_lock);
-	if (edev->dying) {
-		ret = -ENODEV;
-	} else if (sg->halted || edev->engine_wedged) {
-		ret = -EIO;
-	} else {
-		list_add_tail(&job->node, &sg->queue);
-		edusg_post(edev);
-	}
-	spin_unlock_irq(&edev->irq_lock);
-	return ret;
+	if (edev->dying)
+		return -ENODEV;
+	if (sg->halted || edev->engine_wedged)
+		return -EIO;
+	list_add_tail(&job->node, &sg->queue);
+	edusg_post(edev);
+	return 0;
 }
 
 /* irq_lock held, job->stop set: post nothing more; done if nothing in flight. */

@@ -59,18 +59,26 @@ static void edudma_engine_abandon(struct edudma_dev *edev, struct edudma_job *jo
 	spin_unlock_irq(&edev->irq_lock);
 }
 
-/* Hand the job to the engine; it runs while the caller goes on. */
-int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job)
+/* Before a job is started: checked, ready to be queued. */
+int edudma_engine_prepare(struct edudma_dev *edev, struct edudma_job *job)
 {
-	int ret;
-
 	INIT_LIST_HEAD(&job->node);
 	if (!job->ncmds)
 		return -EINVAL;
-	ret = edev->ops->validate(edev, job);
+	return edev->ops->validate(edev, job);
+}
+
+/* Hand a prepared job to the engine; it runs while the caller goes on. */
+int edudma_engine_start(struct edudma_dev *edev, struct edudma_job *job)
+{
+	int ret = edudma_engine_prepare(edev, job);
+
 	if (ret)
 		return ret;
-	return edev->ops->submit(edev, job);
+	spin_lock_irq(&edev->irq_lock);
+	ret = edev->ops->submit(edev, job);
+	spin_unlock_irq(&edev->irq_lock);
+	return ret;
 }
 
 /*

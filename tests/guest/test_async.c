@@ -719,6 +719,81 @@ static void test_unplug_with_requests_in_flight(void)
 	CU_ASSERT(gu_device_works(0));
 }
 
+/*
+ * CANCEL of everything, in a loop, on the file another thread submits on
+ * and reaps from: a request is visible to CANCEL only together with the
+ * engine knowing it (never half submitted). Every request comes back
+ * once, 0 or ECANCELED, with an exact prefix landed.
+ */
+static volatile int canceller_stop;
+
+static void *canceller(void *arg)
+{
+	int fd = *(int *)arg;
+	struct edudma_cancel c;
+	long n = 0;
+
+	while (!canceller_stop) {
+		memset(&c, 0, sizeof(c));
+		c.flags = EDUDMA_CANCEL_ALL;
+		if (ioctl(fd, EDUDMA_IOC_CANCEL, &c) == 0)
+			n += c.count;
+	}
+	return (void *)n;
+}
+
+static void test_cancel_races_submit(void)
+{
+	int fd = gu_open(0), i, bad = 0, cancelled = 0, done = 0;
+	const size_t len = (256 << 10) / shrink;
+	uint8_t *src = xmalloc_pattern(8 * len, 77), *dst = malloc(8 * len);
+	struct edudma_completion c[8];
+	pthread_t t;
+	void *stopped;
+
+	CU_ASSERT_FATAL(fd >= 0 && src && dst);
+	canceller_stop = 0;
+	pthread_create(&t, NULL, canceller, &fd);
+	for (i = 0; i < 40; i++) {
+		int k;
+
+		memset(dst, 0xee, 8 * len);
+		for (k = 0; k < 8; k++)
+			if (submit_copy(fd, gu_user_region(src + k * len),
+					gu_user_region(dst + k * len), len, k, NULL))
+				bad++;
+		if (reap_all(fd, c, 8)) {
+			bad++;
+			break;
+		}
+		for (k = 0; k < 8; k++) {
+			uint64_t j = c[k].user_data, b = c[k].stats.bytes, x;
+
+			if (j >= 8 || (c[k].result && c[k].result != -ECANCELED) ||
+			    (c[k].result == 0 && b != len) ||
+			    memcmp(dst + j * len, src + j * len, b)) {
+				bad++;
+				continue;
+			}
+			for (x = b; x < len; x++)
+				bad += dst[j * len + x] != 0xee;
+			cancelled += c[k].result == -ECANCELED;
+			done += c[k].result == 0;
+		}
+	}
+	canceller_stop = 1;
+	pthread_join(t, &stopped);
+	printf("    320 requests: %d completed, %d cancelled (%ld stopped by CANCEL), %d bad\n",
+	       done, cancelled, (long)stopped, bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(done + cancelled, 320);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_pinned"), 0);
+	CU_ASSERT(gu_device_works(0));
+	free(src);
+	free(dst);
+	close(fd);
+}
+
 static const struct edutest_case cases[] = {
 	{ "info_announces_async", test_info_announces_async },
 	{ "submit_poll_reap", test_submit_poll_reap },
@@ -731,6 +806,7 @@ static const struct edutest_case cases[] = {
 	{ "sigkill_with_requests_in_flight", test_sigkill_with_requests_in_flight },
 	{ "threads_and_sync_calls", test_threads_and_sync_calls },
 	{ "processes", test_processes },
+	{ "cancel_races_submit", test_cancel_races_submit },
 	{ "unplug_with_requests_in_flight", test_unplug_with_requests_in_flight },
 	{ NULL, NULL }
 };
