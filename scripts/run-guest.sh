@@ -147,6 +147,17 @@ case $config in
     # fault in the log fails the run.
     sg-iommu) qemu=sg machine=q35 mem=512M devices="-device intel-iommu -device edu-sg"
               append="intel_iommu=on iommu.strict=1 edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_xfer,test_drv_pin,test_drv_sync,test_lib_dma,test_abuse_concurrency,test_sg_engine,test_async}" ;;
+    # libdma's VFIO backend on edu-sg (our QEMU; like 'vfio' for edu): an
+    # IOMMU in strict mode, two edu-sg on the root bus. test_vfio_bind
+    # moves the first to vfio-pci, the library suites run on it
+    # ("vfio:<address>"), test_vfio_sg checks what is edu-sg's (one
+    # descriptor per registered buffer, descriptor errors, the ring
+    # refilled, signals, the bench) and binds it back; the second stays on
+    # edudma (the bench's kernel device).
+    sg-vfio) qemu=sg machine=q35 mem=512M
+             devices="-device intel-iommu -device edu-sg -device edu-sg"
+             append="intel_iommu=on iommu.strict=1 edutest.env=LIBDMA_TEST_DEVICE=vfio"
+             append+=" edutest.tests=${SG_TESTS:-test_vfio_bind,test_lib_dma,test_lib_threads,test_vfio_sg}" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"

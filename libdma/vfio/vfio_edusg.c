@@ -489,6 +489,12 @@ static int sg_run_locked(struct vfio_dev *vd, struct sg_req *q,
 			continue;
 		}
 		if (w == 0) {
+			/*
+			 * A long request may complete something at every look
+			 * and never sleep in ppoll(): ask for signals here.
+			 */
+			if (!q->stop && libdma__vfio_sig_arrived(sig))
+				q->intr = q->stop = true;
 			if (!sg_reap(sg, q, run)) {
 				q->halted = true;
 				q->halt_error = ~0u;

@@ -296,6 +296,11 @@ struct vfio_sigwin {
 };
 
 void libdma__vfio_sig_block(struct vfio_sigwin *w);
+/*
+ * Has a signal arrived (pending, not blocked by the thread's own mask)?
+ * Its handler runs here. For a loop that may never sleep in ppoll().
+ */
+bool libdma__vfio_sig_arrived(const struct vfio_sigwin *w);
 /* Pending signals are delivered here, after the operation. */
 void libdma__vfio_sig_restore(struct vfio_sigwin *w);
 

@@ -45,6 +45,13 @@ void libdma__vfio_sig_block(struct vfio_sigwin *w)
 	pthread_sigmask(SIG_BLOCK, &set, &w->old);
 }
 
+bool libdma__vfio_sig_arrived(const struct vfio_sigwin *w)
+{
+	struct timespec zero = { 0, 0 };
+
+	return ppoll(NULL, 0, &zero, &w->old) < 0 && errno == EINTR;
+}
+
 /* Pending signals are delivered here, after the operation. */
 void libdma__vfio_sig_restore(struct vfio_sigwin *w)
 {

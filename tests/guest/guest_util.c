@@ -726,14 +726,14 @@ const char *gu_test_device(void)
 		return "0";
 	if (strcmp(env, "vfio"))
 		return env;
-	/* "vfio": the first edu device bound to vfio-pci. */
+	/* "vfio": the first edu or edu-sg bound to vfio-pci (libdma_list). */
 	n = libdma_list(descs, 16);
 	for (i = 0; i < n && i < 16; i++)
 		if (!strncmp(descs[i].node, "vfio:", 5)) {
 			snprintf(spec, sizeof(spec), "%s", descs[i].node);
 			return spec;
 		}
-	printf("LIBDMA_TEST_DEVICE=vfio: no edu device is bound to vfio-pci\n");
+	printf("LIBDMA_TEST_DEVICE=vfio: no edu or edu-sg device is bound to vfio-pci\n");
 	return NULL;
 }
 

@@ -145,9 +145,9 @@ int gu_nr_devices(void);
 
 /*
  * The spec the library suites open (test_lib_dma, test_lib_threads):
- * $LIBDMA_TEST_DEVICE, default "0"; "vfio" means the first edu device
+ * $LIBDMA_TEST_DEVICE, default "0"; "vfio" means the first edu or edu-sg
  * bound to vfio-pci ("vfio:0000:00:02.0"); NULL (and a line saying why)
- * when there is none. The vfio boot configuration sets it.
+ * when there is none. The vfio and sg-vfio boot configurations set it.
  */
 const char *gu_test_device(void);
 int gu_test_device_is_vfio(void);
