@@ -8,9 +8,10 @@
  * is one descriptor per 16 MiB, a scattered one one per segment), posted
  * in batches that end with EOR + IRQ, round robin between the jobs queued,
  * as far as the ring has room. The device writes each descriptor's status
- * and elapsed time back, then a completion record; the interrupt handler
- * reaps up to the record's count without reading a register, credits each
- * descriptor to its job, and posts more.
+ * and elapsed time back, then a completion record, then interrupts; a work
+ * item (edusg_reap_work: why not the handler itself) reaps up to the
+ * record's count without reading a register, credits each descriptor to
+ * its job, and posts more.
  *
  * A descriptor the device refuses (a fault reading or writing memory, an
  * IOMMU fault) fails its job with -EIO and a log line; the device skips the
@@ -76,8 +77,13 @@ struct edusg_state {
 	 */
 	u32 inject_fault;
 	struct dentry *debugfs;
+	struct edudma_dev *edev;
+	struct work_struct reap_work;	/* edusg_reap_work() */
+	bool halt_seen;			/* the interrupt said HALT (irq_lock) */
 	struct edudma_job *owner[];	/* per ring entry: whose descriptor */
 };
+
+static void edusg_reap_work(struct work_struct *work);
 
 static struct edusg_state *sg_state(struct edudma_dev *edev)
 {
@@ -168,6 +174,8 @@ static int edusg_identify(struct edudma_dev *edev)
 	if (!sg)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&sg->queue);
+	sg->edev = edev;
+	INIT_WORK(&sg->reap_work, edusg_reap_work);
 	sg->size = min(EDUSG_RING_ENTRIES, max_ring);
 	sg->card_size = card_size;
 	sg->dma_mask = mask;
@@ -242,6 +250,8 @@ static void edusg_stop(struct edudma_dev *edev)
 
 	debugfs_remove_recursive(sg->debugfs);
 	sg->debugfs = NULL;
+	/* the interrupt is freed: nothing queues the work any more */
+	cancel_work_sync(&sg->reap_work);
 	if (sg->ring)
 		dma_free_coherent(&edev->pdev->dev, sg->ring_bytes, sg->ring,
 				  sg->ring_dma);
@@ -385,16 +395,15 @@ static void edusg_halt(struct edudma_dev *edev)
 
 /*
  * Reap every descriptor the record says is done: credit it to its job,
- * finish jobs with nothing left in flight, post more. Hard-IRQ context.
+ * finish jobs with nothing left in flight, post more. irq_lock held.
  */
 static void edusg_reap(struct edudma_dev *edev, bool halt)
 {
 	struct edusg_state *sg = sg_state(edev);
 	u32 done;
 
-	spin_lock(&edev->irq_lock);
 	if (!sg->ring)
-		goto out;
+		return;
 	done = le32_to_cpu(READ_ONCE(sg->cpl->desc_done));
 	/* the record is written after the statuses it counts */
 	dma_rmb();
@@ -442,8 +451,29 @@ static void edusg_reap(struct edudma_dev *edev, bool halt)
 		edusg_halt(edev);
 	else
 		edusg_post(edev);
-out:
-	spin_unlock(&edev->irq_lock);
+}
+
+/*
+ * Reaping and posting run here, in a work item, not in the interrupt
+ * handler: with short descriptors the device completes a batch about as
+ * fast as the CPU reaps it, and a handler doing the work would keep a CPU
+ * in interrupt context back to back - nothing else scheduled on it, not
+ * even the task that would deliver a signal to the waiter (interrupt
+ * livelock; seen with 2^19 one-byte descriptors on one vCPU). In a work
+ * item the scheduler shares the CPU; the device still has up to a ring of
+ * descriptors queued meanwhile.
+ */
+static void edusg_reap_work(struct work_struct *work)
+{
+	struct edusg_state *sg = container_of(work, struct edusg_state, reap_work);
+	struct edudma_dev *edev = sg->edev;
+	bool halt;
+
+	spin_lock_irq(&edev->irq_lock);
+	halt = sg->halt_seen;
+	sg->halt_seen = false;
+	edusg_reap(edev, halt);
+	spin_unlock_irq(&edev->irq_lock);
 }
 
 static irqreturn_t edusg_irq(struct edudma_dev *edev)
@@ -459,8 +489,16 @@ static irqreturn_t edusg_irq(struct edudma_dev *edev)
 	wr32(edev, EDUSG_REG_IRQ_ACK, status);
 	atomic64_inc(&edev->irq_count);
 
-	if (status & EDUSG_IRQ_ALL)
-		edusg_reap(edev, status & EDUSG_IRQ_HALT);
+	if (status & EDUSG_IRQ_ALL) {
+		struct edusg_state *sg = sg_state(edev);
+
+		if (status & EDUSG_IRQ_HALT) {
+			spin_lock(&edev->irq_lock);
+			sg->halt_seen = true;
+			spin_unlock(&edev->irq_lock);
+		}
+		queue_work(system_wq, &sg->reap_work);
+	}
 	if (status & EDUSG_IRQ_SOFT)
 		edudma_irq_test_note(edev, status & EDUSG_IRQ_SOFT);
 	return IRQ_HANDLED;
