@@ -8,18 +8,32 @@
 # Progress lines ("dmactl bench: [ 3/55] ...") go to the console as they
 # come (stderr), for the host to show.
 # Kernel command line:
-#   edudemo.args=--sizes,4K..64K,--repeat,3   extra dmactl bench arguments
-#                                              (commas become spaces)
+#   edudemo.argv=--sizes~4K,64K~--depth~1,4   extra dmactl bench arguments
+#                                              (~ become spaces; what demo.sh
+#                                              passes)
+#   edudemo.args=--sizes,4K..64K,--repeat,3   the same, commas becoming
+#                                              spaces (lists cannot be given)
 #   edudemo.qemu=7.2.22                        QEMU's version, for the label
 #   edudemo.vfio=1                             bind the last edu to vfio-pci
 #                                              and add the bench's vfio mode
 #                                              (configuration demo-vfio)
-args='' qemu='' vfio=0
+#   edudemo.icount=shift=0,sleep=off           QEMU's -icount options (off:
+#                                              none), for the label
+#   edudemo.device=edu|sg|sg-wall              which device the run is on,
+#                                              for the label: edu (default),
+#                                              edu-sg with its timing model
+#                                              under icount (demo-sg), edu-sg
+#                                              timing=off without icount
+#                                              (demo-sg-wall)
+args='' qemu='' vfio=0 device=edu icount=shift=3,sleep=off
 for arg in $(cat /proc/cmdline); do
     case $arg in
         edudemo.args=*) args=$(echo "${arg#*=}" | tr , ' ') ;;
+        edudemo.argv=*) args=$(echo "${arg#*=}" | tr '~' ' ') ;;
         edudemo.qemu=*) qemu=${arg#*=} ;;
         edudemo.vfio=1) vfio=1 ;;
+        edudemo.device=*) device=${arg#*=} ;;
+        edudemo.icount=*) icount=${arg#*=} ;;
     esac
 done
 if [ "$vfio" = 1 ]; then
@@ -34,7 +48,8 @@ fi
 # sg-hugepage needs transparent huge pages, which the kernel turns off in
 # guests below 512 MiB of RAM; the demo's 256 MiB all lie under the edu's
 # 28-bit DMA mask, so THP is turned back on (for madvise()d memory only)
-# rather than giving the guest more RAM than the device can reach.
+# rather than giving the guest more RAM than the device can reach. (The
+# edu-sg runs have 512 MiB, of which the kernel sees a little less.)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 if grep -q '\[never\]' "$thp" 2>/dev/null; then
     echo madvise >"$thp" && echo "guest-demo: transparent huge pages: $(cat "$thp")"
@@ -44,7 +59,14 @@ fi
 # cells' host costs. Idle guest time costs no wall time under icount.
 sleep 3
 
-label="QEMU${qemu:+ $qemu} TCG, -icount shift=3,sleep=off: guest time counts instructions (8 ns each); an edu command is 100 ms of it"
+# ns per guest instruction under -icount shift=N: 2^N
+shift=$(echo "$icount" | sed -n 's/.*shift=\([0-9]*\).*/\1/p')
+ns=$((1 << ${shift:-3}))
+case $device in
+    sg) label="QEMU${qemu:+ $qemu} TCG, -icount $icount ($ns ns per instruction); edu-sg timing model: device times modelled" ;;
+    sg-wall) label="QEMU${qemu:+ $qemu} TCG, no icount; edu-sg timing=off: wall clock, device model copying in QEMU's main loop" ;;
+    *) label="QEMU${qemu:+ $qemu} TCG, -icount $icount: guest time counts instructions ($ns ns each); an edu command is 100 ms of it" ;;
+esac
 cd /tmp || exit 1
 # shellcheck disable=SC2086 # args is a word list
 dmactl bench --csv=/tmp/bench.csv --json=/tmp/bench.json --label "$label" \
