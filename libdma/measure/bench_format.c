@@ -449,19 +449,20 @@ static void table_reading(const struct libdma_bench_result *r, FILE *out)
 			libdma__fmt_size(s.stream_eff_size, b1), s.stream_eff_depth);
 	if (s.nr_sg_eff)
 		fprintf(out, "  scattered heap pages (sg streams >= %s, depth >= 2): "
-			"device time / wall time at least %.4f (%s, depth %u): the "
-			"wall time is within %.2f%% of the device's time for those "
-			"commands\n", libdma__fmt_size(LIBDMA__BENCH_EFF_FROM, b3),
+			"wall time / the device's time for their commands at most "
+			"%.4f (eff %.4f: %s, depth %u)\n",
+			libdma__fmt_size(LIBDMA__BENCH_EFF_FROM, b3),
+			s.sg_eff_median_min > 0 ? 1.0 / s.sg_eff_median_min : 0.0,
 			s.sg_eff_median_min, libdma__fmt_size(s.sg_eff_size, b1),
-			s.sg_eff_depth, s.sg_eff_median_min > 0 ?
-			100.0 * (1.0 / s.sg_eff_median_min - 1.0) : 0.0);
+			s.sg_eff_depth);
 	if (s.nr_huge) {
 		fprintf(out, "  sg-hugepage / coherent stream throughput:");
 		for (i = 0; i < s.nr_huge; i++)
 			fprintf(out, "%s %s %.3f", i ? "," : "",
 				libdma__fmt_size(s.huge_size[i], b1), s.huge_ratio[i]);
-		fprintf(out, " (depth %u); %.3f to %.3f\n", s.huge_depth[s.nr_huge - 1],
-			s.huge_ratio_min, s.huge_ratio_max);
+		fprintf(out, " (at depth %u, the deepest both have); %.3f to %.3f\n",
+			s.huge_depth[s.nr_huge - 1], s.huge_ratio_min,
+			s.huge_ratio_max);
 	}
 	if (r->nr_failed)
 		fprintf(out, "\nFAILED: %u cell%s did not verify or could not run; "

@@ -861,7 +861,7 @@ static void test_abi_sizes(void)
 
 static void test_streams_run(void)
 {
-	static const uint64_t sizes[] = { 4096, 65536 };
+	static const uint64_t sizes[] = { 4096, 65536, 262144 };
 	struct libdma_bench_config cfg;
 	struct libdma_bench_result *r = NULL;
 	struct libdma_device *d = open_async(0);
@@ -870,25 +870,25 @@ static void test_streams_run(void)
 	int ret;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	stream_config(&cfg, sizes, 2, 3);
+	stream_config(&cfg, sizes, 3, 3);
 	ret = libdma_bench_run(d, &cfg, &r);
 	CU_ASSERT_EQUAL_FATAL(ret, 0);
-	/* 2 sizes x 5 modes single, then 2 sizes x 5 modes x 2 depths */
-	CU_ASSERT_EQUAL_FATAL(r->nr_cells, 2 * 5 * 3);
+	/* 3 sizes x 5 modes single, then 3 sizes x 5 modes x 2 depths */
+	CU_ASSERT_EQUAL_FATAL(r->nr_cells, 3 * 5 * 3);
 	/* depth 4 reached, never more */
 	CU_ASSERT_EQUAL(as.max_outstanding, 4);
 	for (i = 0; i < r->nr_cells; i++) {
 		const struct libdma_bench_cell *x = &r->cells[i];
 
-		if (i < 10) {
+		if (i < 15) {
 			CU_ASSERT_EQUAL(x->depth, 0);
 			CU_ASSERT_EQUAL(x->requests, 0);
 			continue;
 		}
 		/* size-major, modes in order, depths as given */
-		CU_ASSERT_EQUAL(x->size, sizes[(i - 10) / 10]);
-		CU_ASSERT_EQUAL(x->mode, (i - 10) / 2 % 5);
-		CU_ASSERT_EQUAL(x->depth, i % 2 ? 4 : 1);
+		CU_ASSERT_EQUAL(x->size, sizes[(i - 15) / 10]);
+		CU_ASSERT_EQUAL(x->mode, (i - 15) / 2 % 5);
+		CU_ASSERT_EQUAL(x->depth, i % 2 ? 1 : 4);
 		if (x->mode == LIBDMA_BENCH_BOUNCE) {
 			CU_ASSERT_EQUAL(x->status, LIBDMA_BENCH_UNAVAILABLE);
 			CU_ASSERT_PTR_NOT_NULL(strstr(x->note, "serialise"));
@@ -921,8 +921,7 @@ static void test_streams_run(void)
 		}
 		streams++;
 	}
-	CU_ASSERT(streams >= 2 * 3 * 2);	/* coherent, sg, sg-oneshot at least */
-	/* every stream submitted requests x repetitions copies */
+	CU_ASSERT(streams >= 3 * 3 * 2);	/* coherent, sg, sg-oneshot at least */
 
 	table = write_string(r, LIBDMA_BENCH_TABLE);
 	csv = write_string(r, LIBDMA_BENCH_CSV);
@@ -934,6 +933,9 @@ static void test_streams_run(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(table, "streams of 4 KiB copies (coherent): "
 				      "depth 1 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(table, "; depth 4 / depth 1 = "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "scattered heap pages (sg streams"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "sg-hugepage / coherent stream "
+				      "throughput:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(table, "  bounce          4 unavailable: no "
 				      "bounce streams"));
 	/* a stream row: depth, requests and rates at the end */
