@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma-buf (docs/dma-buf.md) against real second drivers of the guest kernel:
+ *  - export: vivid (V4L2, V4L2_MEMORY_DMABUF) captures frames into edudma
+ *    buffers - once with its vmalloc allocator (vmap), once with
+ *    dma-contig (its own device mapping: map_dma_buf) - compared byte by
+ *    byte with frames captured into vivid's own buffers, then DMA'd through
+ *    our device;
+ *  - import: vgem (DRM) dumb buffers exported with PRIME, DMA'd into and
+ *    out of by our device, checked through vgem's own mapping; our own
+ *    exports imported back;
+ *  - lifetime: close in every order, SIGKILL mid-transfer into an import,
+ *    unplug with exports alive (and vivid holding one);
+ *  - abuse: not a dma-buf, a closed fd, an orphaned dma-buf, a pinned range,
+ *    a direction the exporter refuses.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/videodev2.h>
+
+#include "../common/edutest.h"
+#include "guest_util.h"
+
+/*
+ * The few DRM uapi definitions used here (include/uapi/drm/drm.h and
+ * drm_mode.h - stable ABI; the build host has no libdrm headers).
+ */
+struct drm_mode_create_dumb {
+	uint32_t height, width, bpp, flags;
+	uint32_t handle, pitch;
+	uint64_t size;
+};
+struct drm_mode_map_dumb {
+	uint32_t handle, pad;
+	uint64_t offset;
+};
+struct drm_prime_handle {
+	uint32_t handle, flags;
+	int32_t fd;
+};
+struct drm_gem_close {
+	uint32_t handle, pad;
+};
+#define DRM_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct drm_gem_close)
+#define DRM_IOCTL_PRIME_HANDLE_TO_FD	_IOWR('d', 0x2d, struct drm_prime_handle)
+#define DRM_IOCTL_MODE_CREATE_DUMB	_IOWR('d', 0xB2, struct drm_mode_create_dumb)
+#define DRM_IOCTL_MODE_MAP_DUMB		_IOWR('d', 0xB3, struct drm_mode_map_dumb)
+#define DRM_RDWR			O_RDWR
+
+#define RW (EDUDMA_ACCESS_DEV_READ | EDUDMA_ACCESS_DEV_WRITE)
+
+static int fd = -1;
+static int base_buffers;
+
+static int run_cmd(const char *cmd)
+{
+	int rc = system(cmd);
+
+	printf("    %s: %d\n", cmd, rc);
+	return rc;
+}
+
+static int suite_init(void)
+{
+	fd = gu_open(0);
+	base_buffers = gu_attr_int(0, "nr_buffers");
+	/* Both drivers are part of Debian's kernel; the initramfs carries them. */
+	run_cmd("modprobe vgem");
+	run_cmd("modprobe vivid n_devs=2 node_types=0x1,0x1 allocators=0,1");
+	return fd < 0;
+}
+
+static int suite_cleanup(void)
+{
+	close(fd);
+	run_cmd("rmmod vivid");
+	run_cmd("rmmod vgem");
+	return 0;
+}
+
+/* Raw ABI. */
+static int export_buf(int f, uint32_t handle, uint32_t flags, int *out)
+{
+	struct edudma_export e;
+
+	*out = -1;
+	memset(&e, 0, sizeof(e));
+	e.handle = handle;
+	e.flags = flags;
+	if (ioctl(f, EDUDMA_IOC_EXPORT, &e))
+		return -errno;
+	*out = e.fd;
+	return 0;
+}
+
+static int import_buf(int f, int dbuf, uint32_t access, struct edudma_import *out)
+{
+	struct edudma_import i;
+
+	memset(&i, 0, sizeof(i));
+	i.fd = dbuf;
+	i.access = access;
+	if (ioctl(f, EDUDMA_IOC_IMPORT, &i))
+		return -errno;
+	if (out)
+		*out = i;
+	else
+		gu_free_handle(f, i.handle);
+	return 0;
+}
+
+static int dmabuf_sync(int dbuf, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(dbuf, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+static int counters_at_base(void)
+{
+	return gu_attr_int(0, "nr_buffers") == base_buffers &&
+	       gu_attr_int(0, "nr_exported") == 0 &&
+	       gu_attr_int(0, "nr_imported") == 0;
+}
+
+/* ------------------------------------------------------------- vgem */
+
+struct vgem_bo {
+	int card;
+	uint32_t handle;
+	uint64_t size;
+	uint8_t *map;
+	int prime;
+};
+
+/* vgem's card: its device is the platform device "vgem" (no driver bound). */
+static int vgem_open(void)
+{
+	char path[64], dev[256], link[300];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/sys/class/drm/card%d/device", i);
+		n = readlink(link, dev, sizeof(dev) - 1);
+		if (n < 0)
+			continue;
+		dev[n] = 0;
+		if (!strstr(dev, "vgem"))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		return open(path, O_RDWR | O_CLOEXEC);
+	}
+	printf("    no vgem card in /sys/class/drm\n");
+	return -1;
+}
+
+static int vgem_create(struct vgem_bo *bo, uint32_t width, uint32_t height)
+{
+	struct drm_mode_create_dumb c = { .width = width, .height = height, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 };
+	struct drm_prime_handle p = { 0 };
+
+	memset(bo, 0, sizeof(*bo));
+	bo->prime = -1;
+	bo->card = vgem_open();
+	if (bo->card < 0)
+		return -1;
+	if (ioctl(bo->card, DRM_IOCTL_MODE_CREATE_DUMB, &c)) {
+		printf("    vgem CREATE_DUMB: %s\n", strerror(errno));
+		return -1;
+	}
+	bo->handle = c.handle;
+	bo->size = c.size;
+	m.handle = c.handle;
+	if (ioctl(bo->card, DRM_IOCTL_MODE_MAP_DUMB, &m))
+		return -1;
+	bo->map = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bo->card, (off_t)m.offset);
+	if (bo->map == MAP_FAILED) {
+		bo->map = NULL;
+		return -1;
+	}
+	p.handle = c.handle;
+	p.flags = DRM_RDWR | O_CLOEXEC;
+	if (ioctl(bo->card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p)) {
+		printf("    vgem PRIME_HANDLE_TO_FD: %s\n", strerror(errno));
+		return -1;
+	}
+	bo->prime = p.fd;
+	return 0;
+}
+
+static void vgem_destroy(struct vgem_bo *bo)
+{
+	struct drm_gem_close g = { .handle = bo->handle };
+
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	if (bo->prime >= 0)
+		close(bo->prime);
+	if (bo->card >= 0) {
+		ioctl(bo->card, DRM_IOCTL_GEM_CLOSE, &g);
+		close(bo->card);
+	}
+	memset(bo, 0, sizeof(*bo));
+}
+
+/*
+ * A vgem dumb buffer imported into edudma: the device writes a pattern
+ * into it (COPY from a coherent buffer), vgem's mapping must show it; vgem's
+ * mapping writes another, the device reads it out into a coherent buffer.
+ */
+static void test_vgem_import(void)
+{
+	struct edudma_import im;
+	struct vgem_bo bo;
+	struct gu_buf src, dst;
+	const uint64_t len = 64 * 1024 + 123;
+
+	CU_ASSERT_EQUAL_FATAL(vgem_create(&bo, 1024, 128), 0);	/* 512 KiB */
+	CU_ASSERT_EQUAL_FATAL(import_buf(fd, bo.prime, RW, &im), 0);
+	CU_ASSERT_EQUAL(im.size, bo.size);
+	CU_ASSERT_TRUE(im.nr_dma_segments >= 1);
+	printf("    vgem bo %llu bytes: %u DMA segments\n",
+	       (unsigned long long)bo.size, im.nr_dma_segments);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 1);
+	/* the prime fd can go at once: the import holds the dma-buf */
+	close(bo.prime);
+	bo.prime = -1;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, len, &src), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, len, &dst), 0);
+	gu_fill(src.map, len, 0x1234);
+	memset(bo.map, 0xee, bo.size);
+	/* device -> vgem, at an odd offset */
+	CU_ASSERT_EQUAL(gu_copy(fd, src.handle, 0, im.handle, 4093, len, NULL), 0);
+	CU_ASSERT_EQUAL(gu_check(bo.map + 4093, len, 0x1234), (size_t)-1);
+	CU_ASSERT_EQUAL(bo.map[4092], 0xee);
+	CU_ASSERT_EQUAL(bo.map[4093 + len], 0xee);
+	/* vgem -> device */
+	gu_fill(bo.map + 100000, len, 0x5678);
+	CU_ASSERT_EQUAL(gu_copy(fd, im.handle, 100000, dst.handle, 0, len, NULL), 0);
+	CU_ASSERT_EQUAL(gu_check(dst.map, len, 0x5678), (size_t)-1);
+	/* TRANSFER both ways through the window */
+	gu_fill(bo.map, 4000, 77);
+	CU_ASSERT_EQUAL(gu_transfer(fd, im.handle, 0, 4000, EDUDMA_DIR_TO_DEVICE, 0, NULL), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd, im.handle, 8192, 4000, EDUDMA_DIR_FROM_DEVICE, 0, NULL), 0);
+	CU_ASSERT_EQUAL(gu_check(bo.map + 8192, 4000, 77), (size_t)-1);
+	/* out of range */
+	CU_ASSERT_EQUAL(gu_transfer(fd, im.handle, bo.size - 10, 11, EDUDMA_DIR_TO_DEVICE, 0, NULL), -EINVAL);
+
+	CU_ASSERT_EQUAL(gu_free_handle(fd, im.handle), 0);
+	CU_ASSERT_EQUAL(gu_free_handle(fd, im.handle), -ENOENT);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+	gu_free(fd, &src);
+	gu_free(fd, &dst);
+	vgem_destroy(&bo);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* Access the import was made for is enforced like a pin's (EACCES). */
+static void test_import_access(void)
+{
+	struct edudma_import im;
+	struct vgem_bo bo;
+	struct gu_buf b;
+
+	CU_ASSERT_EQUAL_FATAL(vgem_create(&bo, 64, 64), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 4096, &b), 0);
+	CU_ASSERT_EQUAL_FATAL(import_buf(fd, bo.prime, EDUDMA_ACCESS_DEV_READ, &im), 0);
+	CU_ASSERT_EQUAL(gu_copy(fd, b.handle, 0, im.handle, 0, 100, NULL), -EACCES);
+	CU_ASSERT_EQUAL(gu_copy(fd, im.handle, 0, b.handle, 0, 100, NULL), 0);
+	CU_ASSERT_EQUAL(gu_free_handle(fd, im.handle), 0);
+	CU_ASSERT_EQUAL_FATAL(import_buf(fd, bo.prime, EDUDMA_ACCESS_DEV_WRITE, &im), 0);
+	CU_ASSERT_EQUAL(gu_copy(fd, im.handle, 0, b.handle, 0, 100, NULL), -EACCES);
+	/* UNPIN is not the way to drop it: wrong kind */
+	CU_ASSERT_EQUAL(gu_unpin(fd, im.handle), -EINVAL);
+	CU_ASSERT_EQUAL(gu_free_handle(fd, im.handle), 0);
+	gu_free(fd, &b);
+	vgem_destroy(&bo);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/*
+ * Our own export imported back - into the same file and into another file
+ * - and the dma-buf's mmap and SYNC: every view shows the same bytes.
+ */
+static void test_export_import_self(void)
+{
+	struct gu_buf a, b;
+	struct edudma_import im;
+	int dbuf, fd2;
+	uint8_t *m;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 3 * 4096, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 3 * 4096, &b), 0);
+	CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+	CU_ASSERT_EQUAL(fcntl(dbuf, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	CU_ASSERT_EQUAL(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDWR);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_exported"), 1);
+	CU_ASSERT_EQUAL(lseek(dbuf, 0, SEEK_END), (off_t)a.size);
+
+	m = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
+	gu_fill(m, a.size, 42);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+	CU_ASSERT_EQUAL(gu_check(a.map, a.size, 42), (size_t)-1);
+	/* private and executable mappings are refused, like our own */
+	CU_ASSERT_EQUAL(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, dbuf, 0), MAP_FAILED);
+	CU_ASSERT_EQUAL(mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, dbuf, 0), MAP_FAILED);
+	/* past the end */
+	CU_ASSERT_EQUAL(mmap(NULL, 4096, PROT_READ, MAP_SHARED, dbuf, (off_t)a.size), MAP_FAILED);
+
+	/* import into the same file: the device reads and writes it */
+	CU_ASSERT_EQUAL_FATAL(import_buf(fd, dbuf, RW, &im), 0);
+	CU_ASSERT_EQUAL(im.size, a.size);
+	CU_ASSERT_EQUAL(gu_copy(fd, im.handle, 0, b.handle, 0, a.size, NULL), 0);
+	CU_ASSERT_EQUAL(gu_check(b.map, b.size, 42), (size_t)-1);
+	gu_fill(b.map, b.size, 43);
+	CU_ASSERT_EQUAL(gu_copy(fd, b.handle, 0, im.handle, 0, b.size, NULL), 0);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(gu_check(m, a.size, 43), (size_t)-1);
+	CU_ASSERT_EQUAL(gu_check(a.map, a.size, 43), (size_t)-1);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(gu_free_handle(fd, im.handle), 0);
+
+	/* and into another file */
+	fd2 = gu_open(0);
+	CU_ASSERT_EQUAL_FATAL(import_buf(fd2, dbuf, EDUDMA_ACCESS_DEV_READ, &im), 0);
+	CU_ASSERT_EQUAL(gu_transfer(fd2, im.handle, 0, 4000, EDUDMA_DIR_TO_DEVICE, 0, NULL), 0);
+	close(fd2);	/* drops the import */
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+
+	munmap(m, a.size);
+	close(dbuf);
+	gu_free(fd, &a);
+	gu_free(fd, &b);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* Handle, dma-buf fd, dma-buf mapping, node mapping, import: every order. */
+static void test_close_orders(void)
+{
+	static const char *names[] = { "free", "close", "munmap-dbuf", "munmap-node", "unimport" };
+	int perm[5] = { 0, 1, 2, 3, 4 }, n = 0, bad = 0;
+	uint64_t coherent0 = 0, coherent = 0;
+
+	CU_ASSERT_EQUAL(gu_attr_u64(0, "coherent_bytes", &coherent0), 0);
+	/* all 120 orders of the five */
+	for (;;) {
+		struct gu_buf a;
+		struct edudma_import im;
+		int dbuf, i, j, k, l;
+		uint8_t *m;
+
+		if (gu_alloc(fd, 8192, &a) || export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf) ||
+		    import_buf(fd, dbuf, RW, &im)) {
+			bad++;
+			break;
+		}
+		m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+		if (m == MAP_FAILED) {
+			bad++;
+			break;
+		}
+		m[0] = 1;
+		for (i = 0; i < 5; i++) {
+			switch (perm[i]) {
+			case 0: bad += gu_free_handle(fd, a.handle) != 0; break;
+			case 1: bad += close(dbuf) != 0; break;
+			case 2: m[8191] = 2; bad += munmap(m, 8192) != 0; break;
+			case 3: a.map[4096] = 3; bad += munmap(a.map, 8192) != 0; break;
+			case 4: bad += gu_free_handle(fd, im.handle) != 0; break;
+			}
+			/* while anything holds it, the memory is there and charged */
+			if (i < 4 && gu_attr_int(0, "nr_buffers") != base_buffers + 1) {
+				printf("    order %s..: buffer gone after %s\n", names[perm[0]], names[perm[i]]);
+				bad++;
+			}
+		}
+		n++;
+		if (!counters_at_base()) {
+			printf("    order %d %d %d %d %d leaves counters\n",
+			       perm[0], perm[1], perm[2], perm[3], perm[4]);
+			bad++;
+		}
+		/* next permutation */
+		for (k = 3; k >= 0 && perm[k] > perm[k + 1]; k--)
+			;
+		if (k < 0)
+			break;
+		for (l = 4; perm[l] < perm[k]; l--)
+			;
+		j = perm[k]; perm[k] = perm[l]; perm[l] = j;
+		for (i = k + 1, j = 4; i < j; i++, j--) {
+			l = perm[i]; perm[i] = perm[j]; perm[j] = l;
+		}
+	}
+	printf("    %d close orders, %d bad\n", n, bad);
+	CU_ASSERT_EQUAL(n, 120);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(gu_attr_u64(0, "coherent_bytes", &coherent), 0);
+	CU_ASSERT_EQUAL(coherent, coherent0);
+}
+
+/* A child copying into a vgem import is SIGKILLed mid-transfer. */
+static void test_sigkill_mid_transfer(void)
+{
+	size_t mark = gu_dmesg_mark();
+	int pipefd[2], status;
+	char *problem;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct edudma_import im;
+		struct vgem_bo bo;
+		struct gu_buf src;
+		int f = gu_open(0);
+
+		if (f < 0 || vgem_create(&bo, 512, 512) || import_buf(f, bo.prime, RW, &im) ||
+		    gu_alloc(f, 1 << 20, &src))
+			_exit(1);
+		close(bo.prime);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		gu_copy(f, src.handle, 0, im.handle, 0, 1 << 20, NULL);	/* ~51 s */
+		_exit(2);
+	}
+	close(pipefd[1]);
+	CU_ASSERT_EQUAL(read(pipefd[0], &status, 1), 1);
+	close(pipefd[0]);
+	usleep(300 * 1000);
+	kill(pid, SIGKILL);
+	CU_ASSERT_EQUAL(gu_wait_child(pid), 128 + SIGKILL);
+	CU_ASSERT_TRUE(counters_at_base());
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+	CU_ASSERT_TRUE(gu_device_works(0));
+	problem = gu_dmesg_problem_since(mark);
+	if (problem)
+		printf("    kernel: %s\n", problem);
+	CU_ASSERT_PTR_NULL(problem);
+	free(problem);
+}
+
+/* ------------------------------------------------------------- abuse */
+
+static void test_abuse(void)
+{
+	struct gu_buf a;
+	struct edudma_pin pin;
+	struct edudma_export e;
+	struct edudma_import im;
+	int dbuf, nullfd;
+	void *mem;
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 4096, &a), 0);
+	/* not a dma-buf; a closed fd; a negative one */
+	nullfd = open("/dev/null", O_RDWR);
+	CU_ASSERT_EQUAL(import_buf(fd, nullfd, RW, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(import_buf(fd, fd, RW, NULL), -EINVAL);
+	close(nullfd);
+	CU_ASSERT_EQUAL(import_buf(fd, nullfd, RW, NULL), -EBADF);
+	CU_ASSERT_EQUAL(import_buf(fd, -1, RW, NULL), -EBADF);
+	/* import flags, access, reserved */
+	CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, 4, NULL), -EINVAL);
+	memset(&im, 0, sizeof(im));
+	im.fd = dbuf; im.access = RW; im.flags = 1;
+	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_IMPORT, &im) ? errno : 0, EINVAL);
+	im.flags = 0; im.reserved[1] = 1;
+	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_IMPORT, &im) ? errno : 0, EINVAL);
+	close(dbuf);
+	/* export: unknown handle, flags, reserved, a pinned range (refused) */
+	CU_ASSERT_EQUAL(export_buf(fd, 0x7777, 0, &dbuf), -ENOENT);
+	CU_ASSERT_EQUAL(export_buf(fd, a.handle, 2, &dbuf), -EINVAL);
+	memset(&e, 0, sizeof(e));
+	e.handle = a.handle; e.reserved0 = 1;
+	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_EXPORT, &e) ? errno : 0, EINVAL);
+	mem = aligned_alloc(4096, 8192);
+	CU_ASSERT_EQUAL_FATAL(gu_pin(fd, mem, 8192, RW, &pin), 0);
+	CU_ASSERT_EQUAL(export_buf(fd, pin.handle, 0, &dbuf), -EINVAL);
+	CU_ASSERT_EQUAL(gu_unpin(fd, pin.handle), 0);
+	free(mem);
+	/* the exporter refuses a direction: a read-only export */
+	CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, 0, &dbuf), 0);
+	CU_ASSERT_EQUAL(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDONLY);
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, EDUDMA_ACCESS_DEV_WRITE, NULL), -EACCES);
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, RW, NULL), -EACCES);
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, EDUDMA_ACCESS_DEV_READ, NULL), 0);
+	CU_ASSERT_EQUAL(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0), MAP_FAILED);
+	CU_ASSERT_EQUAL(errno, EACCES);
+	mem = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL(mem, MAP_FAILED);
+	if (mem != MAP_FAILED)
+		munmap(mem, 4096);
+	close(dbuf);
+	gu_free(fd, &a);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* ------------------------------------------------------------- vivid */
+
+static int vivid_open(int allocator)
+{
+	char path[64];
+	int i, found = 0;
+
+	/* n_devs=2, one capture node each, in instance order */
+	for (i = 0; i < 16; i++) {
+		struct v4l2_capability cap;
+		int v;
+
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		v = open(path, O_RDWR | O_CLOEXEC);
+		if (v < 0)
+			continue;
+		if (!ioctl(v, VIDIOC_QUERYCAP, &cap) && !strcmp((char *)cap.driver, "vivid") &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) && found++ == allocator)
+			return v;
+		close(v);
+	}
+	return -1;
+}
+
+/* A still picture: no OSD text (counters, time), no movement. */
+static void vivid_still(int v)
+{
+	struct v4l2_queryctrl q;
+
+	memset(&q, 0, sizeof(q));
+	q.id = V4L2_CTRL_FLAG_NEXT_CTRL;
+	while (!ioctl(v, VIDIOC_QUERYCTRL, &q)) {
+		if (!strcmp((char *)q.name, "OSD Text Mode") && q.type == V4L2_CTRL_TYPE_MENU) {
+			struct v4l2_querymenu m;
+			struct v4l2_control c;
+
+			for (m.index = q.minimum; (int)m.index <= q.maximum; m.index++) {
+				m.id = q.id;
+				if (!ioctl(v, VIDIOC_QUERYMENU, &m) && !strcmp((char *)m.name, "None")) {
+					c.id = q.id;
+					c.value = (int)m.index;
+					ioctl(v, VIDIOC_S_CTRL, &c);
+				}
+			}
+		}
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+}
+
+/* One frame with 'memory' (MMAP: copied out to 'out'; DMABUF: into dbuf). */
+static int vivid_capture(int v, uint32_t memory, int dbuf, uint8_t *out, uint32_t size)
+{
+	struct v4l2_requestbuffers rb;
+	struct v4l2_buffer b;
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, ret = -1;
+	void *m = MAP_FAILED;
+
+	memset(&rb, 0, sizeof(rb));
+	rb.count = 1;
+	rb.type = type;
+	rb.memory = memory;
+	if (ioctl(v, VIDIOC_REQBUFS, &rb) || rb.count < 1)
+		return -1;
+	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.memory = memory;
+	b.index = 0;
+	if (memory == V4L2_MEMORY_MMAP) {
+		if (ioctl(v, VIDIOC_QUERYBUF, &b))
+			goto out;
+		m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, v, b.m.offset);
+		if (m == MAP_FAILED)
+			goto out;
+	} else {
+		b.m.fd = dbuf;
+		b.length = size;
+	}
+	if (ioctl(v, VIDIOC_QBUF, &b) || ioctl(v, VIDIOC_STREAMON, &type))
+		goto out;
+	if (ioctl(v, VIDIOC_DQBUF, &b))
+		goto off;
+	if (b.bytesused < size || (b.flags & V4L2_BUF_FLAG_ERROR))
+		goto off;
+	if (m != MAP_FAILED)
+		memcpy(out, m, size);
+	ret = 0;
+off:
+	ioctl(v, VIDIOC_STREAMOFF, &type);
+out:
+	if (m != MAP_FAILED)
+		munmap(m, b.length);
+	rb.count = 0;
+	ioctl(v, VIDIOC_REQBUFS, &rb);
+	return ret;
+}
+
+static void vivid_export(int allocator)
+{
+	struct v4l2_format f;
+	struct gu_buf a, c;
+	uint8_t *ref, *ref2, *m;
+	uint32_t size;
+	int v, dbuf;
+
+	v = vivid_open(allocator);
+	if (v < 0)
+		EDUTEST_SKIP("no vivid capture node");
+	vivid_still(v);
+	memset(&f, 0, sizeof(f));
+	f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_G_FMT, &f), 0);
+	size = f.fmt.pix.sizeimage;
+	printf("    vivid (%s): %ux%u %.4s, %u bytes\n", allocator ? "dma-contig" : "vmalloc",
+	       f.fmt.pix.width, f.fmt.pix.height, (char *)&f.fmt.pix.pixelformat, size);
+	ref = malloc(size);
+	ref2 = malloc(size);
+	CU_ASSERT_EQUAL_FATAL(vivid_capture(v, V4L2_MEMORY_MMAP, -1, ref, size), 0);
+
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, size, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, size, &c), 0);
+	memset(a.map, 0xee, a.size);
+	CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+	CU_ASSERT_EQUAL(vivid_capture(v, V4L2_MEMORY_DMABUF, dbuf, NULL, size), 0);
+	CU_ASSERT_EQUAL(vivid_capture(v, V4L2_MEMORY_MMAP, -1, ref2, size), 0);
+	CU_ASSERT_EQUAL(memcmp(ref, ref2, size), 0);	/* the picture is still */
+	/* through our node's mapping */
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(memcmp(a.map, ref, size), 0);
+	/* through the dma-buf's */
+	m = mmap(NULL, a.size, PROT_READ, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	CU_ASSERT_EQUAL(memcmp(m, ref, size), 0);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	munmap(m, a.size);
+	/* and through the device */
+	CU_ASSERT_EQUAL(gu_copy(fd, a.handle, 0, c.handle, 0, size, NULL), 0);
+	CU_ASSERT_EQUAL(memcmp(c.map, ref, size), 0);
+	/* vivid let go of it: closing everything gives the buffer back */
+	close(dbuf);
+	close(v);
+	gu_free(fd, &a);
+	gu_free(fd, &c);
+	free(ref);
+	free(ref2);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+static void test_vivid_vmalloc(void)
+{
+	vivid_export(0);
+}
+
+/*
+ * vb2-dma-contig maps our dma-buf for vivid's device (map_dma_buf) and
+ * wants it contiguous there. Under swiotlb=force every importer's mapping
+ * is bounced piecewise: not contiguous, and vivid writes the frame with the
+ * CPU through vmap while its device "owns" the bounced mapping, so unmap
+ * would copy the stale bounce buffer back. Not a case a real device meets.
+ */
+static void test_vivid_dma_contig(void)
+{
+	if (gu_config_is("swiotlb"))
+		EDUTEST_SKIP("vivid's dma-contig CPU-writes under a bounced device mapping");
+	vivid_export(1);
+}
+
+/* ------------------------------------------------------------- unplug */
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+static int touch_gives_sigbus(volatile uint8_t *p)
+{
+	struct sigaction sa, old;
+	int got = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		got = 1;
+	else
+		(void)p[0];
+	sigaction(SIGBUS, &old, NULL);
+	return got;
+}
+
+/*
+ * The device goes while one of its buffers is exported, mapped through the
+ * dma-buf and imported by another file: the dma-buf's mapping keeps
+ * working (the memory lives until the last dma-buf reference), our node's
+ * mapping gives SIGBUS, the orphan can no longer be imported (ENODEV), and
+ * everything closes cleanly.
+ */
+static void test_unplug_with_exports(void)
+{
+	int nodes = gu_count_nodes(), dbuf, f2, i;
+	size_t mark = gu_dmesg_mark();
+	char pci[32], path[128], *problem;
+	struct edudma_import im;
+	struct gu_buf a;
+	uint8_t *m;
+
+	CU_ASSERT_EQUAL_FATAL(gu_pci_of(0, pci, sizeof(pci)), 0);
+	f2 = gu_open(0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(f2, 16384, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(export_buf(f2, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+	CU_ASSERT_EQUAL_FATAL(import_buf(f2, dbuf, RW, &im), 0);
+	m = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	gu_fill(m, a.size, 99);
+	/* our fd 'fd' goes stale too: close it first, reopen after */
+	close(fd);
+	fd = -1;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", pci);
+	CU_ASSERT_EQUAL_FATAL(gu_write_file(path, "1"), 0);
+	CU_ASSERT_EQUAL(gu_count_nodes(), nodes - 1);
+
+	CU_ASSERT_EQUAL(gu_check(m, a.size, 99), (size_t)-1);
+	gu_fill(m, a.size, 100);
+	CU_ASSERT_EQUAL(gu_check(m, a.size, 100), (size_t)-1);
+	CU_ASSERT_TRUE(touch_gives_sigbus(a.map));
+	CU_ASSERT_EQUAL(gu_transfer(f2, im.handle, 0, 16, EDUDMA_DIR_TO_DEVICE, 0, NULL), -ENODEV);
+
+	CU_ASSERT_EQUAL(gu_write_file("/sys/bus/pci/rescan", "1"), 0);
+	for (i = 0; i < 100 && gu_count_nodes() < nodes; i++)
+		usleep(100 * 1000);
+	CU_ASSERT_EQUAL_FATAL(gu_count_nodes(), nodes);
+	fd = gu_open(0);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	/* the orphan: its exporting device is gone */
+	CU_ASSERT_EQUAL(import_buf(fd, dbuf, RW, NULL), -ENODEV);
+	/* a new export of the new device works */
+	CU_ASSERT_TRUE(gu_device_works(0));
+
+	close(f2);
+	CU_ASSERT_EQUAL(gu_check(m, a.size, 100), (size_t)-1);
+	close(dbuf);
+	CU_ASSERT_EQUAL(gu_check(m, a.size, 100), (size_t)-1);
+	munmap(m, a.size);
+	munmap(a.map, a.size);
+	base_buffers = gu_attr_int(0, "nr_buffers");
+	CU_ASSERT_TRUE(counters_at_base());
+	problem = gu_dmesg_problem_since(mark);
+	if (problem)
+		printf("    kernel: %s\n", problem);
+	CU_ASSERT_PTR_NULL(problem);
+	free(problem);
+}
+
+static const struct edutest_case cases[] = {
+	{ "vgem_import", test_vgem_import },
+	{ "import_access", test_import_access },
+	{ "export_import_self", test_export_import_self },
+	{ "vivid_vmalloc", test_vivid_vmalloc },
+	{ "vivid_dma_contig", test_vivid_dma_contig },
+	{ "close_orders", test_close_orders },
+	{ "sigkill_mid_transfer", test_sigkill_mid_transfer },
+	{ "abuse", test_abuse },
+	{ "unplug_with_exports", test_unplug_with_exports },
+	{ NULL, NULL }
+};
+
+static const struct edutest_suite suites[] = {
+	{ "dmabuf", suite_init, suite_cleanup, cases },
+	{ NULL, NULL, NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	return edutest_main(argc, argv, "dmabuf", suites);
+}
