@@ -731,7 +731,14 @@ static void test_unplug_with_exports(void)
 	CU_ASSERT_EQUAL_FATAL(import_buf(f2, dbuf, RW, &im), 0);
 	m = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
 	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	/*
+	 * CPU writes bracketed by SYNC, as the dma-buf contract asks: the
+	 * import holds a mapping, which under swiotlb is a bounce copy that
+	 * its unmap (at removal) copies back - END refreshed it.
+	 */
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
 	gu_fill(m, a.size, 99);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
 	/* our fd 'fd' goes stale too: close it first, reopen after */
 	close(fd);
 	fd = -1;
