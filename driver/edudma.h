@@ -189,6 +189,13 @@ struct edudma_buf {
 	 * EXPORT) or by a dma-buf's release; read by revoke under objects_lock.
 	 */
 	atomic_t nr_exports;
+	/*
+	 * Behind an IOMMU the coherent allocation cannot be freed once the
+	 * device is gone (its DMA ops go with it): removal frees it while it
+	 * can, holding a reference on every page for the dma-bufs; the last
+	 * put drops them.
+	 */
+	bool pages_held;
 };
 
 static inline struct edudma_buf *to_edudma_buf(struct edudma_mem *mem)

@@ -19,6 +19,7 @@
  * remap_pfn_range(), whose error path warns in 6.1 when a page-table
  * allocation fails.)
  */
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -98,11 +99,27 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 	 * hold device mappings and vmaps of it that nothing can revoke. The
 	 * dma-bufs hold references; the last one frees it (release, below).
 	 */
-	if (atomic_read(&buf->nr_exports))
-		return;
+	if (atomic_read(&buf->nr_exports)) {
+		unsigned long i;
+
+		/* dma-direct frees it as well later, the device gone or not */
+		if (!get_dma_ops(&mem->edev->pdev->dev))
+			return;
+		/*
+		 * An IOMMU's allocator builds the buffer from single pages,
+		 * and frees it only while the device has its DMA ops: free it
+		 * now, keep the pages (importers map the pages themselves,
+		 * vmap is our own, edudma_dmabuf.c).
+		 */
+		for (i = 0; i < buf->alloc_size >> PAGE_SHIFT; i++)
+			get_page(pfn_to_page(buf->pfns[i]));
+		buf->pages_held = true;
+	}
 	dma_free_coherent(&mem->edev->pdev->dev, buf->alloc_size, buf->vaddr,
 			  buf->dma);
 	buf->vaddr = NULL;
+	if (buf->pages_held)
+		return;		/* still counted and charged: release */
 	atomic_dec(&mem->edev->nr_buffers);
 	edudma_buf_uncharge(buf);
 }
@@ -112,6 +129,14 @@ static void edudma_buf_release(struct edudma_mem *mem)
 	struct edudma_buf *buf = to_buf(mem);
 
 	edudma_buf_revoke(mem);
+	if (buf->pages_held) {
+		unsigned long i;
+
+		for (i = 0; i < buf->alloc_size >> PAGE_SHIFT; i++)
+			put_page(pfn_to_page(buf->pfns[i]));
+		atomic_dec(&mem->edev->nr_buffers);
+		edudma_buf_uncharge(buf);
+	}
 	if (buf->mm)
 		mmdrop(buf->mm);
 	kvfree(buf->pfns);

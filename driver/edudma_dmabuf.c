@@ -42,6 +42,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
+#include <linux/vmalloc.h>
 
 #include "edudma.h"
 
@@ -253,12 +254,35 @@ static int edudma_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	return 0;
 }
 
+/*
+ * A kernel mapping of our own, not the allocation's: behind an IOMMU that
+ * one is a remap the allocator takes away when the device goes, while
+ * the pages stay for the dma-bufs (pages_held). The dma-buf core counts
+ * vmap users and calls us once.
+ */
 static int edudma_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct edudma_export_priv *exp = dmabuf->priv;
+	unsigned long i, npages = exp->buf->alloc_size >> PAGE_SHIFT;
+	struct page **pages;
+	void *vaddr;
 
-	iosys_map_set_vaddr(map, exp->buf->vaddr);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		pages[i] = pfn_to_page(exp->buf->pfns[i]);
+	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, vaddr);
 	return 0;
+}
+
+static void edudma_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	vunmap(map->vaddr);
 }
 
 static void edudma_dmabuf_release(struct dma_buf *dmabuf)
@@ -282,6 +306,7 @@ static const struct dma_buf_ops edudma_dmabuf_ops = {
 	.end_cpu_access		= edudma_dmabuf_end_cpu,
 	.mmap			= edudma_dmabuf_mmap,
 	.vmap			= edudma_dmabuf_vmap,
+	.vunmap			= edudma_dmabuf_vunmap,
 	.release		= edudma_dmabuf_release,
 };
 

@@ -679,6 +679,25 @@ static void test_vivid_dma_contig(void)
 {
 	if (gu_config_is("swiotlb"))
 		EDUTEST_SKIP("vivid's dma-contig CPU-writes under a bounced device mapping");
+	/*
+	 * Behind an IOMMU our buffer is contiguous only in our device's
+	 * address space: its pages are single pages, and vivid (no IOMMU)
+	 * sees them as they are. vb2-dma-contig refuses it at QBUF.
+	 */
+	if (gu_have_iommu()) {
+		struct gu_buf a;
+		int v = vivid_open(1), dbuf;
+
+		CU_ASSERT_TRUE_FATAL(v >= 0);
+		CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, 460800, &a), 0);
+		CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+		CU_ASSERT_NOT_EQUAL(vivid_capture(v, V4L2_MEMORY_DMABUF, dbuf, NULL, 460800), 0);
+		close(dbuf);
+		close(v);
+		gu_free(fd, &a);
+		CU_ASSERT_TRUE(counters_at_base());
+		EDUTEST_SKIP("IOMMU: our buffer is not physically contiguous for vivid's dma-contig (refused, checked)");
+	}
 	vivid_export(1);
 }
 
