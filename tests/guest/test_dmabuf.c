@@ -797,6 +797,91 @@ static void test_unplug_with_exports(void)
 	free(problem);
 }
 
+/*
+ * vivid streams into our exported buffer (its vmap) while our device is
+ * removed: frames keep arriving in memory that stays valid (behind an
+ * IOMMU: the pages, held past the allocation's free), the last one is
+ * checked against a reference, and everything closes without a report.
+ */
+static void test_unplug_while_vivid_streams(void)
+{
+	int nodes = gu_count_nodes(), dbuf, v, i, type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	size_t mark = gu_dmesg_mark();
+	char pci[32], path[128], *problem;
+	struct v4l2_requestbuffers rb;
+	struct v4l2_buffer b;
+	struct v4l2_format f;
+	struct gu_buf a;
+	uint8_t *ref, *m;
+	uint32_t size;
+
+	v = vivid_open(0);
+	if (v < 0)
+		EDUTEST_SKIP("no vivid capture node");
+	vivid_still(v);
+	memset(&f, 0, sizeof(f));
+	f.type = type;
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_G_FMT, &f), 0);
+	size = f.fmt.pix.sizeimage;
+	ref = malloc(size);
+	CU_ASSERT_EQUAL_FATAL(vivid_capture(v, V4L2_MEMORY_MMAP, -1, ref, size), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_pci_of(0, pci, sizeof(pci)), 0);
+	CU_ASSERT_EQUAL_FATAL(gu_alloc(fd, size, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(export_buf(fd, a.handle, EDUDMA_EXPORT_WRITE, &dbuf), 0);
+	memset(&rb, 0, sizeof(rb));
+	rb.count = 1;
+	rb.type = type;
+	rb.memory = V4L2_MEMORY_DMABUF;
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_REQBUFS, &rb), 0);
+	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.memory = V4L2_MEMORY_DMABUF;
+	b.m.fd = dbuf;
+	b.length = size;
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_QBUF, &b), 0);
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_STREAMON, &type), 0);
+	CU_ASSERT_EQUAL(ioctl(v, VIDIOC_DQBUF, &b), 0);
+	/* our file and mapping go; vivid holds the dma-buf */
+	munmap(a.map, a.size);
+	close(fd);
+	fd = -1;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", pci);
+	CU_ASSERT_EQUAL_FATAL(gu_write_file(path, "1"), 0);
+	/* frames keep arriving into the orphan */
+	for (i = 0; i < 3; i++) {
+		b.m.fd = dbuf;
+		CU_ASSERT_EQUAL(ioctl(v, VIDIOC_QBUF, &b), 0);
+		CU_ASSERT_EQUAL(ioctl(v, VIDIOC_DQBUF, &b), 0);
+	}
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(memcmp(m, ref, size), 0);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	ioctl(v, VIDIOC_STREAMOFF, &type);
+	rb.count = 0;
+	ioctl(v, VIDIOC_REQBUFS, &rb);
+	close(v);
+	close(dbuf);
+	munmap(m, size);	/* the last reference */
+	free(ref);
+
+	CU_ASSERT_EQUAL(gu_write_file("/sys/bus/pci/rescan", "1"), 0);
+	for (i = 0; i < 100 && gu_count_nodes() < nodes; i++)
+		usleep(100 * 1000);
+	CU_ASSERT_EQUAL_FATAL(gu_count_nodes(), nodes);
+	fd = gu_open(0);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	base_buffers = gu_attr_int(0, "nr_buffers");
+	CU_ASSERT_TRUE(counters_at_base());
+	CU_ASSERT_TRUE(gu_device_works(0));
+	problem = gu_dmesg_problem_since(mark);
+	if (problem)
+		printf("    kernel: %s\n", problem);
+	CU_ASSERT_PTR_NULL(problem);
+	free(problem);
+}
+
 static const struct edutest_case cases[] = {
 	{ "vgem_import", test_vgem_import },
 	{ "import_access", test_import_access },
@@ -807,6 +892,7 @@ static const struct edutest_case cases[] = {
 	{ "sigkill_mid_transfer", test_sigkill_mid_transfer },
 	{ "abuse", test_abuse },
 	{ "unplug_with_exports", test_unplug_with_exports },
+	{ "unplug_while_vivid_streams", test_unplug_while_vivid_streams },
 	{ NULL, NULL }
 };
 
