@@ -289,9 +289,22 @@ void edudma_segs_sync(struct device *dev, const struct edu_seg *segs,
 		      unsigned long nsegs, u64 offset, u64 length,
 		      bool for_device, enum dma_data_direction dir);
 
-/* edudma_dmabuf.c */
+/* edudma_dmabuf.c, built where the kernel has dma-buf */
+#if IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
+#define EDUDMA_HAVE_DMABUF	1
 long edudma_ioctl_export(struct edudma_file *ef, void __user *uarg);
 long edudma_ioctl_import(struct edudma_file *ef, void __user *uarg);
+#else
+#define EDUDMA_HAVE_DMABUF	0
+static inline long edudma_ioctl_export(struct edudma_file *ef, void __user *uarg)
+{
+	return -ENOTTY;
+}
+static inline long edudma_ioctl_import(struct edudma_file *ef, void __user *uarg)
+{
+	return -ENOTTY;
+}
+#endif
 vm_fault_t edudma_buf_insert_pfns(struct vm_fault *vmf, struct edudma_buf *buf,
 				  unsigned long first);
 

@@ -64,7 +64,9 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL |
 			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
 			EDUDMA_FEAT_COPY | EDUDMA_FEAT_PIN |
-			EDUDMA_FEAT_USER_REGION | EDUDMA_FEAT_DMABUF;
+			EDUDMA_FEAT_USER_REGION;
+	if (EDUDMA_HAVE_DMABUF)
+		info.features |= EDUDMA_FEAT_DMABUF;
 	if (READ_ONCE(edudma_lab_enabled))
 		info.features |= EDUDMA_FEAT_LAB;
 	info.irq_mode = edev->irq_mode;
