@@ -24,7 +24,7 @@ LIBDMA_VERSION := $(LIBDMA_VERSION_MAJOR).$(LIBDMA_VERSION_MINOR)
 # ABI version of the shared object, tracked apart from the API version:
 # bump the first number only on an incompatible change (with a new soname),
 # the second when symbols are added (new node in libdma.map).
-LIBDMA_SO_VERSION := 1.3.0
+LIBDMA_SO_VERSION := 1.4.0
 LIBDMA_SONAME     := libdma.so.$(firstword $(subst ., ,$(LIBDMA_SO_VERSION)))
 
 LIBDMA_DIR      := $(BUILD)/libdma
