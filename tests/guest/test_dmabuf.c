@@ -12,7 +12,10 @@
  *  - lifetime: close in every order, SIGKILL mid-transfer into an import,
  *    unplug with exports alive (and vivid holding one);
  *  - abuse: not a dma-buf, a closed fd, an orphaned dma-buf, a pinned range,
- *    a direction the exporter refuses.
+ *    a direction the exporter refuses;
+ *  - suite lib_dmabuf: the same through libdma (libdma_buffer_export(),
+ *    libdma_buffer_import()) - vgem import, own export imported back, vivid
+ *    capturing into a libdma export, the library's refusals and messages.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +32,8 @@
 
 #include <linux/dma-buf.h>
 #include <linux/videodev2.h>
+
+#include <libdma.h>
 
 #include "../common/edutest.h"
 #include "guest_util.h"
@@ -913,6 +918,259 @@ static void test_unplug_while_vivid_streams(void)
 	free(problem);
 }
 
+/* ------------------------------------------- the same through libdma */
+
+/*
+ * libdma_buffer_export() and libdma_buffer_import() (API 1.4) against the
+ * same second drivers: what an application sees. Every byte is checked.
+ */
+static struct libdma_device *ldev;
+
+#define LIB_OK(call) do {						\
+	int err_ = (call);						\
+	if (err_)							\
+		printf("\n    %s = %d: %s\n", #call, err_, libdma_errmsg()); \
+	CU_ASSERT_EQUAL_FATAL(err_, 0);					\
+} while (0)
+
+/* A refusal with 'err' and a message containing 'words'. */
+#define LIB_REFUSED(call, err, words) do {				\
+	int err_ = (call);						\
+	printf("    %s: %d, \"%s\"\n", #call, err_, libdma_errmsg());	\
+	CU_ASSERT_EQUAL(err_, (err));					\
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), (words)));	\
+} while (0)
+
+static int lib_suite_init(void)
+{
+	struct libdma_info info;
+
+	if (suite_init())
+		return 1;
+	if (libdma_open("0", &ldev) || libdma_get_info(ldev, &info)) {
+		printf("libdma_open: %s\n", libdma_errmsg());
+		return 1;
+	}
+	/* the library says what the driver says */
+	if (!!(info.features & LIBDMA_FEAT_DMABUF) != have_dmabuf) {
+		printf("LIBDMA_FEAT_DMABUF %d, EDUDMA_FEAT_DMABUF %d\n",
+		       !!(info.features & LIBDMA_FEAT_DMABUF), have_dmabuf);
+		return 1;
+	}
+	return 0;
+}
+
+static int lib_suite_cleanup(void)
+{
+	int err = libdma_close(ldev);
+
+	return suite_cleanup() || err;
+}
+
+/* A vgem dumb buffer imported: the device writes it and reads it. */
+static void test_lib_vgem_import(void)
+{
+	const size_t len = 64 * 1024 + 123;
+	struct libdma_buffer *src, *dst, *imp;
+	struct libdma_region r, v;
+	struct libdma_pin_stats st;
+	struct libdma_stats xs;
+	struct vgem_bo bo;
+
+	NEED_DMABUF();
+
+	CU_ASSERT_EQUAL_FATAL(vgem_create(&bo, 1024, 128), 0);	/* 512 KiB */
+	LIB_OK(libdma_buffer_import(ldev, bo.prime, LIBDMA_ACCESS_RW, &imp, &st));
+	close(bo.prime);	/* the buffer holds the dma-buf */
+	bo.prime = -1;
+	CU_ASSERT_EQUAL(libdma_buffer_size(imp), bo.size);
+	CU_ASSERT_PTR_NULL(libdma_buffer_ptr(imp));
+	CU_ASSERT_TRUE(st.dma_segments >= 1);
+	CU_ASSERT_EQUAL(st.pages, 0);
+	printf("    vgem bo %llu bytes imported: %u DMA segments\n",
+	       (unsigned long long)bo.size, st.dma_segments);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 1);
+
+	LIB_OK(libdma_buffer_alloc(ldev, len, &src));
+	LIB_OK(libdma_buffer_alloc(ldev, len, &dst));
+	gu_fill(libdma_buffer_ptr(src), len, 0xabc);
+	memset(bo.map, 0xee, bo.size);
+	/* device -> vgem at an odd offset; vgem's mapping shows it */
+	r = libdma_region_buffer(src, 0, len);
+	v = libdma_region_buffer(imp, 4093, len);
+	LIB_OK(libdma_copy(ldev, &v, &r, &xs));
+	CU_ASSERT_EQUAL(xs.bytes, len);
+	CU_ASSERT_EQUAL(gu_check(bo.map + 4093, len, 0xabc), (size_t)-1);
+	CU_ASSERT_EQUAL(bo.map[4092], 0xee);
+	CU_ASSERT_EQUAL(bo.map[4093 + len], 0xee);
+	/* vgem -> device */
+	gu_fill(bo.map + 200000, len, 0xdef);
+	v = libdma_region_buffer(imp, 200000, len);
+	r = libdma_region_buffer(dst, 0, len);
+	LIB_OK(libdma_copy(ldev, &r, &v, NULL));
+	CU_ASSERT_EQUAL(gu_check(libdma_buffer_ptr(dst), len, 0xdef), (size_t)-1);
+	/* through the window both ways, from one part of the import to another */
+	gu_fill(bo.map, 3000, 99);
+	v = libdma_region_buffer(imp, 0, 3000);
+	LIB_OK(libdma_transfer_to_device(ldev, &v, 0, NULL));
+	v = libdma_region_buffer(imp, 8192, 3000);
+	LIB_OK(libdma_transfer_from_device(ldev, &v, 0, NULL));
+	CU_ASSERT_EQUAL(gu_check(bo.map + 8192, 3000, 99), (size_t)-1);
+	/* the library knows its size and refuses overlaps within it */
+	v = libdma_region_buffer(imp, bo.size - 10, 11);
+	LIB_REFUSED(libdma_transfer_to_device(ldev, &v, 0, NULL), -EINVAL, "outside");
+	r = libdma_region_buffer(imp, 0, 4096);
+	v = libdma_region_buffer(imp, 4095, 4096);
+	LIB_REFUSED(libdma_copy(ldev, &v, &r, NULL), -EINVAL, "overlap");
+
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(imp), -EINVAL);
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(src), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(dst), 0);
+	vgem_destroy(&bo);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* Our export imported back through the library; the exporter's refusal. */
+static void test_lib_export_import_self(void)
+{
+	struct libdma_buffer *a, *b, *imp, *none;
+	struct libdma_region r, v;
+	size_t size = 5 * 4096;
+	int dbuf, ro;
+	uint8_t *m;
+
+	NEED_DMABUF();
+
+	LIB_OK(libdma_buffer_alloc(ldev, size, &a));
+	LIB_OK(libdma_buffer_alloc(ldev, size, &b));
+	gu_fill(libdma_buffer_ptr(a), size, 7);
+	LIB_OK(libdma_buffer_export(a, LIBDMA_EXPORT_WRITE, &dbuf));
+	CU_ASSERT_EQUAL(fcntl(dbuf, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	CU_ASSERT_EQUAL(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDWR);
+	CU_ASSERT_EQUAL(lseek(dbuf, 0, SEEK_END), (off_t)size);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_exported"), 1);
+	LIB_OK(libdma_buffer_import(ldev, dbuf, LIBDMA_ACCESS_RW, &imp, NULL));
+	CU_ASSERT_EQUAL(libdma_buffer_size(imp), size);
+	/* import -> b, b -> import: a's mapping and the dma-buf's see it */
+	r = libdma_region_buffer(b, 0, size);
+	v = libdma_region_buffer(imp, 0, size);
+	LIB_OK(libdma_copy(ldev, &r, &v, NULL));
+	CU_ASSERT_EQUAL(gu_check(libdma_buffer_ptr(b), size, 7), (size_t)-1);
+	gu_fill(libdma_buffer_ptr(b), size, 8);
+	LIB_OK(libdma_copy(ldev, &v, &r, NULL));
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, dbuf, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(m, MAP_FAILED);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(gu_check(m, size, 8), (size_t)-1);
+	CU_ASSERT_EQUAL(gu_check(libdma_buffer_ptr(a), size, 8), (size_t)-1);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	munmap(m, size);
+	/* a read-only export: the exporter refuses device writes */
+	LIB_OK(libdma_buffer_export(a, 0, &ro));
+	CU_ASSERT_EQUAL(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	LIB_REFUSED(libdma_buffer_import(ldev, ro, LIBDMA_ACCESS_RW, &none, NULL), -EACCES,
+		    "refuses");
+	CU_ASSERT_PTR_NULL(none);
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+	LIB_OK(libdma_buffer_import(ldev, ro, LIBDMA_ACCESS_DEV_READ, &imp, NULL));
+	close(ro);
+	/* the buffer goes first: the dma-bufs keep the memory */
+	CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_buffers"), base_buffers + 1);
+	r = libdma_region_buffer(imp, 0, size);
+	LIB_OK(libdma_transfer_to_device(ldev, &r, 0, NULL));
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	close(dbuf);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* vivid captures a frame into a buffer libdma exported. */
+static void test_lib_vivid_export(void)
+{
+	struct libdma_buffer *a, *c;
+	struct libdma_region r, w;
+	struct v4l2_format f;
+	uint8_t *ref;
+	uint32_t size;
+	int v, dbuf;
+
+	NEED_DMABUF();
+
+	v = vivid_open(0);
+	if (v < 0)
+		EDUTEST_SKIP("no vivid capture node");
+	vivid_still(v);
+	memset(&f, 0, sizeof(f));
+	f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	CU_ASSERT_EQUAL_FATAL(ioctl(v, VIDIOC_G_FMT, &f), 0);
+	size = f.fmt.pix.sizeimage;
+	ref = malloc(size);
+	CU_ASSERT_EQUAL_FATAL(vivid_capture(v, V4L2_MEMORY_MMAP, -1, ref, size), 0);
+
+	LIB_OK(libdma_buffer_alloc(ldev, size, &a));
+	LIB_OK(libdma_buffer_alloc(ldev, size, &c));
+	memset(libdma_buffer_ptr(a), 0xee, size);
+	LIB_OK(libdma_buffer_export(a, LIBDMA_EXPORT_WRITE, &dbuf));
+	CU_ASSERT_EQUAL(vivid_capture(v, V4L2_MEMORY_DMABUF, dbuf, NULL, size), 0);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	CU_ASSERT_EQUAL(memcmp(libdma_buffer_ptr(a), ref, size), 0);
+	CU_ASSERT_EQUAL(dmabuf_sync(dbuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	/* and on through the device */
+	r = libdma_region_buffer(a, 0, size);
+	w = libdma_region_buffer(c, 0, size);
+	LIB_OK(libdma_copy(ldev, &w, &r, NULL));
+	CU_ASSERT_EQUAL(memcmp(libdma_buffer_ptr(c), ref, size), 0);
+	close(dbuf);
+	close(v);
+	CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(c), 0);
+	free(ref);
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+/* What the library refuses, and what it passes on from the driver. */
+static void test_lib_refusals(void)
+{
+	struct libdma_buffer *a, *reg, *imp = NULL;
+	int nullfd, dbuf = 0;
+	void *mem;
+
+	NEED_DMABUF();
+
+	LIB_OK(libdma_buffer_alloc(ldev, 4096, &a));
+	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	LIB_REFUSED(libdma_buffer_import(ldev, nullfd, LIBDMA_ACCESS_RW, &imp, NULL), -EINVAL,
+		    "not a dma-buf");
+	close(nullfd);
+	LIB_REFUSED(libdma_buffer_import(ldev, nullfd, LIBDMA_ACCESS_RW, &imp, NULL), -EBADF,
+		    "not open");
+	LIB_REFUSED(libdma_buffer_import(ldev, -1, LIBDMA_ACCESS_RW, &imp, NULL), -EBADF,
+		    "not a file descriptor");
+	LIB_REFUSED(libdma_buffer_import(ldev, 0, 0, &imp, NULL), -EINVAL, "access");
+	CU_ASSERT_PTR_NULL(imp);
+	LIB_REFUSED(libdma_buffer_export(a, 0x10, &dbuf), -EINVAL, "LIBDMA_EXPORT_WRITE");
+	CU_ASSERT_EQUAL(dbuf, -1);
+	mem = aligned_alloc(4096, 8192);
+	LIB_OK(libdma_buffer_register(ldev, mem, 8192, LIBDMA_ACCESS_RW, &reg, NULL));
+	LIB_REFUSED(libdma_buffer_export(reg, 0, &dbuf), -EINVAL, "udmabuf");
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(reg), 0);
+	free(mem);
+	CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+	LIB_REFUSED(libdma_buffer_export(a, 0, &dbuf), -EBADF, "not a live");
+	CU_ASSERT_TRUE(counters_at_base());
+}
+
+static const struct edutest_case lib_cases[] = {
+	{ "lib_vgem_import", test_lib_vgem_import },
+	{ "lib_export_import_self", test_lib_export_import_self },
+	{ "lib_vivid_export", test_lib_vivid_export },
+	{ "lib_refusals", test_lib_refusals },
+	{ NULL, NULL }
+};
+
 static const struct edutest_case cases[] = {
 	{ "vgem_import", test_vgem_import },
 	{ "import_access", test_import_access },
@@ -928,6 +1186,7 @@ static const struct edutest_case cases[] = {
 };
 
 static const struct edutest_suite suites[] = {
+	{ "lib_dmabuf", lib_suite_init, lib_suite_cleanup, lib_cases },
 	{ "dmabuf", suite_init, suite_cleanup, cases },
 	{ NULL, NULL, NULL, NULL }
 };
