@@ -58,7 +58,8 @@ struct edudma_export_priv {
 
 /* One importing device's view: its own table, mapped by map_dma_buf. */
 struct edudma_attach_priv {
-	struct sg_table sgt;
+	struct sg_table sgt;		/* ours: mapped, synced, unmapped */
+	struct sg_table out;		/* a copy for the importer (map_dma_buf) */
 	struct device *dev;
 	struct list_head node;
 	enum dma_data_direction dir;
@@ -135,6 +136,33 @@ static bool edudma_sgt_reachable(struct device *dev, struct sg_table *sgt)
 	return true;
 }
 
+/*
+ * The importer gets a copy of the mapped table, not ours: with
+ * CONFIG_DMABUF_DEBUG the dma-buf core scrambles the page links of what
+ * map_dma_buf returns until unmap (mangle_sg_table()), and our syncs at
+ * begin/end_cpu_access need them (dma_sync_sgtable_*() - by DMA segment
+ * instead, DMA-API debug cannot tell the mapping from our coherent
+ * allocation at the same address: both found by the debug kernel).
+ */
+static int edudma_sgt_clone(struct sg_table *out, struct sg_table *in)
+{
+	struct scatterlist *s, *d;
+	int i, ret;
+
+	ret = sg_alloc_table(out, in->orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	d = out->sgl;
+	for_each_sgtable_sg(in, s, i) {
+		sg_set_page(d, sg_page(s), s->length, s->offset);
+		sg_dma_address(d) = sg_dma_address(s);
+		sg_dma_len(d) = sg_dma_len(s);
+		d = sg_next(d);
+	}
+	out->nents = in->nents;
+	return 0;
+}
+
 static struct sg_table *edudma_dmabuf_map(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir)
 {
@@ -153,19 +181,30 @@ static struct sg_table *edudma_dmabuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EBUSY);
 	}
 	/*
-	 * With CPU syncs: from here to unmap the importing device owns the
-	 * memory (under bounce buffering its writes land in our pages at
-	 * unmap or at begin_cpu_access, not before).
+	 * From here to unmap the importing device owns the memory (under
+	 * bounce buffering its writes land in our pages at unmap or at
+	 * begin_cpu_access, not before). The CPU sync is explicit, as in
+	 * vb2-dma-contig: the pages are also our coherent allocation, and a
+	 * mapping with implied syncs over it is an "overlapping mapping" to
+	 * DMA-API debug (cacheline tracking EEXIST; found by the debug kernel).
 	 */
-	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
+	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (!ret) {
+		ret = edudma_sgt_clone(&a->out, &a->sgt);
+		if (ret)
+			dma_unmap_sgtable(attach->dev, &a->sgt, dir,
+					  DMA_ATTR_SKIP_CPU_SYNC);
+	}
+	if (!ret) {
+		dma_sync_sgtable_for_device(attach->dev, &a->sgt, dir);
 		a->mapped = true;
 		a->dir = dir;
 	}
 	mutex_unlock(&exp->lock);
-	return ret ? ERR_PTR(ret) : &a->sgt;
+	return ret ? ERR_PTR(ret) : &a->out;
 }
 
+/* 'sgt' is a->out, handed back unscrambled; ours is a->sgt. */
 static void edudma_dmabuf_unmap(struct dma_buf_attachment *attach,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
@@ -174,7 +213,9 @@ static void edudma_dmabuf_unmap(struct dma_buf_attachment *attach,
 	struct edudma_attach_priv *a = attach->priv;
 
 	mutex_lock(&exp->lock);
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_sync_sgtable_for_cpu(attach->dev, &a->sgt, dir);
+	dma_unmap_sgtable(attach->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(&a->out);
 	a->mapped = false;
 	mutex_unlock(&exp->lock);
 }

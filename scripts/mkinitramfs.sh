@@ -113,6 +113,10 @@ if [[ -n ${GUEST_MODDIR:-} && -d $GUEST_MODDIR ]]; then
                  kernel/drivers/media/common/videobuf2 kernel/drivers/media/common/v4l2-tpg
                  kernel/drivers/media/cec/core kernel/drivers/media/rc/rc-core.ko
                  kernel/drivers/media/test-drivers/vivid)
+    # ... and whatever else modules.dep says they need in this kernel (the
+    # debug kernel builds vivid's framebuffer helpers and font as modules)
+    dmabuf_mods+=($(sed -n 's#^\([^:]*/\(vgem\|vivid\)\.ko[^:]*\):\(.*\)#\1 \3#p' \
+                    "$GUEST_MODDIR/modules.dep" 2>/dev/null | tr ' ' '\n' | sed 's/\.ko.*//' | sort -u))
     (cd "$GUEST_MODDIR" && find kernel/drivers/vfio kernel/virt/lib/irqbypass.ko* \
         ${dmabuf_mods[@]/%/*} -name '*.ko*' 2>/dev/null || true) | while read -r m; do
         mkdir -p "$dst/$(dirname "$m")"
