@@ -115,8 +115,11 @@ if [[ -n ${GUEST_MODDIR:-} && -d $GUEST_MODDIR ]]; then
                  kernel/drivers/media/test-drivers/vivid)
     # ... and whatever else modules.dep says they need in this kernel (the
     # debug kernel builds vivid's framebuffer helpers and font as modules)
-    dmabuf_mods+=($(sed -n 's#^\([^:]*/\(vgem\|vivid\)\.ko[^:]*\):\(.*\)#\1 \3#p' \
-                    "$GUEST_MODDIR/modules.dep" 2>/dev/null | tr ' ' '\n' | sed 's/\.ko.*//' | sort -u))
+    # (Debian's unpacked image has no modules.dep: its list above is complete)
+    if [[ -f $GUEST_MODDIR/modules.dep ]]; then
+        dmabuf_mods+=($(sed -n 's#^\([^:]*/\(vgem\|vivid\)\.ko[^:]*\):\(.*\)#\1 \3#p' \
+                        "$GUEST_MODDIR/modules.dep" | tr ' ' '\n' | sed 's/\.ko.*//' | sort -u))
+    fi
     (cd "$GUEST_MODDIR" && find kernel/drivers/vfio kernel/virt/lib/irqbypass.ko* \
         ${dmabuf_mods[@]/%/*} -name '*.ko*' 2>/dev/null || true) | while read -r m; do
         mkdir -p "$dst/$(dirname "$m")"
