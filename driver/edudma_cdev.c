@@ -34,6 +34,7 @@ static int edudma_open(struct inode *inode, struct file *file)
 	mutex_init(&ef->lock);
 	xa_init_flags(&ef->handles, XA_FLAGS_ALLOC1);
 	ef->next_pgoff = EDUDMA_PGOFF_BASE;
+	edudma_async_file_init(ef);
 	file->private_data = ef;
 	mutex_lock(&edev->objects_lock);
 	list_add(&ef->node, &edev->files);
@@ -44,6 +45,15 @@ static int edudma_open(struct inode *inode, struct file *file)
 static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *ef = file->private_data;
+
+	/*
+	 * Requests in flight name the file's memory: cancelled, and waited
+	 * for, before anything is released. Under 'lifetime' so remove()
+	 * cannot take the registers away meanwhile.
+	 */
+	down_read(&ef->edev->lifetime);
+	edudma_async_release(ef);
+	up_read(&ef->edev->lifetime);
 
 	mutex_lock(&ef->edev->objects_lock);
 	list_del(&ef->node);
@@ -61,19 +71,27 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 	memset(&info, 0, sizeof(info));
 	info.abi_version = EDUDMA_ABI_VERSION;
 	info.dev_ident = edev->ident;
-	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL |
-			EDUDMA_FEAT_COHERENT | EDUDMA_FEAT_TRANSFER |
-			EDUDMA_FEAT_COPY | EDUDMA_FEAT_PIN |
-			EDUDMA_FEAT_USER_REGION;
+	info.features = EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_COHERENT |
+			EDUDMA_FEAT_TRANSFER | EDUDMA_FEAT_COPY |
+			EDUDMA_FEAT_PIN | EDUDMA_FEAT_USER_REGION |
+			EDUDMA_FEAT_ENGINE_INFO | EDUDMA_FEAT_ASYNC |
+			edev->ops->features;
 	if (EDUDMA_HAVE_DMABUF)
 		info.features |= EDUDMA_FEAT_DMABUF;
 	if (READ_ONCE(edudma_lab_enabled))
 		info.features |= EDUDMA_FEAT_LAB;
 	info.irq_mode = edev->irq_mode;
-	info.dma_mask_bits = edudma_dma_bits;
-	info.window_size = edudma_window;
-	info.dev_buffer_size = EDU_DEV_BUF_SIZE;
-	info.dev_buffer_addr = EDU_DEV_BUF_ADDR;
+	info.dma_mask_bits = edev->dma_bits;
+	info.window_size = (u32)edev->window;
+	info.dev_buffer_size = edev->ops->kind == EDUDMA_ENGINE_EDU ?
+			       EDU_DEV_BUF_SIZE : (u32)edev->window;
+	info.dev_buffer_addr = edev->dev_buffer_addr;
+	info.engine = edev->ops->kind;
+	info.engine_version = edev->version;
+	info.max_cmd_length = edev->max_cmd_len;
+	info.ring_size = edev->ring_size;
+	info.max_in_flight = edev->max_in_flight;
+	info.max_requests = READ_ONCE(edudma_max_requests);
 	info.max_alloc = edudma_max_alloc;
 	info.minor_index = edev->minor_index;
 	info.timeout_ms = edudma_timeout_ms;
@@ -90,6 +108,11 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	long ret;
 
 	down_read(&edev->lifetime);
+	/* Finished requests stay reapable after the device is gone. */
+	if (cmd == EDUDMA_IOC_REAP) {
+		ret = edudma_ioctl_reap(ef, uarg);
+		goto out;
+	}
 	if (edev->gone) {
 		ret = -ENODEV;
 		goto out;
@@ -102,7 +125,11 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = edudma_ioctl_irq_test(edev, uarg);
 		break;
 	case EDUDMA_IOC_FACTORIAL:
-		ret = edudma_ioctl_factorial(edev, uarg);
+		/* edu only: other devices have no such unit */
+		if (edev->ops->features & EDUDMA_FEAT_FACTORIAL)
+			ret = edudma_ioctl_factorial(edev, uarg);
+		else
+			ret = -ENOTTY;
 		break;
 	case EDUDMA_IOC_ALLOC:
 		ret = edudma_ioctl_alloc(ef, uarg);
@@ -130,6 +157,12 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_COPY:
 		ret = edudma_ioctl_copy(ef, uarg);
+		break;
+	case EDUDMA_IOC_SUBMIT:
+		ret = edudma_ioctl_submit(ef, uarg);
+		break;
+	case EDUDMA_IOC_CANCEL:
+		ret = edudma_ioctl_cancel(ef, uarg);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -165,6 +198,7 @@ static const struct file_operations edudma_fops = {
 	.release	= edudma_release,
 	.unlocked_ioctl	= edudma_ioctl,
 	.mmap		= edudma_mmap_checked,
+	.poll		= edudma_poll,
 	/* Every ABI struct has the same layout for 32- and 64-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -175,6 +209,7 @@ static void edudma_dev_release(struct device *dev)
 	struct edudma_dev *edev = to_edudma_dev(dev);
 
 	pci_dev_put(edev->pdev);
+	kfree(edev->engine_priv);
 	kfree(edev);
 }
 

@@ -1,48 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Interrupts: one vector, MSI when the platform allows it and the user did
- * not force INTx. The edu device ORs event bits into its interrupt status
+ * not force INTx. Both devices OR event bits into an interrupt status
  * register; INTx stays asserted until every bit is acknowledged, MSI fires
- * once per raise. The handler therefore reads the status, acknowledges
- * exactly what it read, and dispatches each bit to its owner.
+ * once per raise. The engine's handler (ops->irq) reads the status,
+ * acknowledges exactly what it read, and dispatches each bit to its owner;
+ * bits raised by the IRQ self-test come back here.
  */
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/uaccess.h>
 
-#include <edu/edu_regs.h>
-
 #include "edudma.h"
 
+/* The engine's handler decides whether the interrupt is ours and what it was. */
 static irqreturn_t edudma_irq_handler(int irq, void *data)
 {
 	struct edudma_dev *edev = data;
-	u32 status = edudma_hw_irq_status(edev);
 
-	/*
-	 * 0: not ours (INTx may be shared). All ones: the device is gone from
-	 * the bus (surprise removal) only if its ident register reads all
-	 * ones as well; otherwise it is a real status (edu_regs.h) and must be
-	 * acknowledged, or INTx storms and a completion is lost.
-	 */
-	if (!edu_irq_status_valid(status, status == ~0u ?
-				  edudma_hw_ident(edev) : 0))
-		return IRQ_NONE;
-	edudma_hw_irq_ack(edev, status);
-	atomic64_inc(&edev->irq_count);
+	return edev->ops->irq(edev);
+}
 
-	if (status & EDU_IRQ_DMA)
-		edudma_engine_irq(edev);
-	if (status & EDU_IRQ_FACT)
-		edudma_fact_irq(edev);
-	if (status & ~EDU_IRQ_DRIVER_BITS) {
-		spin_lock(&edev->irq_lock);
-		edev->irq_test_seen |= status & ~EDU_IRQ_DRIVER_BITS;
-		edev->irq_test_seen_ns = ktime_get_ns();
-		spin_unlock(&edev->irq_lock);
-		wake_up(&edev->irq_wq);
-	}
-	return IRQ_HANDLED;
+/* The engine saw IRQ_TEST bits: hand them to the waiting self-test. */
+void edudma_irq_test_note(struct edudma_dev *edev, u32 bits)
+{
+	spin_lock(&edev->irq_lock);
+	edev->irq_test_seen |= bits;
+	edev->irq_test_seen_ns = ktime_get_ns();
+	spin_unlock(&edev->irq_lock);
+	wake_up(&edev->irq_wq);
 }
 
 int edudma_irq_setup(struct edudma_dev *edev)
@@ -63,7 +49,7 @@ int edudma_irq_setup(struct edudma_dev *edev)
 	edev->irq = pci_irq_vector(pdev, 0);
 
 	/* Stale bits from a previous owner would look like events. */
-	edudma_hw_irq_ack(edev, ~0u);
+	edev->ops->irq_ack(edev, ~0u);
 
 	ret = request_irq(edev->irq, edudma_irq_handler,
 			  edev->irq_mode == EDUDMA_IRQ_INTX ? IRQF_SHARED : 0,
@@ -91,7 +77,7 @@ void edudma_irq_teardown(struct edudma_dev *edev)
 	free_irq(edev->irq, edev);
 	pci_free_irq_vectors(edev->pdev);
 	pci_intx(edev->pdev, 0);
-	edudma_hw_irq_ack(edev, ~0u);
+	edev->ops->irq_ack(edev, ~0u);
 	edev->irq_mode = EDUDMA_IRQ_NONE;
 }
 
@@ -114,7 +100,7 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 		return -EINVAL;
 	if (!t.value)
 		t.value = EDUDMA_IRQ_TEST_DEFAULT;
-	if (t.value & EDU_IRQ_DRIVER_BITS)
+	if (t.value & ~edev->ops->irq_test_bits)
 		return -EINVAL;
 
 	if (mutex_lock_interruptible(&edev->irq_test_mutex))
@@ -124,7 +110,7 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 	spin_unlock_irqrestore(&edev->irq_lock, flags);
 
 	start = ktime_get_ns();
-	edudma_hw_irq_raise(edev, t.value);
+	edev->ops->irq_raise(edev, t.value);
 	left = wait_event_interruptible_timeout(edev->irq_wq,
 			(READ_ONCE(edev->irq_test_seen) & t.value) == t.value ||
 			READ_ONCE(edev->dying),
@@ -142,7 +128,7 @@ long edudma_ioctl_irq_test(struct edudma_dev *edev, void __user *uarg)
 		return -ENODEV;		/* woken by remove() */
 	if (left == 0) {
 		/* Leave nothing asserted behind us: INTx would storm. */
-		edudma_hw_irq_ack(edev, t.value);
+		edev->ops->irq_ack(edev, t.value);
 		dev_warn(&edev->dev, "IRQ self-test: raised 0x%x, handler saw 0x%x\n",
 			 t.value, seen);
 		t.latency_ns = 0;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edudma - a DMA driver for QEMU's edu device (PCI 1234:11e8).
+ * edudma - a DMA driver for QEMU's edu device (PCI 1234:11e8) and edu-sg,
+ * its descriptor-engine sibling (PCI 1af4:10f5, subsystem 1af4:5347).
  *
  * This file holds the module parameters and the PCI side: probe brings a
  * device up step by step and unwinds through labels named for what they
  * undo; remove undoes probe in reverse.
  */
+#include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -13,6 +15,7 @@
 #include <linux/slab.h>
 
 #include <edu/edu_regs.h>
+#include <edu/edusg_regs.h>
 
 #include "edudma.h"
 
@@ -22,13 +25,13 @@ MODULE_PARM_DESC(force_intx, "Use the legacy INTx interrupt even when MSI is ava
 
 unsigned int edudma_window = EDU_WINDOW_SAFE;
 module_param_named(window, edudma_window, uint, 0444);
-MODULE_PARM_DESC(window, "Bytes of the device buffer a DMA command may use, 1..4096 (default 4095: "
+MODULE_PARM_DESC(window, "edu: bytes of the device buffer a DMA command may use, 1..4096 (default 4095: "
 		 "QEMU before 9.1 aborts the VM on a command touching the buffer's last byte; "
 		 "4096 is safe on QEMU 9.1 and later)");
 
 unsigned int edudma_dma_bits = EDU_DMA_BITS_DEFAULT;
 module_param_named(dma_bits, edudma_dma_bits, uint, 0444);
-MODULE_PARM_DESC(dma_bits, "Width of the device's DMA addresses, 28..64 (default 28, QEMU's edu default; "
+MODULE_PARM_DESC(dma_bits, "edu: width of the device's DMA addresses, 28..64 (default 28, QEMU's edu default; "
 		 "match -device edu,dma_mask=...)");
 
 unsigned int edudma_timeout_ms = 1000;
@@ -47,6 +50,8 @@ MODULE_PARM_DESC(max_coherent, "Coherent memory all users of one device may hold
 
 static DEFINE_IDA(edudma_ida);
 
+struct dentry *edudma_debugfs_root;
+
 static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edudma_dev *edev;
@@ -64,8 +69,8 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_waitqueue_head(&edev->irq_wq);
 	mutex_init(&edev->irq_test_mutex);
 	mutex_init(&edev->fact_mutex);
-	mutex_init(&edev->engine_mutex);
 	atomic64_set(&edev->irq_count, 0);
+	edudma_async_dev_init(edev);
 	edev->irq_mode = EDUDMA_IRQ_NONE;
 
 	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
@@ -92,56 +97,68 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "BARs in use by someone else: %d\n", ret);
 		goto err_disable;
 	}
-	edev->bar = pci_iomap(pdev, EDU_BAR, 0);
+	/*
+	 * 0: edu - also for IDs added at run time (new_id), whose identify()
+	 * refuses anything that is not an edu.
+	 */
+	edev->ops = id->driver_data ?
+		    (const struct edudma_engine_ops *)id->driver_data :
+		    &edudma_edu_ops;
+	edev->bar = pci_iomap(pdev, edev->ops->regs_bar, 0);
 	if (!edev->bar) {
-		dev_err(&pdev->dev, "cannot map BAR%d\n", EDU_BAR);
+		dev_err(&pdev->dev, "cannot map BAR%d\n", edev->ops->regs_bar);
 		ret = -ENOMEM;
 		goto err_release_regions;
 	}
-	ret = edudma_hw_check(edev);
+	ret = edev->ops->identify(edev);
 	if (ret)
 		goto err_iounmap;
 
 	/*
-	 * The device ANDs RAM addresses with its mask and silently writes to
-	 * the wrong place beyond it: the DMA layer must know the real width.
+	 * A device that truncates addresses beyond its mask silently writes
+	 * to the wrong place: the DMA layer must know the real width.
 	 */
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edudma_dma_bits));
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edev->dma_bits));
 	if (ret) {
 		dev_err(&pdev->dev, "platform refuses a %u-bit DMA mask: %d\n",
-			edudma_dma_bits, ret);
+			edev->dma_bits, ret);
 		goto err_iounmap;
 	}
 	/*
-	 * The engine takes segments of any length (the planner cuts them into
-	 * window-sized commands); the PCI default of 64 KiB would make every
-	 * longer merged scatterlist segment a DMA-API violation.
+	 * The engine takes segments as long as one command moves (the edu
+	 * planner cuts longer ones anyway); the PCI default of 64 KiB would
+	 * make every longer merged scatterlist segment a DMA-API violation.
 	 */
-	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	/*
-	 * Without bus mastering every DMA silently does nothing
-	 * (docs/edu-device.md, "The DMA engine").
-	 */
+	dma_set_max_seg_size(&pdev->dev, edev->ops->kind == EDUDMA_ENGINE_EDU ?
+			     UINT_MAX : edev->max_cmd_len);
+	/* Without bus mastering every DMA silently does nothing. */
 	pci_set_master(pdev);
 
 	ret = edudma_irq_setup(edev);
 	if (ret)
 		goto err_clear_master;
+	ret = edev->ops->start(edev);
+	if (ret)
+		goto err_irq_teardown;
 
 	pci_set_drvdata(pdev, edev);
 	ret = edudma_cdev_add(edev);
 	if (ret)
 		goto err_irq;
 
-	dev_info(&edev->dev, "edu %u.%u at %s, %s interrupt, window %u bytes, %u-bit DMA\n",
-		 EDU_IDENT_MAJOR(edev->ident), EDU_IDENT_MINOR(edev->ident),
+	dev_info(&edev->dev, "%s %u.%u at %s, %s interrupt, window %llu bytes, %u-bit DMA, %u in flight\n",
+		 edev->ops->name, edev->version >> 16, edev->version & 0xffff,
 		 pci_name(pdev), edudma_irq_mode_name(edev->irq_mode),
-		 edudma_window, edudma_dma_bits);
+		 edev->window, edev->dma_bits, edev->max_in_flight);
 	return 0;
 
 err_irq:
 	pci_set_drvdata(pdev, NULL);
+	edev->ops->quiesce(edev);
+err_irq_teardown:
 	edudma_irq_teardown(edev);
+	if (edev->ops->stop)
+		edev->ops->stop(edev);
 err_clear_master:
 	pci_clear_master(pdev);
 err_iounmap:
@@ -170,15 +187,20 @@ static void edudma_remove(struct pci_dev *pdev)
 	down_write(&edev->lifetime);
 	edev->gone = true;
 	up_write(&edev->lifetime);
+	/* Asynchronous requests hold no lock: let what is in flight land. */
+	edudma_async_drain(edev);
 
 	/*
 	 * Quiesce before any memory goes back: no interrupt source left
 	 * armed, no DMA possible (a command of a wedged job included), then
 	 * no vector. Only then is freeing what the device could reach safe.
 	 */
-	edudma_hw_quiesce(edev);
+	edev->ops->quiesce(edev);
 	pci_clear_master(pdev);
 	edudma_irq_teardown(edev);
+	edudma_async_abandon(edev);
+	if (edev->ops->stop)
+		edev->ops->stop(edev);
 	edudma_revoke_all(edev);
 	edudma_release_wedged(edev);
 
@@ -192,8 +214,18 @@ static void edudma_remove(struct pci_dev *pdev)
 	put_device(&edev->dev);
 }
 
+/*
+ * One line per device; driver_data names its engine, 0 meaning edu - the
+ * value IDs added through new_id get (the PCI core accepts a new_id only
+ * with a driver_data some entry here has). edu-sg's device ID lies in a
+ * range left for experiments, so its subsystem IDs must match too (and
+ * identify() checks its IDENT register).
+ */
 static const struct pci_device_id edudma_ids[] = {
-	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE) },
+	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE), .driver_data = 0 },
+	{ PCI_DEVICE_SUB(EDUSG_PCI_VENDOR, EDUSG_PCI_DEVICE,
+			 EDUSG_PCI_SUBVENDOR, EDUSG_PCI_SUBDEVICE),
+	  .driver_data = (kernel_ulong_t)&edudma_edusg_ops },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, edudma_ids);
@@ -240,15 +272,22 @@ static int __init edudma_init(void)
 	ret = edudma_cdev_init();
 	if (ret)
 		return ret;
+	/* tests only (fault injection); the driver works without it */
+	edudma_debugfs_root = debugfs_create_dir(EDUDMA_NAME, NULL);
+	if (IS_ERR(edudma_debugfs_root))
+		edudma_debugfs_root = NULL;
 	ret = pci_register_driver(&edudma_pci_driver);
-	if (ret)
+	if (ret) {
+		debugfs_remove_recursive(edudma_debugfs_root);
 		edudma_cdev_exit();
+	}
 	return ret;
 }
 
 static void __exit edudma_exit(void)
 {
 	pci_unregister_driver(&edudma_pci_driver);
+	debugfs_remove_recursive(edudma_debugfs_root);
 	edudma_cdev_exit();
 	ida_destroy(&edudma_ida);
 }
@@ -256,6 +295,6 @@ static void __exit edudma_exit(void)
 module_init(edudma_init);
 module_exit(edudma_exit);
 
-MODULE_DESCRIPTION("DMA driver for QEMU's edu PCI device: coherent buffers, pinned user memory, interrupts");
+MODULE_DESCRIPTION("DMA driver for QEMU's edu and edu-sg PCI devices: coherent buffers, pinned user memory, interrupts");
 MODULE_AUTHOR("edudma developers");
 MODULE_LICENSE("GPL");

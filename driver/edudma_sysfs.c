@@ -6,8 +6,6 @@
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
-#include <edu/edu_regs.h>
-
 #include "edudma.h"
 
 const char *edudma_irq_mode_name(int mode)
@@ -25,11 +23,19 @@ const char *edudma_irq_mode_name(int mode)
 static ssize_t dev_version_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	u32 id = to_edudma_dev(dev)->ident;
+	u32 v = to_edudma_dev(dev)->version;
 
-	return sysfs_emit(buf, "%u.%u\n", EDU_IDENT_MAJOR(id), EDU_IDENT_MINOR(id));
+	return sysfs_emit(buf, "%u.%u\n", v >> 16, v & 0xffff);
 }
 static DEVICE_ATTR_RO(dev_version);
+
+/* Which engine drives the device: "edu" or "edu-sg". */
+static ssize_t engine_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_edudma_dev(dev)->ops->name);
+}
+static DEVICE_ATTR_RO(engine);
 
 static ssize_t ident_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -41,14 +47,14 @@ static DEVICE_ATTR_RO(ident);
 static ssize_t window_size_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", edudma_window);
+	return sysfs_emit(buf, "%llu\n", to_edudma_dev(dev)->window);
 }
 static DEVICE_ATTR_RO(window_size);
 
 static ssize_t dma_mask_bits_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", edudma_dma_bits);
+	return sysfs_emit(buf, "%u\n", to_edudma_dev(dev)->dma_bits);
 }
 static DEVICE_ATTR_RO(dma_mask_bits);
 
@@ -122,6 +128,7 @@ static struct attribute *edudma_dev_attrs[] = {
 	&dev_attr_nr_imported.attr,
 	&dev_attr_dev_version.attr,
 	&dev_attr_ident.attr,
+	&dev_attr_engine.attr,
 	&dev_attr_window_size.attr,
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_irq_mode.attr,

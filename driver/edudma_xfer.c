@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TRANSFER and COPY: resolve the caller's regions to device-visible
- * segments, plan the commands (edu/edu_plan.h, shared with the VFIO
- * backend), hand the plan to the engine, report what happened.
+ * segments, let the engine plan its commands (edu/edu_plan.h for edu,
+ * edu/edusg_plan.h for edu-sg - shared with userspace), hand the plan to
+ * the engine, report what happened.
  *
  * Everything the caller gave is checked before a single register is
  * written; the plan itself can only produce commands inside the window.
@@ -13,13 +14,6 @@
 #include <linux/uaccess.h>
 
 #include "edudma.h"
-
-/* A region resolved to referenced memory and a cursor at its start. */
-struct edudma_span {
-	struct edudma_mem *mem;
-	struct edu_cursor cur;
-	u64 offset;
-};
 
 /*
  * Resolve a region: a handle's memory (referenced), or - with
@@ -116,19 +110,28 @@ static u32 edudma_span_segments(const struct edudma_span *span, u64 length)
 }
 
 /*
- * Room for a plan of n commands. The plan is bounded (EDUDMA_MAX_COMMANDS,
- * 16 MiB) and charged to the caller's memory cgroup, so no request - nor a
- * few at once - can push the machine into the OOM killer.
+ * Plan the request on the device's engine: count, then fill (the plan is
+ * pure and gives the same answer twice). The plan is bounded
+ * (EDUDMA_MAX_COMMANDS, 16 MiB) and charged to the caller's memory cgroup,
+ * so no request - nor a few at once - can push the machine into the OOM
+ * killer.
  */
-static int edudma_plan_alloc(long n, struct edu_cmd **cmds)
+static int edudma_plan_job(struct edudma_dev *edev, const struct edudma_plan *p,
+			   struct edudma_job *job)
 {
+	long n = edev->ops->plan(edev, p, NULL, 0);
+
 	if (n <= 0)
 		return -EINVAL;
 	if (n > EDUDMA_MAX_COMMANDS)
 		return -E2BIG;
-	*cmds = kvmalloc_array(n, sizeof(struct edu_cmd),
-			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-	return *cmds ? 0 : -ENOMEM;
+	job->cmds = kvmalloc_array(n, edev->ops->cmd_size,
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	if (!job->cmds)
+		return -ENOMEM;
+	edev->ops->plan(edev, p, job->cmds, n);
+	job->ncmds = n;
+	return 0;
 }
 
 static void edudma_stats_fill(struct edudma_stats *st, const struct edudma_job *job,
@@ -146,59 +149,6 @@ static int edudma_check_length(u64 length)
 	return length == 0 || length > EDUDMA_MAX_LENGTH ? -EINVAL : 0;
 }
 
-long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
-{
-	struct edudma_dev *edev = ef->edev;
-	struct edudma_job job = { };
-	struct edudma_transfer req;
-	struct edudma_span span;
-	struct edu_cmd *cmds = NULL;
-	bool to_dev;
-	u64 start;
-	long n;
-	int ret;
-
-	start = ktime_get_ns();
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || edudma_check_length(req.length) ||
-	    (req.direction != EDUDMA_DIR_TO_DEVICE &&
-	     req.direction != EDUDMA_DIR_FROM_DEVICE) ||
-	    !edu_window_ok(req.dev_offset, 1, edudma_window))
-		return -EINVAL;
-	to_dev = req.direction == EDUDMA_DIR_TO_DEVICE;
-	memset(&req.stats, 0, sizeof(req.stats));
-
-	ret = edudma_span_get(ef, &req.mem, req.length,
-			      to_dev ? EDUDMA_ACCESS_DEV_READ : EDUDMA_ACCESS_DEV_WRITE,
-			      &span, &req.stats);
-	if (ret)
-		return ret;
-	/* Count, then fill: the plan is pure and gives the same answer twice. */
-	n = edu_plan_transfer(NULL, 0, span.cur, req.length, to_dev,
-			      req.dev_offset, edudma_window);
-	ret = edudma_plan_alloc(n, &cmds);
-	if (ret)
-		goto out_put;
-	edu_plan_transfer(cmds, n, span.cur, req.length, to_dev,
-			  req.dev_offset, edudma_window);
-
-	job.cmds = cmds;
-	job.ncmds = n;
-	req.stats.nr_dma_segments = edudma_span_segments(&span, req.length);
-	edudma_span_sync_for_device(&span, req.length, !to_dev);
-	ret = edudma_engine_run(edev, &job, req.timeout_ms);
-	if (!job.wedged && !to_dev)
-		edudma_span_sync_for_cpu(&span, job.credit);
-	edudma_stats_fill(&req.stats, &job, start);
-	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
-		ret = -EFAULT;
-out_put:
-	kvfree(cmds);
-	edudma_span_put(&span, job.wedged);
-	return ret;
-}
-
 /*
  * The device copies chunk by chunk, so overlapping ranges would read
  * bytes it has already overwritten: refused, like libdma does - for two
@@ -214,58 +164,154 @@ static bool edudma_spans_overlap(const struct edudma_span *a,
 				     length);
 }
 
-long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
+/*
+ * A TRANSFER on its way: memory resolved and referenced (one-shot regions
+ * pinned), commands planned, the bytes the device reads handed to it.
+ * Nothing runs yet. On error nothing is left held.
+ */
+int edudma_request_transfer(struct edudma_file *ef, struct edudma_request *rq,
+			    const struct edudma_region *mem, u64 length,
+			    u32 direction, u32 dev_offset)
 {
 	struct edudma_dev *edev = ef->edev;
-	struct edudma_span src, dst;
-	struct edudma_job job = { };
-	struct edu_cmd *cmds = NULL;
-	struct edudma_copy req;
-	u64 start;
-	long n;
+	struct edudma_plan plan = { };
+	bool to_dev;
 	int ret;
 
-	start = ktime_get_ns();
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || edudma_check_length(req.length))
+	if (edudma_check_length(length) ||
+	    (direction != EDUDMA_DIR_TO_DEVICE &&
+	     direction != EDUDMA_DIR_FROM_DEVICE) ||
+	    dev_offset >= edev->window)
 		return -EINVAL;
-	memset(&req.stats, 0, sizeof(req.stats));
-
-	ret = edudma_span_get(ef, &req.src, req.length, EDUDMA_ACCESS_DEV_READ,
-			      &src, &req.stats);
+	to_dev = direction == EDUDMA_DIR_TO_DEVICE;
+	rq->length = length;
+	ret = edudma_span_get(ef, mem, length,
+			      to_dev ? EDUDMA_ACCESS_DEV_READ : EDUDMA_ACCESS_DEV_WRITE,
+			      &rq->span[0], &rq->stats);
 	if (ret)
 		return ret;
-	ret = edudma_span_get(ef, &req.dst, req.length, EDUDMA_ACCESS_DEV_WRITE,
-			      &dst, &req.stats);
+	rq->nspans = 1;
+	rq->written = to_dev ? -1 : 0;
+	plan.to_dev = to_dev;
+	plan.src = rq->span[0].cur;
+	plan.length = length;
+	plan.dev_offset = dev_offset;
+	ret = edudma_plan_job(edev, &plan, &rq->job);
+	if (ret) {
+		edudma_span_put(&rq->span[0], false);
+		rq->nspans = 0;
+		return ret;
+	}
+	rq->stats.nr_dma_segments = edudma_span_segments(&rq->span[0], length);
+	edudma_span_sync_for_device(&rq->span[0], length, !to_dev);
+	return 0;
+}
+
+/* A COPY on its way, as edudma_request_transfer(). */
+int edudma_request_copy(struct edudma_file *ef, struct edudma_request *rq,
+			const struct edudma_region *src,
+			const struct edudma_region *dst, u64 length)
+{
+	struct edudma_dev *edev = ef->edev;
+	struct edudma_plan plan = { };
+	int ret;
+
+	if (edudma_check_length(length))
+		return -EINVAL;
+	rq->length = length;
+	ret = edudma_span_get(ef, src, length, EDUDMA_ACCESS_DEV_READ,
+			      &rq->span[0], &rq->stats);
+	if (ret)
+		return ret;
+	ret = edudma_span_get(ef, dst, length, EDUDMA_ACCESS_DEV_WRITE,
+			      &rq->span[1], &rq->stats);
 	if (ret)
 		goto out_put_src;
-	if (edudma_spans_overlap(&src, &dst, req.length)) {
+	if (edudma_spans_overlap(&rq->span[0], &rq->span[1], length)) {
 		ret = -EINVAL;
 		goto out_put_dst;
 	}
-	n = edu_plan_copy(NULL, 0, src.cur, dst.cur, req.length, edudma_window);
-	ret = edudma_plan_alloc(n, &cmds);
+	plan.copy = true;
+	plan.src = rq->span[0].cur;
+	plan.dst = rq->span[1].cur;
+	plan.length = length;
+	ret = edudma_plan_job(edev, &plan, &rq->job);
 	if (ret)
 		goto out_put_dst;
-	edu_plan_copy(cmds, n, src.cur, dst.cur, req.length, edudma_window);
+	rq->nspans = 2;
+	rq->written = 1;
+	rq->stats.nr_dma_segments = edudma_span_segments(&rq->span[0], length) +
+				    edudma_span_segments(&rq->span[1], length);
+	edudma_span_sync_for_device(&rq->span[0], length, false);
+	edudma_span_sync_for_device(&rq->span[1], length, true);
+	return 0;
 
-	job.cmds = cmds;
-	job.ncmds = n;
-	req.stats.nr_dma_segments = edudma_span_segments(&src, req.length) +
-				     edudma_span_segments(&dst, req.length);
-	edudma_span_sync_for_device(&src, req.length, false);
-	edudma_span_sync_for_device(&dst, req.length, true);
-	ret = edudma_engine_run(edev, &job, req.timeout_ms);
-	if (!job.wedged)
-		edudma_span_sync_for_cpu(&dst, job.credit);
-	edudma_stats_fill(&req.stats, &job, start);
+out_put_dst:
+	edudma_span_put(&rq->span[1], false);
+out_put_src:
+	edudma_span_put(&rq->span[0], false);
+	return ret;
+}
+
+/*
+ * The request is over (its job finished, retired): the bytes the device
+ * wrote go back to the CPU, the stats are filled, the memory is let go -
+ * or kept until remove() if the device may still write it (wedged).
+ */
+void edudma_request_done(struct edudma_request *rq)
+{
+	struct edudma_job *job = &rq->job;
+	unsigned int i;
+
+	if (!job->wedged && rq->written >= 0)
+		edudma_span_sync_for_cpu(&rq->span[rq->written], job->credit);
+	edudma_stats_fill(&rq->stats, job, rq->start_ns);
+	for (i = 0; i < rq->nspans; i++)
+		edudma_span_put(&rq->span[i], job->wedged);
+	rq->nspans = 0;
+	kvfree(job->cmds);
+	job->cmds = NULL;
+}
+
+long edudma_ioctl_transfer(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_request rq = { .start_ns = ktime_get_ns() };
+	struct edudma_transfer req;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	ret = edudma_request_transfer(ef, &rq, &req.mem, req.length,
+				      req.direction, req.dev_offset);
+	if (ret)
+		return ret;
+	ret = edudma_engine_run(ef->edev, &rq.job, req.timeout_ms);
+	edudma_request_done(&rq);
+	req.stats = rq.stats;
 	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
 		ret = -EFAULT;
-out_put_dst:
-	kvfree(cmds);
-	edudma_span_put(&dst, job.wedged);
-out_put_src:
-	edudma_span_put(&src, job.wedged);
+	return ret;
+}
+
+long edudma_ioctl_copy(struct edudma_file *ef, void __user *uarg)
+{
+	struct edudma_request rq = { .start_ns = ktime_get_ns() };
+	struct edudma_copy req;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	ret = edudma_request_copy(ef, &rq, &req.src, &req.dst, req.length);
+	if (ret)
+		return ret;
+	ret = edudma_engine_run(ef->edev, &rq.job, req.timeout_ms);
+	edudma_request_done(&rq);
+	req.stats = rq.stats;
+	if (copy_to_user(uarg, &req, sizeof(req)) && !ret)
+		ret = -EFAULT;
 	return ret;
 }

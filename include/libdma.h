@@ -104,7 +104,9 @@ extern "C" {
  *   1.1  libdma_irq_test(), libdma_factorial()
  *   1.2  the throughput benchmark: libdma_bench_*()
  *   1.3  the contiguity lab: libdma_lab_*()
- *   1.4  dma-buf: libdma_buffer_export(), libdma_buffer_import()
+ *   1.4  engines (libdma_info.engine, edu-sg), asynchronous requests:
+ *        libdma_submit_*(), libdma_reap(), libdma_cancel(), libdma_pollfd();
+ *        dma-buf: libdma_buffer_export(), libdma_buffer_import()
  */
 #define LIBDMA_VERSION_MAJOR	1
 #define LIBDMA_VERSION_MINOR	4
@@ -133,6 +135,20 @@ struct libdma_buffer;	/* memory the device can reach: allocated, registered
 						   parameter lab=1 is on (API 1.3) */
 #define LIBDMA_FEAT_DMABUF	(1ULL << 8)	/* libdma_buffer_export(),
 						   libdma_buffer_import() (API 1.4) */
+#define LIBDMA_FEAT_ENGINE_INFO	(1ULL << 9)	/* libdma_info.engine ... from the
+						   driver (API 1.4) */
+#define LIBDMA_FEAT_ASYNC	(1ULL << 10)	/* libdma_submit_*() (API 1.4) */
+
+/*
+ * The DMA engine behind a device, libdma_info.engine (API 1.4; 0 from
+ * drivers that do not say, which are edu-only).
+ *   EDU    QEMU's edu: one command at a time through its 4 KiB buffer
+ *   EDUSG  edu-sg: a descriptor ring, many commands in flight, copies
+ *          memory to memory; TRANSFER's "window" is its on-card RAM
+ */
+#define LIBDMA_ENGINE_UNKNOWN	0
+#define LIBDMA_ENGINE_EDU	1
+#define LIBDMA_ENGINE_EDUSG	2
 
 /* Who may touch registered memory (libdma_buffer_register()). */
 #define LIBDMA_ACCESS_DEV_READ	(1U << 0)	/* device reads it: to-device, copy source */
@@ -198,7 +214,8 @@ struct libdma_device_desc {
 	uint32_t window_size;		/* bytes per DMA command, 0 if unknown */
 	int irq_mode;			/* LIBDMA_IRQ_* */
 	int numa_node;			/* -1 if none */
-	uint32_t reserved[8];
+	uint32_t engine;		/* LIBDMA_ENGINE_* (API 1.4) */
+	uint32_t reserved[7];
 };
 
 /**
@@ -321,7 +338,7 @@ struct libdma_info {
 	unsigned int index;		/* N of /dev/edudma<N>; VFIO: LIBDMA_INDEX_NONE */
 	int numa_node;			/* -1 if none */
 	unsigned int abi_version;	/* driver ABI version; VFIO: 0 (none) */
-	unsigned int version_major;	/* edu device version */
+	unsigned int version_major;	/* device version (edu or edu-sg) */
 	unsigned int version_minor;
 	uint32_t dev_ident;		/* raw identification register */
 	uint64_t features;		/* LIBDMA_FEAT_* */
@@ -332,7 +349,13 @@ struct libdma_info {
 	uint64_t dev_buffer_addr;	/* device-side address of that buffer */
 	uint64_t max_alloc;		/* largest libdma_buffer_alloc(), bytes */
 	uint32_t timeout_ms;		/* default per-command timeout */
-	uint32_t reserved[15];
+	/* API 1.4: */
+	uint32_t engine;		/* LIBDMA_ENGINE_* */
+	uint32_t max_cmd_length;	/* most bytes one device command moves */
+	uint32_t ring_size;		/* descriptor ring entries, 0: none */
+	uint32_t max_in_flight;		/* device commands in flight at once */
+	uint32_t max_requests;		/* async requests submitted, not reaped */
+	uint32_t reserved[10];
 };
 
 /**
@@ -713,6 +736,124 @@ int libdma_transfer_from_device(struct libdma_device *dev,
  */
 int libdma_copy(struct libdma_device *dev, const struct libdma_region *dst,
 		const struct libdma_region *src, struct libdma_stats *stats);
+
+/* ------------------------------------------ asynchronous requests (1.4) */
+
+/*
+ * A transfer or copy that runs while the caller goes on: submit returns at
+ * once with an id, libdma_reap() collects finished requests with their
+ * result and stats, libdma_pollfd() gives a descriptor to poll()/epoll for
+ * "a completion is ready". Everything the synchronous calls check is
+ * checked at submit, with the same errors. Requests of every file and
+ * process share the device: edu runs them back to back, edu-sg keeps many
+ * in flight. Plain memory a request names (libdma_region_user) must stay
+ * mapped until it is reaped; a buffer may be freed meanwhile (the driver
+ * keeps its memory until the request is over). Each open device may have
+ * libdma_info.max_requests requests submitted and not reaped (the
+ * driver's max_requests); beyond that submit fails with -EAGAIN. Closing the device cancels what is in flight
+ * and waits for it. Needs LIBDMA_FEAT_ASYNC (the kernel backend with a
+ * driver that has it; not the VFIO backend: -EOPNOTSUPP).
+ */
+struct libdma_completion {
+	uint64_t id;			/* what submit returned */
+	uint64_t user_data;		/* what the caller gave to submit */
+	int result;			/* 0, or -errno as the synchronous call's
+					   (-ECANCELED: cancelled, -ENODEV: the
+					   device went away) */
+	uint32_t reserved0;
+	struct libdma_stats stats;	/* wall_ns counts from submit */
+};
+
+/**
+ * libdma_submit_copy() - Start a copy, without waiting for it.
+ * @dev: the device.
+ * @dst: where the bytes go, as for libdma_copy().
+ * @src: where they come from; the same length as @dst.
+ * @user_data: any value; libdma_reap() returns it with the completion.
+ * @idp: where the request's id goes (for libdma_cancel()); may be NULL.
+ *
+ * Return: 0, or the errors of libdma_copy() that concern the arguments and
+ * the memory (-EINVAL, -EACCES, -E2BIG, -EFAULT, -ENOMEM, -ERANGE,
+ * -ENOBUFS, -ENODEV, -EBADF), -EAGAIN when the device's quota of
+ * unreaped requests is used up (reap first), -EOPNOTSUPP without
+ * LIBDMA_FEAT_ASYNC. API 1.4.
+ */
+int libdma_submit_copy(struct libdma_device *dev,
+		       const struct libdma_region *dst,
+		       const struct libdma_region *src, uint64_t user_data,
+		       uint64_t *idp);
+
+/**
+ * libdma_submit_to_device() - Start a transfer to the device buffer.
+ * @dev: the device.
+ * @src: the memory to read, as for libdma_transfer_to_device().
+ * @dev_offset: where in the device buffer (< libdma_info.window_size).
+ * @user_data: returned with the completion.
+ * @idp: where the request's id goes; may be NULL.
+ *
+ * Return: as libdma_submit_copy(). API 1.4.
+ */
+int libdma_submit_to_device(struct libdma_device *dev,
+			    const struct libdma_region *src, size_t dev_offset,
+			    uint64_t user_data, uint64_t *idp);
+
+/**
+ * libdma_submit_from_device() - Start a transfer from the device buffer.
+ * @dev: the device.
+ * @dst: the memory to write, as for libdma_transfer_from_device().
+ * @dev_offset: where in the device buffer.
+ * @user_data: returned with the completion.
+ * @idp: where the request's id goes; may be NULL.
+ *
+ * Return: as libdma_submit_copy(). API 1.4.
+ */
+int libdma_submit_from_device(struct libdma_device *dev,
+			      const struct libdma_region *dst, size_t dev_offset,
+			      uint64_t user_data, uint64_t *idp);
+
+/**
+ * libdma_reap() - Collect finished requests.
+ * @dev: the device.
+ * @completions: where they go; @max entries.
+ * @max: room in @completions, > 0.
+ * @min_complete: wait until at least this many are ready (0: do not wait;
+ *                at most @max). A wait for more than can come (ready +
+ *                still in flight) returns what there is.
+ * @timeout_ms: how long to wait at most, < 0: no limit.
+ *
+ * Return: the number of completions written (0 if none was ready), or a
+ * negative errno: -ETIMEDOUT (fewer than @min_complete came in time;
+ * nothing collected), -EINTR (a signal arrived), -EINVAL (@max 0,
+ * @min_complete > @max, NULL @completions), -EOPNOTSUPP, -EBADF. Works
+ * after the device was removed, so nothing submitted is lost. API 1.4.
+ */
+int libdma_reap(struct libdma_device *dev, struct libdma_completion *completions,
+		unsigned int max, unsigned int min_complete, int timeout_ms);
+
+/**
+ * libdma_cancel() - Stop submitted requests.
+ * @dev: the device.
+ * @id: a request's id from submit; 0: every request of this device handle.
+ *
+ * Nothing more of the request starts; what the device has started lands;
+ * it then completes with -ECANCELED (or 0 if all of it had started).
+ *
+ * Return: the number of requests stopped (>= 0), or -ENOENT (no such
+ * request in flight: unknown, or finished already), -EOPNOTSUPP, -EBADF.
+ * API 1.4.
+ */
+int libdma_cancel(struct libdma_device *dev, uint64_t id);
+
+/**
+ * libdma_pollfd() - A file descriptor that is readable while a completion waits.
+ * @dev: the device.
+ *
+ * For poll(), select() or epoll (POLLIN / EPOLLIN; POLLHUP once the device
+ * is gone). It belongs to @dev: do not close it, read it or write it.
+ *
+ * Return: the descriptor (>= 0), or -EOPNOTSUPP, -EBADF. API 1.4.
+ */
+int libdma_pollfd(struct libdma_device *dev);
 
 /* ------------------------------------------------- device self-tests (1.1) */
 

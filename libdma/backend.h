@@ -89,6 +89,21 @@ struct libdma_backend_ops {
 			 struct libdma_factorial_result *result);
 
 	/*
+	 * Asynchronous requests (API 1.4) on checked regions; NULL when the
+	 * backend has none (-EOPNOTSUPP). submit: 'dir' for a transfer
+	 * (mem = the region), or a copy when 'dst' is set. reap: *count
+	 * filled; timeout_ms < 0 no limit.
+	 */
+	int (*submit)(struct libdma_device *dev, const struct libdma_region *dst,
+		      const struct libdma_region *src, enum libdma_direction dir,
+		      size_t dev_offset, uint64_t user_data, uint64_t *id);
+	int (*reap)(struct libdma_device *dev, struct libdma_completion *c,
+		    unsigned int max, unsigned int min_complete, int timeout_ms,
+		    unsigned int *count);
+	int (*cancel)(struct libdma_device *dev, uint64_t id, unsigned int *count);
+	int (*pollfd)(struct libdma_device *dev);
+
+	/*
 	 * The contiguity lab (API 1.3): measure one cell. 'cell' names the
 	 * experiment, allocator / pattern / mapping and size (checked by
 	 * lab.c); the backend fills the figures (ns_*, checksum, pages,

@@ -33,6 +33,8 @@ _Static_assert(LIBDMA_ACCESS_DEV_WRITE == EDUDMA_ACCESS_DEV_WRITE, "access bits"
 _Static_assert(LIBDMA_IRQ_TEST_DEFAULT == EDUDMA_IRQ_TEST_DEFAULT, "self-test bits");
 _Static_assert(LIBDMA_FACT_POLL == EDUDMA_FACT_POLL, "factorial flags");
 _Static_assert(LIBDMA_FEAT_LAB == EDUDMA_FEAT_LAB, "feature bits");
+_Static_assert(LIBDMA_FEAT_ENGINE_INFO == EDUDMA_FEAT_ENGINE_INFO, "feature bits");
+_Static_assert(LIBDMA_FEAT_ASYNC == EDUDMA_FEAT_ASYNC, "feature bits");
 _Static_assert(LIBDMA_LAB_MAX_ITERATIONS == EDUDMA_LAB_MAX_ITERATIONS, "lab limits");
 _Static_assert(LIBDMA_FEAT_DMABUF == EDUDMA_FEAT_DMABUF, "feature bits");
 _Static_assert(LIBDMA_EXPORT_WRITE == EDUDMA_EXPORT_WRITE, "export flags");
@@ -124,8 +126,23 @@ static void info_from_abi(const struct edudma_info *abi, struct libdma_info *inf
 {
 	info->abi_version = abi->abi_version;
 	info->dev_ident = abi->dev_ident;
-	info->version_major = (abi->dev_ident >> 24) & 0xff;
-	info->version_minor = (abi->dev_ident >> 16) & 0xff;
+	if (abi->features & EDUDMA_FEAT_ENGINE_INFO) {
+		info->version_major = abi->engine_version >> 16;
+		info->version_minor = abi->engine_version & 0xffff;
+		info->engine = abi->engine;
+		info->max_cmd_length = abi->max_cmd_length;
+		info->ring_size = abi->ring_size;
+		info->max_in_flight = abi->max_in_flight;
+		info->max_requests = abi->max_requests;
+	} else {
+		/* an older driver: edu, its version in the ident register */
+		info->version_major = (abi->dev_ident >> 24) & 0xff;
+		info->version_minor = (abi->dev_ident >> 16) & 0xff;
+		info->engine = LIBDMA_ENGINE_EDU;
+		info->max_cmd_length = abi->window_size;
+		info->ring_size = 0;
+		info->max_in_flight = 1;
+	}
 	info->features = abi->features;
 	info->irq_mode = (int)abi->irq_mode;
 	info->dma_mask_bits = abi->dma_mask_bits;
@@ -531,6 +548,110 @@ static int kernel_copy(struct libdma_device *dev, const struct libdma_region *ds
 	return err ? ioctl_failed(dev, "EDUDMA_IOC_COPY", err) : 0;
 }
 
+static int kernel_submit(struct libdma_device *dev, const struct libdma_region *dst,
+			 const struct libdma_region *src, enum libdma_direction dir,
+			 size_t dev_offset, uint64_t user_data, uint64_t *id)
+{
+	struct edudma_submit s;
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	s.user_data = user_data;
+	s.length = src->length;
+	region_to_abi(src, &s.src);
+	if (dst) {
+		s.op = EDUDMA_OP_COPY;
+		region_to_abi(dst, &s.dst);
+	} else {
+		s.op = EDUDMA_OP_TRANSFER;
+		s.direction = dir == LIBDMA_TO_DEVICE ? EDUDMA_DIR_TO_DEVICE :
+							EDUDMA_DIR_FROM_DEVICE;
+		s.dev_offset = (uint32_t)dev_offset;
+	}
+	/* nothing is queued when SUBMIT fails: retrying after EINTR is safe */
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_SUBMIT, &s, EINTR_RETRY);
+	if (err == -EAGAIN)
+		return libdma__fail(err, "EDUDMA_IOC_SUBMIT on %s: %u requests "
+				    "submitted and not reaped, the driver's "
+				    "max_requests: reap some first",
+				    dev->info.node, dev->info.max_requests);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_SUBMIT", err);
+	*id = s.id;
+	return 0;
+}
+
+static int kernel_reap(struct libdma_device *dev, struct libdma_completion *c,
+		       unsigned int max, unsigned int min_complete,
+		       int timeout_ms, unsigned int *count)
+{
+	struct edudma_completion abi[64];
+	unsigned int i, got = 0;
+	int err = 0;
+
+	/* in slices of the stack array; only the first waits */
+	while (got < max) {
+		struct edudma_reap r;
+		unsigned int want = max - got < 64 ? max - got : 64;
+
+		memset(&r, 0, sizeof(r));
+		r.completions = (uintptr_t)abi;
+		r.max = want;
+		if (!got && min_complete) {
+			r.flags = EDUDMA_REAP_WAIT;
+			r.min_complete = min_complete < want ? min_complete : want;
+			r.timeout_ms = timeout_ms < 0 ? 0 : timeout_ms ? (uint32_t)timeout_ms : 1;
+		}
+		err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_REAP, &r,
+				   EINTR_RETURN);
+		if (err)
+			break;
+		for (i = 0; i < r.count; i++) {
+			c[got + i].id = abi[i].id;
+			c[got + i].user_data = abi[i].user_data;
+			c[got + i].result = abi[i].result;
+			stats_from_abi(&abi[i].stats, &c[got + i].stats);
+		}
+		got += r.count;
+		if (r.count < want)
+			break;
+	}
+	*count = got;
+	if (err && !got) {
+		if (err == -ETIMEDOUT)
+			return libdma__fail(err, "reap on %s: fewer than %u "
+					    "requests finished within %d ms",
+					    dev->info.node, min_complete, timeout_ms);
+		return ioctl_failed(dev, "EDUDMA_IOC_REAP", err);
+	}
+	return 0;
+}
+
+static int kernel_cancel(struct libdma_device *dev, uint64_t id,
+			 unsigned int *count)
+{
+	struct edudma_cancel c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.id = id;
+	c.flags = id ? 0 : EDUDMA_CANCEL_ALL;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_CANCEL, &c, EINTR_RETRY);
+	if (err == -ENOENT)
+		return libdma__fail(err, "cancel on %s: no request %llu in "
+				    "flight (unknown, or finished)",
+				    dev->info.node, (unsigned long long)id);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_CANCEL", err);
+	*count = c.count;
+	return 0;
+}
+
+static int kernel_pollfd(struct libdma_device *dev)
+{
+	return device_fd(dev);
+}
+
 static int kernel_irq_test(struct libdma_device *dev, uint32_t value,
 			   struct libdma_irq_test_result *result)
 {
@@ -715,6 +836,10 @@ const struct libdma_backend_ops libdma__kernel_backend = {
 	.unimport	= kernel_unimport,
 	.transfer	= kernel_transfer,
 	.copy		= kernel_copy,
+	.submit		= kernel_submit,
+	.reap		= kernel_reap,
+	.cancel		= kernel_cancel,
+	.pollfd		= kernel_pollfd,
 	.irq_test	= kernel_irq_test,
 	.factorial	= kernel_factorial,
 	.lab		= kernel_lab,

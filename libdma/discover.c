@@ -90,6 +90,11 @@ static bool describe(struct udev_device *d, struct libdma_device_desc *desc)
 	if (parse_uint(udev_device_get_sysattr_value(d, "window_size"), &value))
 		desc->window_size = (uint32_t)value;
 	desc->irq_mode = irq_mode_from_name(udev_device_get_sysattr_value(d, "irq_mode"));
+	/* no "engine" attribute: a driver from before edu-sg, so edu */
+	attr = udev_device_get_sysattr_value(d, "engine");
+	desc->engine = !attr || !strcmp(attr, "edu") ? LIBDMA_ENGINE_EDU :
+		       !strcmp(attr, "edu-sg") ? LIBDMA_ENGINE_EDUSG :
+		       LIBDMA_ENGINE_UNKNOWN;
 
 	desc->numa_node = -1;
 	/* The parent belongs to 'd': no unref. */

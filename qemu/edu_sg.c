@@ -131,7 +131,7 @@ static void edusg_irq_update(EduSgState *s, uint32_t new_bits)
 
 static void edusg_irq_raise(EduSgState *s, uint32_t bits)
 {
-    bits &= EDUSG_IRQ_ALL;
+    bits &= EDUSG_IRQ_VALID;
     if (bits) {
         s->irq_status |= bits;
         edusg_irq_update(s, bits);
@@ -615,7 +615,7 @@ static uint32_t edusg_read32(EduSgState *s, hwaddr addr)
 
     switch (addr) {
     case EDUSG_REG_IDENT:       return EDUSG_IDENT;
-    case EDUSG_REG_VERSION:     return EDUSG_SUPPORTED_MAJOR << 16;
+    case EDUSG_REG_VERSION:     return EDUSG_SUPPORTED_MAJOR << 16 | EDUSG_MINOR;
     case EDUSG_REG_CAPS:
         return EDUSG_CAP_MSI | (s->timing ? EDUSG_CAP_TIMING : 0);
     case EDUSG_REG_CARD_SIZE:   return s->card_size;
@@ -689,7 +689,7 @@ static void edusg_write32(EduSgState *s, hwaddr addr, uint32_t val)
     case EDUSG_REG_IRQ_MASK: {
         uint32_t newly = val & ~s->irq_mask & s->irq_status;
 
-        s->irq_mask = val & EDUSG_IRQ_ALL;
+        s->irq_mask = val & EDUSG_IRQ_VALID;
         edusg_irq_update(s, newly);     /* pending events now enabled */
         break;
     }

@@ -3,7 +3,7 @@
 # (at most GUEST_JOBS QEMUs at once), then collect.sh, whose status is ours.
 # Environment (defaults in brackets; paths relative to the repo root):
 #   MODULE [driver/edudma.ko]         GUEST_TESTS_DIR [build/tests/guest]
-#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg edusg-phys",
+#   HOST_TESTS_DIR [build/tests/host] CONFIGS ["msi sgdrv two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg edusg-phys sg-swiotlb sg-iommu sg-vfio",
 #   and "deb" when CHECK_DEB=1: make check, after make deb]
 #   BUILD_DIR [build]  GUEST_JOBS [2]  HOST_TEST_TIMEOUT [300 s]
 #   EXTRA_BINS (files for /usr/local/bin in the guest), and everything
@@ -18,7 +18,7 @@ cd "$here/.."
 MODULE=${MODULE:-driver/edudma.ko}
 GUEST_TESTS_DIR=${GUEST_TESTS_DIR:-build/tests/guest}
 HOST_TESTS_DIR=${HOST_TESTS_DIR:-build/tests/host}
-CONFIGS=${CONFIGS:-msi two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg edusg-phys${CHECK_DEB:+ deb}}
+CONFIGS=${CONFIGS:-msi sgdrv two intx noinit bigmem highmem swiotlb28 udev poison swiotlb iommu vfio edusg edusg-phys sg-swiotlb sg-iommu sg-vfio${CHECK_DEB:+ deb}}
 BUILD_DIR=${BUILD_DIR:-build}
 GUEST_JOBS=${GUEST_JOBS:-2}
 out=$BUILD_DIR/check

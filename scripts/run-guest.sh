@@ -90,6 +90,17 @@ case $config in
     # an IOMMU and a second edu, which guest-demo.sh binds to vfio-pci.
     demo-vfio) machine=q35 devices="-device intel-iommu -device edu -device edu"
                append="quiet intel_iommu=on edutest.exec=/usr/local/bin/guest-demo.sh edudemo.vfio=1" ;;
+    # make demo's edu-sg runs (scripts/demo.sh, our QEMU): the driver on one
+    # edu-sg, 512 MiB (a stream's pairs take up to 2 x 32 MiB, and each
+    # 4 MiB coherent buffer must find contiguous pages). demo-sg: the
+    # timing model under icount (device times are the model's); demo-sg-wall:
+    # timing=off and no icount by default (GUEST_ICOUNT=off: wall-clock
+    # figures, the device copying in QEMU's main loop).
+    demo-sg) qemu=sg mem=512M devices="-device edu-sg"
+             append="quiet edutest.exec=/usr/local/bin/guest-demo.sh edudemo.device=sg" ;;
+    demo-sg-wall) qemu=sg mem=512M devices="-device edu-sg,timing=off"
+                  GUEST_ICOUNT=${GUEST_ICOUNT:-off}
+                  append="quiet edutest.exec=/usr/local/bin/guest-demo.sh edudemo.device=sg-wall" ;;
     # make lab (scripts/lab.sh): no tests, the contiguity lab (lab=1). 1 GiB
     # for the access experiment's 128 MiB sweep; the edu's DMA mask widened
     # to 32 bits (dma_bits=32) so that all of that RAM is within its reach
@@ -113,6 +124,42 @@ case $config in
     edusg-phys) qemu=sg mem=512M
                 devices="-device edu-sg -device edu-sg,dma_mask=0xffffff,timing=off"
                 append="edutest.tests=test_edusg_phys" ;;
+    # The driver on edu-sg (our QEMU, no IOMMU, one edu-sg and no edu): the
+    # driver and library suites, engine-aware (INFO's engine), on the
+    # descriptor engine. Left out: test_abuse_lifetime and test_drv_unplug
+    # (their in-flight cases need a COPY that runs for seconds - edu's 100 ms
+    # commands; on edu-sg a copy is one descriptor of microseconds), the
+    # test_tools (the examples assume edu: 'list' prints "edu" for any
+    # engine, 'roundtrip' sizes its buffer to the window, 16 MiB here, above
+    # max_alloc), the edu-only suites (bigmem, lab, vfio, udev,
+    # failnth) and test_drv_reach (in sg-swiotlb). SG_TESTS=a,b replaces it.
+    sgdrv) qemu=sg mem=512M devices="-device edu-sg"
+           append="edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_buf,test_drv_xfer,test_drv_pin,test_drv_sync,test_drv_charge,test_lib,test_lib_dma,test_lib_threads,test_lib_selftest,test_bench,test_abuse_abi,test_abuse_concurrency,test_async,test_lib_async,test_sg_engine,test_soak,test_fuzz,test_drv_races,test_drv_reload}" ;;
+    # edu-sg with every streaming mapping bounced (like 'swiotlb'; edu-sg's
+    # 64-bit mask reaches the pool): the data-path suites, where a missing
+    # sync corrupts data. (test_drv_reach's full pool is refused there with
+    # exactly two 1 MiB chunks still free, one more than its bound allows:
+    # open, SG_TESTS=test_drv_reach shows it.)
+    sg-swiotlb) qemu=sg mem=1G devices="-device edu-sg"
+                append="swiotlb=force edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_xfer,test_drv_pin,test_drv_sync,test_lib_dma,test_sg_engine,test_async}" ;;
+    # edu-sg behind an IOMMU in strict mode (like 'iommu'): every
+    # descriptor, the ring and the completion record go through it; a DMAR
+    # fault in the log fails the run.
+    sg-iommu) qemu=sg machine=q35 mem=512M devices="-device intel-iommu -device edu-sg"
+              append="intel_iommu=on iommu.strict=1 edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_xfer,test_drv_pin,test_drv_sync,test_lib_dma,test_abuse_concurrency,test_sg_engine,test_async}" ;;
+    # libdma's VFIO backend on edu-sg (our QEMU; like 'vfio' for edu): an
+    # IOMMU in strict mode, two edu-sg on the root bus. test_vfio_bind
+    # moves the first to vfio-pci, the library suites run on it
+    # ("vfio:<address>"), test_vfio_sg checks what is edu-sg's (one
+    # descriptor per registered buffer, descriptor errors, the ring
+    # refilled, signals, the bench) and binds it back; the second stays on
+    # edudma (the bench's kernel device). EDUTEST_SG_SIGNAL=1: the VFIO
+    # engine stops a 2^19-descriptor transfer on a signal, so test_lib_dma's
+    # interrupted-transfer case runs here (it skips on the driver).
+    sg-vfio) qemu=sg machine=q35 mem=512M
+             devices="-device intel-iommu -device edu-sg -device edu-sg"
+             append="intel_iommu=on iommu.strict=1 edutest.env=LIBDMA_TEST_DEVICE=vfio edutest.env=EDUTEST_SG_SIGNAL=1"
+             append+=" edutest.tests=${SG_TESTS:-test_vfio_bind,test_lib_dma,test_lib_threads,test_vfio_sg}" ;;
     *) # leave a log collect.sh will count as a failure
        echo "run-guest.sh: unknown configuration '$config'" | tee "$log" >&2
        echo "@@QEMU EXIT 2" >>"$log"

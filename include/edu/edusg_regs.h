@@ -95,6 +95,7 @@ typedef uint64_t edusg_u64;
 #define EDUSG_VERSION_MAJOR(v)	(((v) >> 16) & 0xffffu)
 #define EDUSG_VERSION_MINOR(v)	((v) & 0xffffu)
 #define EDUSG_SUPPORTED_MAJOR	1
+#define EDUSG_MINOR		1	/* 1.1: EDUSG_IRQ_SOFT */
 
 #define EDUSG_CAP_MSI		0x1u	/* MSI, one vector; INTx otherwise */
 #define EDUSG_CAP_TIMING	0x2u	/* the timing model is on */
@@ -126,7 +127,14 @@ typedef uint64_t edusg_u64;
 #define EDUSG_IRQ_DONE		0x1u	/* a descriptor with EDUSG_DESC_IRQ completed */
 #define EDUSG_IRQ_DESC_ERROR	0x2u	/* a descriptor completed in error */
 #define EDUSG_IRQ_HALT		0x4u	/* the engine halted */
-#define EDUSG_IRQ_ALL		0x7u
+#define EDUSG_IRQ_ALL		0x7u	/* the engine's events */
+/*
+ * Software bits (version 1.1): never raised by the engine, only by a write
+ * to EDUSG_REG_IRQ_RAISE - a driver's interrupt self-test uses them
+ * without faking an engine event. Masked and acknowledged like the others.
+ */
+#define EDUSG_IRQ_SOFT		0xffff0000u
+#define EDUSG_IRQ_VALID		(EDUSG_IRQ_ALL | EDUSG_IRQ_SOFT)
 
 /*
  * The descriptor: 32 bytes, in a ring of EDUSG_REG_RING_SIZE entries at

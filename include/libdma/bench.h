@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libdma - the throughput benchmark (API 1.2): libdma_bench_*().
+ * libdma - the throughput benchmark (API 1.2; queue depths: API 1.4):
+ * libdma_bench_*().
  *
  * Part of <libdma.h>, which includes this file where the benchmark's
  * declarations belong (after the device self-tests): include <libdma.h>,
@@ -50,6 +51,18 @@ extern "C" {
  * figures. Times are CLOCK_MONOTONIC in this process, except device time,
  * which is the driver's (libdma_stats.device_ns). What each figure means:
  * struct libdma_bench_cell.
+ *
+ * Streams (API 1.4, libdma_bench_config.depths): for every queue depth,
+ * size and mode also a "stream" cell. P = min(depth, max(1, 32 MiB /
+ * size)) source/destination pairs are set up once per repetition (timed:
+ * setup_ns), then N = clamp(64 MiB / size, 4 x depth, 1024) copies are
+ * kept 'depth' in flight - libdma_submit_copy() round robin over the
+ * pairs, libdma_reap() as they finish - timed from the first submit to
+ * the last reap; every completion must have moved all its bytes, and
+ * every destination is checked byte by byte afterwards. Needs
+ * LIBDMA_FEAT_ASYNC; bounce streams are unavailable (the CPU copies
+ * around each transfer serialise them), as are vfio streams (the VFIO
+ * backend has no asynchronous requests).
  */
 
 /* Modes (bit numbers in libdma_bench_config.modes). */
@@ -70,6 +83,9 @@ extern "C" {
 #define LIBDMA_BENCH_DEFAULT_REPETITIONS	5U
 #define LIBDMA_BENCH_MAX_SIZES			64U
 #define LIBDMA_BENCH_MAX_REPETITIONS		1000U
+/* Streams (API 1.4): at most this many depths, each 1..LIBDMA_BENCH_MAX_DEPTH. */
+#define LIBDMA_BENCH_MAX_DEPTHS			8U
+#define LIBDMA_BENCH_MAX_DEPTH			64U
 
 /* libdma_bench_config.flags */
 /*
@@ -176,7 +192,24 @@ struct libdma_bench_cell {
 	struct libdma_bench_stat efficiency;
 
 	char note[192];			/* why unavailable / what failed / "" */
-	uint64_t reserved[8];
+
+	/*
+	 * API 1.4: 0 = the single-transfer measurement above; > 0 = a
+	 * stream, 'requests' copies kept 'depth' in flight (the overview).
+	 * For a stream the figures above are per stream: transfer_ns its
+	 * wall time (first submit to last reap), device_ns the sum of its
+	 * requests' device_ns, host_ns = transfer_ns - device_ns (at least
+	 * 0: the time the device waited for the host), throughput =
+	 * requests x size / transfer_ns, efficiency = device_ns /
+	 * transfer_ns (the device's busy share), commands = device commands
+	 * (descriptors) per request, setup / teardown = of all the pairs,
+	 * pin_ns = registering them (sg, sg-hugepage) or, per request, the
+	 * one-shot pinning (sg-oneshot), dma_segments per request.
+	 */
+	uint32_t depth;
+	uint32_t requests;		/* requests per stream (0 for depth 0) */
+	struct libdma_bench_stat request_rate;	/* requests per second (streams) */
+	uint64_t reserved[4];
 };
 
 /* Where a run took place, so that its figures are never read out of context. */
@@ -193,10 +226,13 @@ struct libdma_bench_env {
 	struct libdma_info info;	/* the device: node, version, window, mask... */
 	uint64_t page_size;
 	/*
-	 * The device's time per command, measured: the fastest of a few
-	 * one-window copies (their device_ns / commands). Under QEMU 99 to
-	 * 100 ms of (virtual) time. For the reader (the device's limit);
-	 * efficiency uses each transfer's own device time.
+	 * The device's time per command, measured: on edu the fastest of a
+	 * few one-window copies (their device_ns / commands; under QEMU 99
+	 * to 100 ms of (virtual) time); on edu-sg (info.engine
+	 * LIBDMA_ENGINE_EDUSG) the fastest of a few copies of one 4 KiB
+	 * descriptor on an idle engine (fetch latency + 4 KiB at the link's
+	 * bandwidth in the timing model). For the reader; efficiency uses
+	 * each transfer's own device time.
 	 */
 	uint64_t cmd_ns;
 	uint32_t calibration_copies;	/* how many copies cmd_ns came from */
@@ -243,7 +279,13 @@ struct libdma_bench_config {
 	 * VFIO device, else the vfio mode is unavailable.
 	 */
 	struct libdma_device *vfio;
-	uint64_t reserved[3];		/* must be zero */
+	/*
+	 * API 1.4: queue depths for streams, 1..LIBDMA_BENCH_MAX_DEPTH each,
+	 * in the order given; a 0 ends the list. All 0 (the default): no
+	 * streams.
+	 */
+	uint8_t depths[LIBDMA_BENCH_MAX_DEPTHS];
+	uint64_t reserved[2];		/* must be zero */
 };
 
 /* The outcome of libdma_bench_run(). */
@@ -253,7 +295,9 @@ struct libdma_bench_result {
 	uint32_t flags;			/* the config's */
 	uint32_t nr_cells;
 	uint32_t nr_failed;		/* cells MISMATCH or FAILED */
-	struct libdma_bench_cell *cells;	/* size by size, modes in order */
+	/* size by size, modes in order; then (API 1.4) the streams: size by
+	 * size, modes in order, depths in the config's order */
+	struct libdma_bench_cell *cells;
 	uint64_t reserved[4];
 };
 
@@ -279,7 +323,9 @@ void libdma_bench_config_init(struct libdma_bench_config *cfg);
  * overview above describes. A mode whose feature the driver lacks, or a
  * coherent size beyond info.max_alloc, is reported
  * LIBDMA_BENCH_UNAVAILABLE, as is sg-hugepage without transparent huge
- * pages. Free the result with libdma_bench_result_free().
+ * pages. With depths (API 1.4), stream cells follow: unavailable without
+ * LIBDMA_FEAT_ASYNC, and for bounce and vfio. Free the result with
+ * libdma_bench_result_free().
  *
  * A run takes (number of sizes x modes x repetitions) transfers: on a
  * device that really spends 100 ms per command (QEMU without -icount) the

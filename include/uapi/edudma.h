@@ -48,6 +48,20 @@
 #define EDUDMA_FEAT_USER_REGION	(1U << 6)	/* EDUDMA_REGION_USER (one-shot) */
 #define EDUDMA_FEAT_LAB		(1U << 7)	/* EDUDMA_IOC_LAB (module parameter lab=1) */
 #define EDUDMA_FEAT_DMABUF	(1U << 8)	/* EXPORT and IMPORT (dma-buf) */
+#define EDUDMA_FEAT_ENGINE_INFO	(1U << 9)	/* edudma_info.engine and the limits after it */
+#define EDUDMA_FEAT_ASYNC	(1U << 10)	/* SUBMIT, REAP, CANCEL and poll() */
+
+/*
+ * The DMA engine behind the device, edudma_info.engine. Drivers older than
+ * EDUDMA_FEAT_ENGINE_INFO only know edu (and leave the field 0).
+ *  EDU    QEMU's edu: one command at a time through a 4 KiB device buffer
+ *         (the "window"); a COPY goes memory -> window -> memory.
+ *  EDUSG  edu-sg: a descriptor ring; one descriptor per DMA segment, many
+ *         requests in flight, memory-to-memory COPY; the "window" of
+ *         TRANSFER is its on-card RAM.
+ */
+#define EDUDMA_ENGINE_EDU	1
+#define EDUDMA_ENGINE_EDUSG	2
 
 /* Interrupt delivery, edudma_info.irq_mode. */
 #define EDUDMA_IRQ_NONE		0
@@ -70,7 +84,15 @@ struct edudma_info {
 	__u64 max_alloc;	/* largest EDUDMA_IOC_ALLOC size, bytes */
 	__u32 minor_index;	/* N of /dev/edudma<N> */
 	__u32 timeout_ms;	/* default per-command completion timeout */
-	__u64 reserved[6];
+	/* Valid with EDUDMA_FEAT_ENGINE_INFO (0 before): */
+	__u32 engine;		/* EDUDMA_ENGINE_* */
+	__u32 engine_version;	/* device version, major << 16 | minor */
+	__u32 max_cmd_length;	/* most bytes one device command moves */
+	__u32 ring_size;	/* descriptor ring entries; 0: no ring (edu) */
+	__u32 max_in_flight;	/* device commands in flight at once */
+	__u32 max_requests;	/* EDUDMA_FEAT_ASYNC: requests one file may
+				 * have submitted and not reaped */
+	__u64 reserved[3];
 };
 
 /*
@@ -202,11 +224,15 @@ struct edudma_stats {
  * the window. EACCES: a pinned range registered without the access needed.
  * A signal stops a transfer after the command in flight (EINTR, stats tell
  * how far it got); ETIMEDOUT when a command does not complete in time.
+ * EIO: the device reported a command failed (edu-sg: a descriptor it could
+ * not read or write, e.g. an IOMMU fault - the kernel log says which); the
+ * device stays usable.
+ * On edu-sg the "window" is the on-card RAM (edudma_info.window_size).
  */
 /*
  * Longest TRANSFER or COPY in one call, and the most device commands one
  * call may plan (E2BIG beyond: e.g. a long transfer through a 1-byte space
- * at the end of the window).
+ * at the end of the window). On edu-sg a command is one descriptor.
  */
 #define EDUDMA_MAX_LENGTH	(256U << 20)
 #define EDUDMA_MAX_COMMANDS	(1U << 19)
@@ -226,7 +252,8 @@ struct edudma_transfer {
 
 /*
  * EDUDMA_IOC_COPY - move 'length' bytes from src through the device to dst,
- * window-sized chunk by chunk (each chunk: memory -> device -> memory). The
+ * window-sized chunk by chunk (each chunk: memory -> device -> memory); an
+ * edu-sg copies memory to memory, one descriptor per pair of segments. The
  * two regions may name the same buffer; overlapping ranges are refused
  * (EINVAL): within one buffer, and between pins of overlapping user
  * addresses of the calling process.
@@ -238,6 +265,76 @@ struct edudma_copy {
 	__u32 flags;		/* in: must be 0 */
 	__u32 timeout_ms;	/* in: per command, 0 = driver default */
 	struct edudma_stats stats;	/* out */
+};
+
+/*
+ * Asynchronous requests (EDUDMA_FEAT_ASYNC), for both engines.
+ *
+ * EDUDMA_IOC_SUBMIT queues a TRANSFER or a COPY and returns at once with
+ * its id; everything the synchronous call checks is checked here, with the
+ * same errors, before anything is queued (memory is resolved, one-shot
+ * user regions pinned, the plan made). Requests of all files share the
+ * device: edu runs them back to back, edu-sg keeps many in flight. Each
+ * file may hold edudma_info.max_requests requests submitted and not yet
+ * reaped (the module parameter max_requests); beyond that SUBMIT fails
+ * with EAGAIN - reap, then submit again.
+ *
+ * A finished request waits on its file until EDUDMA_IOC_REAP collects it:
+ * its result (0 or a negative errno: EIO the device failed a command,
+ * ECANCELED cancelled, ENODEV the device was removed) and its stats,
+ * wall_ns counting from SUBMIT. poll()/select()/epoll report EPOLLIN while
+ * a finished request is waiting.
+ *
+ * EDUDMA_IOC_CANCEL stops a request (or all of the file's): nothing more
+ * of it is started, what is in flight lands, and it finishes with
+ * ECANCELED (or 0 if it had completed anyway). ENOENT: no such request in
+ * flight. close() cancels every request of the file and returns only when
+ * none is in flight - the memory they name is not released before.
+ */
+#define EDUDMA_OP_TRANSFER	1
+#define EDUDMA_OP_COPY		2
+
+struct edudma_submit {
+	__u32 op;		/* in: EDUDMA_OP_* */
+	__u32 flags;		/* in: must be 0 */
+	__u64 user_data;	/* in: returned with the completion */
+	struct edudma_region src;	/* in: COPY source; TRANSFER's memory */
+	struct edudma_region dst;	/* in: COPY destination; TRANSFER: zero */
+	__u64 length;		/* in: bytes, as TRANSFER and COPY */
+	__u32 direction;	/* in: TRANSFER: EDUDMA_DIR_*; COPY: 0 */
+	__u32 dev_offset;	/* in: TRANSFER: into the window; COPY: 0 */
+	__u64 id;		/* out: names the request (CANCEL) */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
+struct edudma_completion {
+	__u64 id;
+	__u64 user_data;
+	__s32 result;		/* 0 or -errno */
+	__u32 reserved0;
+	struct edudma_stats stats;
+};
+
+#define EDUDMA_REAP_WAIT	(1U << 0)	/* sleep until min_complete are ready */
+#define EDUDMA_REAP_FLAGS	(EDUDMA_REAP_WAIT)
+
+struct edudma_reap {
+	__u64 completions;	/* in: user pointer to max entries */
+	__u32 max;		/* in: entries there, > 0 */
+	__u32 flags;		/* in: EDUDMA_REAP_* */
+	__u32 min_complete;	/* in: WAIT: at least this many (<= max) */
+	__u32 timeout_ms;	/* in: WAIT: 0 = no limit; ETIMEDOUT */
+	__u32 count;		/* out: entries written */
+	__u32 in_flight;	/* out: this file's requests not yet finished */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
+#define EDUDMA_CANCEL_ALL	(1U << 0)	/* every request of the file; id 0 */
+
+struct edudma_cancel {
+	__u64 id;		/* in: a SUBMIT id */
+	__u32 flags;		/* in: EDUDMA_CANCEL_* */
+	__u32 count;		/* out: requests stopped */
 };
 
 /*
@@ -355,6 +452,9 @@ struct edudma_import {
 #define EDUDMA_IOC_IMPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x15, struct edudma_import)
 #define EDUDMA_IOC_TRANSFER	_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_transfer)
 #define EDUDMA_IOC_COPY		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_copy)
+#define EDUDMA_IOC_SUBMIT	_IOWR(EDUDMA_IOC_MAGIC, 0x22, struct edudma_submit)
+#define EDUDMA_IOC_REAP		_IOWR(EDUDMA_IOC_MAGIC, 0x23, struct edudma_reap)
+#define EDUDMA_IOC_CANCEL	_IOWR(EDUDMA_IOC_MAGIC, 0x24, struct edudma_cancel)
 #define EDUDMA_IOC_LAB		_IOWR(EDUDMA_IOC_MAGIC, 0x30, struct edudma_lab)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */

@@ -24,8 +24,12 @@
  * the allocation of its pages).
  *
  * The device's time per command (env.cmd_ns) is measured first, from a
- * few one-window copies, not assumed. Efficiency compares each transfer
- * with what its commands cost the device in that same transfer.
+ * few one-window copies on edu, one-descriptor (4 KiB) copies on edu-sg,
+ * not assumed. Efficiency compares each transfer with what its commands
+ * cost the device in that same transfer.
+ *
+ * With queue depths (API 1.4) the stream cells follow the single-transfer
+ * ones: bench_stream.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -73,13 +77,15 @@ LIBDMA_EXPORT void libdma_bench_config_init(struct libdma_bench_config *cfg)
 	cfg->repetitions = LIBDMA_BENCH_DEFAULT_REPETITIONS;
 }
 
-static uint64_t now_ns(void)
+uint64_t libdma__bench_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+#define now_ns libdma__bench_now_ns
 
 /* ------------------------------------------------------------ statistics */
 
@@ -101,21 +107,38 @@ void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out)
 	out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window)
+uint64_t libdma__bench_min_commands(uint64_t size, const struct libdma_info *info)
 {
-	return window ? 2 * ((size + window - 1) / window) : 0;
+	uint64_t len;
+
+	if (info->engine == LIBDMA_ENGINE_EDUSG) {
+		/* memory to memory: one descriptor per max_cmd_length */
+		len = info->max_cmd_length;
+		return len ? (size + len - 1) / len : 0;
+	}
+	/* edu: in and out of the card, window by window */
+	len = info->window_size;
+	return len ? 2 * ((size + len - 1) / len) : 0;
 }
 
 /* ------------------------------------------------------------ calibration */
 
+/* One edu-sg descriptor's worth for the calibration: a page. */
+#define CALIBRATION_EDUSG_LEN	4096U
+
 /*
- * The device's time per command: the fastest of a few copies of exactly
- * one window (two commands each), from a coherent buffer if the driver has
- * them, else from registered memory. Returns 0 or -errno.
+ * The device's time per command: the fastest of a few copies, from a
+ * coherent buffer if the driver has them, else from registered memory.
+ * On edu exactly one window (two commands each: in and out of the card);
+ * on edu-sg one 4 KiB descriptor (memory to memory) on an idle engine -
+ * its window, the card's RAM (16 MiB), is no size to copy twice over.
+ * Returns 0 or -errno.
  */
 static int calibrate(struct libdma_device *dev, struct libdma_bench_env *env)
 {
-	size_t window = env->info.window_size, len = 2 * window;
+	size_t window = env->info.engine == LIBDMA_ENGINE_EDUSG ?
+			CALIBRATION_EDUSG_LEN : env->info.window_size;
+	size_t len = 2 * window;
 	struct libdma_buffer *buf = NULL;
 	struct libdma_region src, dst;
 	void *mem = NULL;
@@ -202,11 +225,9 @@ struct cell_run {
 	uint64_t commands;		/* so far, for progress */
 };
 
-/* Note a failed call in the cell: status, errno, libdma's message. */
-static int cell_fail(struct cell_run *c, int err, const char *step)
+int libdma__bench_cell_fail(struct libdma_bench_cell *cell, int err,
+			    const char *step)
 {
-	struct libdma_bench_cell *cell = c->cell;
-
 	cell->status = LIBDMA_BENCH_FAILED;
 	cell->error = err;
 	snprintf(cell->note, sizeof(cell->note), "%s: %s", step,
@@ -214,48 +235,61 @@ static int cell_fail(struct cell_run *c, int err, const char *step)
 	return err;
 }
 
-/* Is the driver able to run 'mode' at this size? If not, note why. */
-static int mode_available(struct cell_run *c, unsigned int mode)
+/* Note a failed call in the cell: status, errno, libdma's message. */
+static int cell_fail(struct cell_run *c, int err, const char *step)
 {
-	const struct libdma_info *info = &c->env->info;
+	return libdma__bench_cell_fail(c->cell, err, step);
+}
+
+int libdma__bench_mode_available(const struct libdma_bench_env *env,
+				 int have_vfio, unsigned int mode, uint64_t size,
+				 struct libdma_bench_cell *cell)
+{
+	const struct libdma_info *info = &env->info;
 	char b1[32];
 
 	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
 	    !(info->features & LIBDMA_FEAT_COHERENT)) {
-		libdma__bench_unavailable(c->cell, "the driver has no coherent buffers "
+		libdma__bench_unavailable(cell, "the driver has no coherent buffers "
 				 "(feature \"coherent\")");
 		return 0;
 	}
 	if ((mode == LIBDMA_BENCH_COHERENT || mode == LIBDMA_BENCH_BOUNCE) &&
-	    c->size > info->max_alloc) {
-		libdma__bench_unavailable(c->cell, "coherent buffers are at most %s on %s",
+	    size > info->max_alloc) {
+		libdma__bench_unavailable(cell, "coherent buffers are at most %s on %s",
 				 libdma__fmt_size(info->max_alloc, b1),
 				 info->node);
 		return 0;
 	}
 	if ((mode == LIBDMA_BENCH_SG || mode == LIBDMA_BENCH_SG_HUGEPAGE) &&
 	    !(info->features & LIBDMA_FEAT_PIN)) {
-		libdma__bench_unavailable(c->cell, "the driver cannot register user "
+		libdma__bench_unavailable(cell, "the driver cannot register user "
 				 "memory (feature \"pin\")");
 		return 0;
 	}
-	if (mode == LIBDMA_BENCH_VFIO && !c->vfio) {
-		libdma__bench_unavailable(c->cell, "no VFIO device: bind an edu to "
+	if (mode == LIBDMA_BENCH_VFIO && !have_vfio) {
+		libdma__bench_unavailable(cell, "no VFIO device: bind an edu to "
 				 "vfio-pci ('dmactl bind vfio <address>') and "
 				 "give it (dmactl bench --vfio vfio:<address>)");
 		return 0;
 	}
 	if (mode == LIBDMA_BENCH_SG_ONESHOT &&
 	    !(info->features & LIBDMA_FEAT_USER_REGION)) {
-		libdma__bench_unavailable(c->cell, "the driver cannot pin memory for one "
+		libdma__bench_unavailable(cell, "the driver cannot pin memory for one "
 				 "call (feature \"user-region\")");
 		return 0;
 	}
 	return 1;
 }
 
-/* Errors after which going on with other cells makes no sense. */
-static int fatal(int err)
+/* Is the driver able to run 'mode' at this size? If not, note why. */
+static int mode_available(struct cell_run *c, unsigned int mode)
+{
+	return libdma__bench_mode_available(c->env, c->vfio != NULL, mode,
+					    c->size, c->cell);
+}
+
+int libdma__bench_fatal(int err)
 {
 	return err == -EINTR || err == -ENODEV || err == -EIO ||
 	       err == -ETIMEDOUT || err == -EBADF;
@@ -525,11 +559,55 @@ static int run_cell(struct libdma_device *dev, struct libdma_device *vfio,
 		cell->error = error;
 		cell->repetitions = reps;
 		r->nr_failed++;
-		ret = ret < 0 && fatal(ret) ? ret : 0;
+		ret = ret < 0 && libdma__bench_fatal(ret) ? ret : 0;
 	}
 done:
 	libdma__bench_areas_put(&c.areas);
 	*commands_done += c.commands;
+	report(cfg, r, index, 0, cell, *commands_done, commands_min);
+	return ret;
+}
+
+struct stream_progress {
+	const struct libdma_bench_config *cfg;
+	const struct libdma_bench_result *r;
+	unsigned int index;
+	uint64_t commands_done, commands_min;
+};
+
+static void stream_rep_start(void *arg, unsigned int rep, uint64_t commands)
+{
+	struct stream_progress *sp = arg;
+
+	report(sp->cfg, sp->r, sp->index, rep, NULL,
+	       sp->commands_done + commands, sp->commands_min);
+}
+
+/* Run one stream cell (bench_stream.c). 0 or a fatal -errno. */
+static int run_stream(struct libdma_device *dev, struct libdma_device *vfio,
+		      const struct libdma_bench_config *cfg,
+		      struct libdma_bench_result *r, unsigned int index,
+		      uint64_t *commands_done, uint64_t commands_min)
+{
+	struct libdma_bench_cell *cell = &r->cells[index];
+	struct stream_progress sp = { cfg, r, index, *commands_done, commands_min };
+	struct libdma__bench_stream_ctx x;
+	uint64_t commands = 0;
+	int ret;
+
+	memset(&x, 0, sizeof(x));
+	x.dev = dev;
+	x.env = &r->env;
+	x.flags = cfg->flags;
+	x.repetitions = r->repetitions;
+	x.have_vfio = vfio != NULL;
+	x.rep_start = stream_rep_start;
+	x.arg = &sp;
+	ret = libdma__bench_stream_cell(&x, cell, &commands);
+	if (cell->status == LIBDMA_BENCH_MISMATCH ||
+	    cell->status == LIBDMA_BENCH_FAILED)
+		r->nr_failed++;
+	*commands_done += commands;
 	report(cfg, r, index, 0, cell, *commands_done, commands_min);
 	return ret;
 }
@@ -547,7 +625,17 @@ static int check_config(const struct libdma_bench_config *cfg)
 	if (cfg->flags & ~LIBDMA_BENCH_CORRUPT)
 		return libdma__fail(-EINVAL, "bench: unknown flags 0x%x",
 				    cfg->flags & ~LIBDMA_BENCH_CORRUPT);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < LIBDMA_BENCH_MAX_DEPTHS && cfg->depths[i]; i++)
+		if (cfg->depths[i] > LIBDMA_BENCH_MAX_DEPTH)
+			return libdma__fail(-EINVAL, "bench: queue depth %u: give "
+					    "1 to %u", cfg->depths[i],
+					    LIBDMA_BENCH_MAX_DEPTH);
+	for (; i < LIBDMA_BENCH_MAX_DEPTHS; i++)
+		if (cfg->depths[i])
+			return libdma__fail(-EINVAL, "bench: queue depth %u after "
+					    "the 0 that ends the list",
+					    cfg->depths[i]);
+	for (i = 0; i < 2; i++)
 		if (cfg->reserved[i])
 			return libdma__fail(-EINVAL, "bench: reserved fields of "
 					    "the config must be 0 (start from "
@@ -564,7 +652,7 @@ static int bench_run(struct libdma_device *dev,
 	struct libdma_bench_config cfg;
 	struct libdma_bench_result *r;
 	struct libdma_device *vfio = NULL;
-	unsigned int nr_sizes = 0, nr_modes = 0, i, m, n;
+	unsigned int nr_sizes = 0, nr_modes = 0, nr_depths = 0, nr_plain, i, m, n, d;
 	double *figs = NULL;
 	int err;
 
@@ -613,13 +701,16 @@ static int bench_run(struct libdma_device *dev,
 	}
 	for (m = 0; m < LIBDMA_BENCH_NR_MODES; m++)
 		nr_modes += !!(cfg.modes & (1U << m));
+	while (nr_depths < LIBDMA_BENCH_MAX_DEPTHS && cfg.depths[nr_depths])
+		nr_depths++;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return libdma__fail(-ENOMEM, "bench: out of memory");
 	r->repetitions = cfg.repetitions;
 	r->flags = cfg.flags;
-	r->nr_cells = nr_sizes * nr_modes;
+	nr_plain = nr_sizes * nr_modes;
+	r->nr_cells = nr_plain * (1 + nr_depths);
 	r->cells = calloc(r->nr_cells, sizeof(*r->cells));
 	figs = calloc((size_t)NR_FIGS * cfg.repetitions, sizeof(*figs));
 	if (!r->cells || !figs) {
@@ -638,17 +729,41 @@ static int bench_run(struct libdma_device *dev,
 			r->cells[n].size = sizes[i];
 			n++;
 			commands_min += cfg.repetitions *
-				libdma__bench_min_commands(sizes[i],
-							   r->env.info.window_size);
+				libdma__bench_min_commands(sizes[i], &r->env.info);
+		}
+	/* the streams: size by size, modes in order, depths as given */
+	for (i = 0; i < nr_sizes; i++)
+		for (m = 0; m < LIBDMA_BENCH_NR_MODES; m++) {
+			if (!(cfg.modes & (1U << m)))
+				continue;
+			for (d = 0; d < nr_depths; d++) {
+				r->cells[n].mode = m;
+				r->cells[n].size = sizes[i];
+				r->cells[n].depth = cfg.depths[d];
+				n++;
+				if (m == LIBDMA_BENCH_BOUNCE || m == LIBDMA_BENCH_VFIO)
+					continue;	/* unavailable */
+				commands_min += cfg.repetitions *
+					libdma__bench_stream_requests(sizes[i],
+								      cfg.depths[d]) *
+					libdma__bench_min_commands(sizes[i],
+								   &r->env.info);
+			}
 		}
 
 	err = calibrate(dev, &r->env);
 	if (err)
 		goto err_free;
-	for (i = 0; i < r->nr_cells; i++) {
+	for (i = 0; i < nr_plain; i++) {
 		memset(figs, 0, (size_t)NR_FIGS * cfg.repetitions * sizeof(*figs));
 		err = run_cell(dev, vfio, &cfg, r, i, figs, &commands_done,
 			       commands_min);
+		if (err)
+			goto err_free;
+	}
+	for (; i < r->nr_cells; i++) {
+		err = run_stream(dev, vfio, &cfg, r, i, &commands_done,
+				 commands_min);
 		if (err)
 			goto err_free;
 	}

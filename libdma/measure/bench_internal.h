@@ -6,6 +6,8 @@
  *   bench_areas.c   the user memory of a cell: malloc'd or huge pages
  *   bench.c         running it: memory for each mode, timing, checking,
  *                   statistics over the repetitions
+ *   bench_stream.c  the streams (API 1.4): requests kept in flight at a
+ *                   queue depth
  *   bench_format.c  the reading (summary), table / CSV / JSON
  *
  * and by tests/host/test_libdma_bench.c, which tests the pure parts on the
@@ -54,15 +56,69 @@ void libdma__bench_areas_put(struct libdma__bench_areas *a);
  */
 void libdma__bench_stat(double *v, size_t n, struct libdma_bench_stat *out);
 
-/* Minimum number of commands a copy of 'size' bytes needs: 2 per window. */
-uint64_t libdma__bench_min_commands(uint64_t size, uint32_t window);
+/*
+ * Minimum number of device commands a copy of 'size' bytes needs on the
+ * device 'info' describes: on edu 2 per window (in and out of the card);
+ * on edu-sg one descriptor per max_cmd_length (memory to memory).
+ */
+uint64_t libdma__bench_min_commands(uint64_t size, const struct libdma_info *info);
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t libdma__bench_now_ns(void);
+/* Errors after which going on with other cells makes no sense. */
+int libdma__bench_fatal(int err);
+/* Note a failed call in the cell: status FAILED, errno, libdma's message. */
+int libdma__bench_cell_fail(struct libdma_bench_cell *cell, int err,
+			    const char *step);
+/*
+ * Can the device of 'env' run 'mode' at 'size' ('have_vfio': a VFIO
+ * device takes part)? 1, or 0 with the cell marked unavailable and why.
+ */
+int libdma__bench_mode_available(const struct libdma_bench_env *env,
+				 int have_vfio, unsigned int mode, uint64_t size,
+				 struct libdma_bench_cell *cell);
+
+/* ------------------------------------------------------- bench_stream.c */
+
+/* Pairs a stream copies between: min(depth, max(1, 32 MiB / size)). */
+#define LIBDMA__BENCH_STREAM_PAIR_BYTES	(32ULL << 20)
+/* Requests of a stream: clamp(64 MiB / size, 4 x depth, 1024). */
+#define LIBDMA__BENCH_STREAM_BYTES	(64ULL << 20)
+#define LIBDMA__BENCH_STREAM_MAX_REQ	1024U
+uint32_t libdma__bench_stream_pairs(uint64_t size, uint32_t depth);
+uint32_t libdma__bench_stream_requests(uint64_t size, uint32_t depth);
+
+/* What a stream cell needs of the run. */
+struct libdma__bench_stream_ctx {
+	struct libdma_device *dev;
+	const struct libdma_bench_env *env;
+	uint32_t flags;			/* LIBDMA_BENCH_CORRUPT */
+	uint32_t repetitions;
+	int have_vfio;
+	/* before each repetition (1-based), with the commands so far */
+	void (*rep_start)(void *arg, unsigned int rep, uint64_t commands);
+	void *arg;
+};
+
+/*
+ * Run the stream cell 'cell' (mode, size, depth set): its status, note
+ * and figures. *commands grows by the device commands it issued. 0, or a
+ * fatal -errno after which the run stops (the cell says what failed).
+ */
+int libdma__bench_stream_cell(const struct libdma__bench_stream_ctx *x,
+			      struct libdma_bench_cell *cell, uint64_t *commands);
 
 /* ------------------------------------------------------- bench_format.c */
 
-/* The cell of 'mode' at 'size' that has figures (status OK), or NULL. */
+/* The single-transfer cell (depth 0) of 'mode' at 'size' that has figures
+ * (status OK), or NULL. */
 const struct libdma_bench_cell *
 libdma__bench_find_ok(const struct libdma_bench_result *r, unsigned int mode,
 		      uint64_t size);
+/* The same for the stream of 'mode' at 'size' and 'depth'. */
+const struct libdma_bench_cell *
+libdma__bench_find_stream(const struct libdma_bench_result *r, unsigned int mode,
+			  uint64_t size, uint32_t depth);
 
 /* What the table's "reading" and the JSON "summary" say. */
 struct libdma__bench_summary {
@@ -99,6 +155,39 @@ struct libdma__bench_summary {
 	unsigned int eff_min_mode;
 	uint64_t eff_min_size;
 	double eff_median_min;		/* lowest of their medians */
+
+	/* Streams (API 1.4); cells with depth 0 count above, streams here. */
+	unsigned int nr_streams;	/* stream cells with figures */
+	/*
+	 * The smallest stream size's throughput by depth, in one mode
+	 * (coherent if it has such streams, else the first that has):
+	 * small_rate[i] at small_depth[i], depths ascending; ratio =
+	 * deepest / shallowest.
+	 */
+	unsigned int nr_small;
+	uint64_t small_size;
+	unsigned int small_mode;
+	uint32_t small_depth[LIBDMA_BENCH_MAX_DEPTHS];
+	double small_rate[LIBDMA_BENCH_MAX_DEPTHS];
+	double small_ratio;
+	/* efficiency of streams >= LIBDMA__BENCH_EFF_FROM at depth >= 2 */
+	unsigned int nr_stream_eff;
+	double stream_eff_median_min;	/* the lowest median */
+	unsigned int stream_eff_mode;	/* of that cell */
+	uint64_t stream_eff_size;
+	uint32_t stream_eff_depth;
+	/* ... and of the sg streams alone (scattered heap pages) */
+	unsigned int nr_sg_eff;
+	double sg_eff_median_min;
+	uint64_t sg_eff_size;
+	uint32_t sg_eff_depth;
+	/* sg-hugepage / coherent stream throughput at the deepest depth both
+	 * have, per size */
+	unsigned int nr_huge;
+	uint64_t huge_size[LIBDMA_BENCH_MAX_SIZES];
+	uint32_t huge_depth[LIBDMA_BENCH_MAX_SIZES];
+	double huge_ratio[LIBDMA_BENCH_MAX_SIZES];
+	double huge_ratio_min, huge_ratio_max;
 };
 
 void libdma__bench_summarize(const struct libdma_bench_result *r,

@@ -124,16 +124,23 @@ void libdma__env_table_host(const struct libdma_bench_env *e, FILE *out)
 		e->kernel, e->clocksource[0] ? e->clocksource : "?", e->thp);
 }
 
+/* The device's kind, as INFO's engine says (API 1.4): "edu" or "edu-sg". */
+static const char *engine_name(uint32_t engine)
+{
+	return engine == LIBDMA_ENGINE_EDUSG ? "edu-sg" : "edu";
+}
+
 /* The "where it ran" lines of the table: machine, kernel, device. */
 void libdma__env_table(const struct libdma_bench_env *e, FILE *out)
 {
 	const struct libdma_info *i = &e->info;
 
 	libdma__env_table_host(e, out);
-	fprintf(out, "  device    %s%s%s%s: edu %u.%u, %u-byte window, %u-bit DMA "
+	fprintf(out, "  device    %s%s%s%s: %s %u.%u, %u-byte window, %u-bit DMA "
 		"mask, %s interrupt, driver ABI %u\n", i->node,
 		i->pci_address[0] ? " (" : "", i->pci_address,
-		i->pci_address[0] ? ")" : "", i->version_major, i->version_minor,
+		i->pci_address[0] ? ")" : "", engine_name(i->engine),
+		i->version_major, i->version_minor,
 		i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
 		i->abi_version);
 }
@@ -156,9 +163,10 @@ void libdma__env_csv(const struct libdma_bench_env *e, FILE *out)
 	char buf[256];
 
 	libdma__env_csv_host(e, out);
-	snprintf(buf, sizeof(buf), "%s %s edu %u.%u window %u dma_mask_bits %u "
+	snprintf(buf, sizeof(buf), "%s %s %s %u.%u window %u dma_mask_bits %u "
 		 "irq %s driver_abi %u", i->node, i->pci_address[0] ?
-		 i->pci_address : "-", i->version_major, i->version_minor,
+		 i->pci_address : "-", engine_name(i->engine),
+		 i->version_major, i->version_minor,
 		 i->window_size, i->dma_mask_bits, irq_name(i->irq_mode),
 		 i->abi_version);
 	libdma__csv_comment(out, "device", buf);
@@ -186,12 +194,15 @@ void libdma__env_json_device(const struct libdma_info *i, FILE *out)
 	fputs("    \"device\": {\n", out);
 	libdma__json_kv_string(out, "      ", "node", i->node, 1);
 	libdma__json_kv_string(out, "      ", "pci_address", i->pci_address, 1);
+	libdma__json_kv_string(out, "      ", "engine", engine_name(i->engine), 1);
 	snprintf(ver, sizeof(ver), "%u.%u", i->version_major, i->version_minor);
 	libdma__json_kv_string(out, "      ", "version", ver, 1);
 	fprintf(out, "      \"driver_abi\": %u,\n", i->abi_version);
 	fprintf(out, "      \"window_size\": %u,\n", i->window_size);
 	fprintf(out, "      \"dma_mask_bits\": %u,\n", i->dma_mask_bits);
 	fprintf(out, "      \"max_alloc\": %llu,\n", (unsigned long long)i->max_alloc);
+	fprintf(out, "      \"max_cmd_length\": %u,\n", i->max_cmd_length);
+	fprintf(out, "      \"max_requests\": %u,\n", i->max_requests);
 	libdma__json_kv_string(out, "      ", "irq_mode", irq_name(i->irq_mode),
 			       0);
 	fputs("    },\n", out);

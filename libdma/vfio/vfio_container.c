@@ -3,8 +3,9 @@
  * The VFIO objects a device is reached through, in the order open takes
  * them: the container (/dev/vfio/vfio: API version, a type1 IOMMU), the
  * IOMMU group (/dev/vfio/<N>: it must be viable), the group attached to
- * the container with the IOVA space the IOMMU allows below the device's
- * DMA mask, and the device fd with BAR0 and config space. The driver
+ * the container, the device fd with BAR0 and config space, and - once the
+ * engine has read the device's limits - the IOVA space the IOMMU allows
+ * below the device's DMA mask. The driver
  * gets all of this from the PCI core in its probe (driver/edudma_main.c);
  * here it is VFIO plumbing, kept apart from the bring-up sequence in
  * vfio_open.c that calls it step by step. Calls vfio_iova.c, vfio_sysfs.c
@@ -126,7 +127,7 @@ int libdma__vfio_open_group(struct vfio_dev *vd)
 }
 
 /* The IOMMU's page sizes and valid IOVA ranges; set up the IOVA space. */
-static int setup_iova(struct vfio_dev *vd)
+int libdma__vfio_setup_iova(struct vfio_dev *vd)
 {
 	struct libdma__iova_range *ranges = NULL, whole = { 0, UINT64_MAX };
 	struct vfio_iommu_type1_info *info;
@@ -218,7 +219,7 @@ int libdma__vfio_attach(struct vfio_dev *vd)
 		type = VFIO_TYPE1_IOMMU;
 	if (ioctl(vd->container, VFIO_SET_IOMMU, type))
 		return libdma__vfio_fail(vd, -errno, "VFIO_SET_IOMMU", errno);
-	return setup_iova(vd);
+	return 0;
 }
 
 static int region_info(struct vfio_dev *vd, uint32_t index,
@@ -259,9 +260,10 @@ int libdma__vfio_open_device(struct vfio_dev *vd)
 	if (ri.size < EDU_REG_DMA_CMD + 8 || !(ri.flags & VFIO_REGION_INFO_FLAG_READ) ||
 	    !(ri.flags & VFIO_REGION_INFO_FLAG_WRITE))
 		return libdma__fail(-ENODEV, "cannot use %s through VFIO: BAR0 "
-				    "is %llu bytes (flags 0x%x), not the edu's "
+				    "is %llu bytes (flags 0x%x), not the %s's "
 				    "registers", vd->addr,
-				    (unsigned long long)ri.size, ri.flags);
+				    (unsigned long long)ri.size, ri.flags,
+				    vd->eng->name);
 	vd->bar_offset = ri.offset;
 	if (ri.flags & VFIO_REGION_INFO_FLAG_MMAP) {
 		void *p = mmap(NULL, (size_t)ri.size, PROT_READ | PROT_WRITE,

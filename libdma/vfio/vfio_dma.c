@@ -150,6 +150,20 @@ static int dma_unmap(struct vfio_dev *vd, uint64_t iova, uint64_t len)
 	return 0;
 }
 
+/* The library's own memory for the device (edu-sg's ring and record). */
+int libdma__vfio_map(struct vfio_dev *vd, void *addr, uint64_t len,
+		     uint64_t *iova, const char *what)
+{
+	uint64_t ns;
+
+	return dma_map(vd, addr, len, LIBDMA_ACCESS_RW, iova, &ns, what);
+}
+
+int libdma__vfio_unmap(struct vfio_dev *vd, uint64_t iova, uint64_t len)
+{
+	return dma_unmap(vd, iova, len);
+}
+
 /* The page-aligned range around [addr, addr + len). */
 static void page_span(const struct vfio_dev *vd, const void *addr, size_t len,
 		      uintptr_t *start, uint64_t *span)

@@ -67,6 +67,11 @@ int libdma__vfio_factorial(struct libdma_device *dev, uint32_t n,
 
 	if (err)
 		return err;
+	/* (info's features say so already: the last line of defence) */
+	if (vd->eng->kind != LIBDMA_ENGINE_EDU)
+		return libdma__fail(-EOPNOTSUPP, "%s is an %s: the factorial unit "
+				    "is edu's, %s has none", vd->node,
+				    vd->eng->name, vd->eng->name);
 	pthread_mutex_lock(&vd->lock);
 	libdma__vfio_sig_block(&sig);
 	/* A computation a timed-out caller left behind: writes are ignored. */

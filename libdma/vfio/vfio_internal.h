@@ -28,10 +28,16 @@
  *   vfio_container.c  -> iova, sysfs, regs. The VFIO objects a device is
  *                     reached through: container, group, type1 IOMMU and
  *                     the IOVA space, the device fd and BAR0
- *   vfio_engine.c     -> irq, regs. The command engine (edudma_engine.c)
- *   vfio_fact.c       -> irq, regs. The factorial op (edudma_fact.c)
- *   vfio_xfer.c       -> engine, dma, regs. The transfer and copy ops
- *                     (edudma_xfer.c)
+ *   vfio_engine.c     -> irq, regs. edu's command engine (edudma_edu.c,
+ *                     edudma_engine.c): its vfio_engine, one command at a
+ *                     time through the 4 KiB window
+ *   vfio_edusg.c      -> irq, dma, regs. edu-sg's descriptor engine
+ *                     (edudma_edusg.c): its vfio_engine, a ring and a
+ *                     completion record in IOVA-mapped memory
+ *   vfio_fact.c       -> irq, regs. The factorial op (edudma_fact.c), edu's
+ *   vfio_xfer.c       -> engine, edusg, dma, regs. The transfer and copy ops
+ *                     (edudma_xfer.c): regions to IOVA spans, the engine
+ *                     plans and runs
  *   vfio_lab.c        the lab op, which VFIO cannot have (edudma_lab.c)
  *   vfio_open.c       -> all. Bringing a device up and down (edudma_main.c),
  *                     the registry of open devices, open/release/
@@ -115,25 +121,83 @@ uint64_t libdma__iova_largest(const struct libdma__iova_space *s);
 /* ------------------------------------------------------- vfio_sysfs.c */
 
 /*
- * Append every edu device bound to vfio-pci to a malloc'd array: node
+ * Which engine the PCI device at 'addr' is, by its IDs alone:
+ * LIBDMA_ENGINE_EDU (1234:11e8), LIBDMA_ENGINE_EDUSG (1af4:10f5 with
+ * subsystem 1af4:5347), 0 for anything else, -1 when there is no such
+ * device. 'ids' gets "vvvv:dddd" (and " subsystem ssss:ssss" for a
+ * 1af4:10f5 of someone else's).
+ */
+int libdma__vfio_pci_engine(const char *addr, char *ids, size_t len);
+
+/*
+ * Append every edu and edu-sg bound to vfio-pci to a malloc'd array: node
  * "vfio:<address>" (what libdma_open() takes), index LIBDMA_INDEX_NONE,
- * the PCI address and NUMA node; the rest stays unknown until opened.
- * Sorted by address. 0 or -ENOMEM (message set).
+ * the PCI address, NUMA node and engine; the rest stays unknown until
+ * opened. Sorted by address. 0 or -ENOMEM (message set).
  */
 int libdma__vfio_list(struct libdma_device_desc **descs, size_t *count);
 
 /*
  * Check in sysfs that 'addr' can be opened through VFIO: a PCI device,
- * an edu, bound to vfio-pci, in an IOMMU group. Fills *group. 0, or
- * -ENODEV with a message that says which of these fails and what to do.
+ * an edu or edu-sg, bound to vfio-pci, in an IOMMU group. Fills *group and
+ * *engine (LIBDMA_ENGINE_*). 0, or -ENODEV with a message that says which
+ * of these fails and what to do.
  */
-int libdma__vfio_sysfs_check(const char *addr, int *group);
+int libdma__vfio_sysfs_check(const char *addr, int *group, uint32_t *engine);
 
 
 /* ------------------------------------------------------ the device */
 
 /* The command in flight gets this many timeouts more to land. */
 #define LIBDMA_VFIO_GRACE_FACTOR	5u
+
+struct vfio_dev;
+
+/* What a run of commands got through: for the stats. */
+struct vfio_run {
+	uint64_t device_ns;
+	uint64_t credit;
+	unsigned long done;
+};
+
+/*
+ * An engine: what differs between edu and edu-sg behind the one backend,
+ * as struct edudma_engine_ops does in the driver. The device's identity
+ * in sysfs picks it at open (vfio_sysfs.c); everything else - VFIO,
+ * memory, spans, signals, the registry - is shared.
+ */
+struct vfio_engine {
+	const char *name;		/* "edu", "edu-sg" */
+	uint32_t kind;			/* LIBDMA_ENGINE_* */
+	uint32_t reg_ident;		/* BAR0 offsets */
+	uint32_t reg_irq_status, reg_irq_ack, reg_irq_raise;
+	uint32_t irq_test_bits;		/* what the self-test may raise */
+	/* A status read that is one, not a device gone (all ones)? */
+	bool (*irq_status_valid)(struct vfio_dev *vd, uint32_t status);
+	/*
+	 * What the driver's probe checks (identity, version, liveness),
+	 * then a quiet device: its limits into vd (dma_bits, dma_mask,
+	 * window...). 0, -ENODEV or -EIO (message set).
+	 */
+	int (*check_hw)(struct vfio_dev *vd);
+	/* After the IOVA space, MSI and bus mastering: NULL if nothing. */
+	int (*start)(struct vfio_dev *vd);
+	/* At close: no DMA after it; frees what start took. NULL if nothing. */
+	void (*stop)(struct vfio_dev *vd);
+	void (*fill_info)(const struct vfio_dev *vd, struct libdma_info *info);
+	/*
+	 * Move data between IOVA ranges (one segment each) or to/from the
+	 * device. 0 or -errno (message set); *run says how far it got.
+	 */
+	int (*transfer)(struct vfio_dev *vd, uint64_t iova, size_t len,
+			bool to_dev, size_t dev_offset, struct vfio_run *run);
+	int (*copy)(struct vfio_dev *vd, uint64_t src, uint64_t dst, size_t len,
+		    struct vfio_run *run);
+};
+
+/* vfio_engine.c, vfio_edusg.c */
+extern const struct vfio_engine libdma__vfio_edu_engine;
+extern const struct vfio_engine libdma__vfio_edusg_engine;
 
 /* One device opened by this process; shared by all its handles. */
 struct vfio_dev {
@@ -152,8 +216,14 @@ struct vfio_dev {
 	uint64_t config_offset;		/* device fd (pread/pwrite) */
 	bool have_config;
 
+	const struct vfio_engine *eng;	/* edu or edu-sg, from sysfs */
+	void *eng_priv;			/* the engine's own state */
 	uint32_t ident;
-	uint32_t window;
+	uint32_t version;		/* edu-sg: VERSION; edu: from ident */
+	uint32_t window;		/* edu: bytes per command; edu-sg: card */
+	uint32_t max_cmd_len;		/* bytes one command moves */
+	uint32_t ring_size;		/* descriptors, 0: no ring */
+	uint32_t inject_fault;		/* test hook: vfio_edusg.c */
 	uint32_t dma_bits;
 	uint32_t timeout_ms;
 	uint64_t dma_mask;
@@ -207,9 +277,10 @@ int libdma__vfio_pci_command(struct vfio_dev *vd, uint16_t set,
 bool libdma__vfio_dma_busy(struct vfio_dev *vd);
 
 /*
- * What the driver's probe checks (ident, liveness), then a clean device:
- * a command an earlier owner left running waited out, status and stale
- * interrupt bits cleared. 0, -ENODEV or -EIO (message set).
+ * edu's check_hw: what the driver's probe checks (ident, liveness), then a
+ * clean device: a command an earlier owner left running waited out,
+ * status and stale interrupt bits cleared. 0, -ENODEV or -EIO (message
+ * set).
  */
 int libdma__vfio_check_hw(struct vfio_dev *vd);
 
@@ -225,6 +296,11 @@ struct vfio_sigwin {
 };
 
 void libdma__vfio_sig_block(struct vfio_sigwin *w);
+/*
+ * Has a signal arrived (pending, not blocked by the thread's own mask)?
+ * Its handler runs here. For a loop that may never sleep in ppoll().
+ */
+bool libdma__vfio_sig_arrived(const struct vfio_sigwin *w);
 /* Pending signals are delivered here, after the operation. */
 void libdma__vfio_sig_restore(struct vfio_sigwin *w);
 
@@ -238,6 +314,17 @@ int libdma__vfio_wait_irq(struct vfio_dev *vd, uint32_t want,
 			  unsigned int timeout_ms,
 			  const struct vfio_sigwin *sig, uint32_t *seen,
 			  uint64_t *when);
+
+/*
+ * The same for any condition: after each status read (acknowledged, added
+ * to *seen) done(vd, *seen, arg) says whether the wait is over.
+ */
+int libdma__vfio_wait_until(struct vfio_dev *vd,
+			    bool (*done)(struct vfio_dev *vd, uint32_t seen,
+					 void *arg), void *arg,
+			    unsigned int timeout_ms,
+			    const struct vfio_sigwin *sig, uint32_t *seen,
+			    uint64_t *when);
 
 /* Empty the MSI eventfd. */
 void libdma__vfio_drain_irq(struct vfio_dev *vd);
@@ -267,6 +354,15 @@ struct vfio_span {
  * 'st'); 'what' names the operation in messages. 0 or -errno (message
  * set). span_put unmaps what span_get mapped, unless the device is wedged.
  */
+/*
+ * Memory of the library's own for the device (edu-sg's ring): 'len' bytes
+ * (page multiple) at 'addr' mapped read-write at an IOVA below the DMA
+ * mask. 0 or -errno (message set, 'what' naming it).
+ */
+int libdma__vfio_map(struct vfio_dev *vd, void *addr, uint64_t len,
+		     uint64_t *iova, const char *what);
+int libdma__vfio_unmap(struct vfio_dev *vd, uint64_t iova, uint64_t len);
+
 int libdma__vfio_span_get(struct vfio_dev *vd, const struct libdma_region *r,
 			  unsigned int access, struct vfio_span *sp,
 			  struct libdma_stats *st, const char *what);
@@ -293,17 +389,15 @@ int libdma__vfio_open_container(struct vfio_dev *vd);
 int libdma__vfio_open_group(struct vfio_dev *vd);
 int libdma__vfio_attach(struct vfio_dev *vd);
 int libdma__vfio_open_device(struct vfio_dev *vd);
+/*
+ * The IOVA space: the IOMMU's page size and valid ranges below 2^dma_bits
+ * (known once the engine has read the device's limits).
+ */
+int libdma__vfio_setup_iova(struct vfio_dev *vd);
 
 /* ------------------------------------------------------ vfio_engine.c */
 
 struct edu_cmd;
-
-/* What a run of commands got through: for the stats. */
-struct vfio_run {
-	uint64_t device_ns;
-	uint64_t credit;
-	unsigned long done;
-};
 
 /*
  * Run 'n' planned commands, each checked by edu_cmd_ok() first, one at a
@@ -345,5 +439,14 @@ int libdma__vfio_lab(struct libdma_device *dev, uint32_t iterations,
  */
 long libdma__vfio_nr_mappings(struct libdma_device *dev);
 long libdma__vfio_dma_avail(struct libdma_device *dev);
+
+/*
+ * edu-sg only (tests/guest/test_vfio_sg.c, as the driver's debugfs
+ * inject_fault): the n-th descriptor posted from now (1 = the next) names
+ * an IOVA nothing is mapped at, so the device reports a real descriptor
+ * error (an IOMMU fault). 0, or -EINVAL for a handle that is not a VFIO
+ * edu-sg.
+ */
+int libdma__vfio_inject_fault(struct libdma_device *dev, uint32_t n);
 
 #endif /* LIBDMA_VFIO_INTERNAL_H */

@@ -3,7 +3,8 @@
  * Interrupts, the VFIO twin of driver/edudma_irq.c: the device's MSI
  * arrives on an eventfd (VFIO_DEVICE_SET_IRQS), and a thread that waits
  * for it reads the interrupt status and acknowledges exactly what it
- * read, as the driver's handler does. Apart from the engine because the
+ * read, as the driver's handler does - at the engine's register offsets
+ * (edu's or edu-sg's). Apart from the engine because the
  * self-tests wait here too; apart from the registers because waiting
  * also means signals. Calls only vfio_regs.c.
  */
@@ -17,8 +18,6 @@
 #include <unistd.h>
 
 #include <linux/vfio.h>
-
-#include <edu/edu_regs.h>
 
 #include "vfio_internal.h"
 
@@ -46,6 +45,13 @@ void libdma__vfio_sig_block(struct vfio_sigwin *w)
 	pthread_sigmask(SIG_BLOCK, &set, &w->old);
 }
 
+bool libdma__vfio_sig_arrived(const struct vfio_sigwin *w)
+{
+	struct timespec zero = { 0, 0 };
+
+	return ppoll(NULL, 0, &zero, &w->old) < 0 && errno == EINTR;
+}
+
 /* Pending signals are delivered here, after the operation. */
 void libdma__vfio_sig_restore(struct vfio_sigwin *w)
 {
@@ -53,34 +59,36 @@ void libdma__vfio_sig_restore(struct vfio_sigwin *w)
 }
 
 /*
- * Wait until the device has raised every bit of 'want' in its interrupt
- * status. Each status read is acknowledged exactly (the handler's rule,
- * include/edu/edu_regs.h) and added to *seen. The eventfd only wakes us;
- * the status register says what happened. 0, -ETIMEDOUT, or -EINTR when
+ * Wait until done() says so. Each status read is acknowledged exactly
+ * (the handler's rule: include/edu/edu_regs.h, docs/edu-sg.md) and added
+ * to *seen; done() runs after each. The eventfd only wakes us; the status
+ * register and done() say what happened. 0, -ETIMEDOUT, or -EINTR when
  * 'sig' (the operation's vfio_sigwin: interruptible) and a signal arrived.
  * Without 'sig' the signals stay blocked and pending.
  */
-int libdma__vfio_wait_irq(struct vfio_dev *vd, uint32_t want,
-			  unsigned int timeout_ms,
-			  const struct vfio_sigwin *sig, uint32_t *seen,
-			  uint64_t *when)
+int libdma__vfio_wait_until(struct vfio_dev *vd,
+			    bool (*done)(struct vfio_dev *vd, uint32_t seen,
+					 void *arg), void *arg,
+			    unsigned int timeout_ms,
+			    const struct vfio_sigwin *sig, uint32_t *seen,
+			    uint64_t *when)
 {
+	const struct vfio_engine *eng = vd->eng;
 	uint64_t deadline = libdma__vfio_now_ns() +
 			    (uint64_t)timeout_ms * 1000000ull;
 
 	for (;;) {
-		uint32_t status = libdma__vfio_rd32(vd, EDU_REG_IRQ_STATUS);
+		uint32_t status = libdma__vfio_rd32(vd, eng->reg_irq_status);
 		struct pollfd pfd = { .fd = vd->irq_fd, .events = POLLIN };
 		struct timespec ts;
 		uint64_t now, count, left;
 		int r;
 
-		if (edu_irq_status_valid(status, status == 0xffffffffu ?
-					 libdma__vfio_rd32(vd, EDU_REG_IDENT) : 0)) {
-			libdma__vfio_wr32(vd, EDU_REG_IRQ_ACK, status);
+		if (status && eng->irq_status_valid(vd, status)) {
+			libdma__vfio_wr32(vd, eng->reg_irq_ack, status);
 			*seen |= status;
 		}
-		if ((*seen & want) == want) {
+		if (done(vd, *seen, arg)) {
 			if (when)
 				*when = libdma__vfio_now_ns();
 			return 0;
@@ -98,6 +106,24 @@ int libdma__vfio_wait_irq(struct vfio_dev *vd, uint32_t want,
 		    errno != EAGAIN)
 			return -EIO;
 	}
+}
+
+static bool all_seen(struct vfio_dev *vd, uint32_t seen, void *arg)
+{
+	uint32_t want = *(const uint32_t *)arg;
+
+	(void)vd;
+	return (seen & want) == want;
+}
+
+/* Until the device has raised every bit of 'want' in its interrupt status. */
+int libdma__vfio_wait_irq(struct vfio_dev *vd, uint32_t want,
+			  unsigned int timeout_ms,
+			  const struct vfio_sigwin *sig, uint32_t *seen,
+			  uint64_t *when)
+{
+	return libdma__vfio_wait_until(vd, all_seen, &want, timeout_ms, sig,
+				       seen, when);
 }
 
 /* Empty the eventfd: stale wake-ups would only cost a loop, but be tidy. */
@@ -173,15 +199,22 @@ int libdma__vfio_irq_test(struct libdma_device *dev, uint32_t value,
 
 	if (err)
 		return err;
+	/* The bits the engine raises itself are not the test's to fake. */
+	if (value & ~vd->eng->irq_test_bits)
+		return libdma__fail(-EINVAL, "interrupt self-test value 0x%08x "
+				    "on %s: %s raises only 0x%08x on demand "
+				    "(the rest are its engine's events)", value,
+				    vd->node, vd->eng->name,
+				    vd->eng->irq_test_bits);
 	pthread_mutex_lock(&vd->lock);
 	libdma__vfio_sig_block(&sig);
 	libdma__vfio_drain_irq(vd);
 	start = libdma__vfio_now_ns();
-	libdma__vfio_wr32(vd, EDU_REG_IRQ_RAISE, value);
+	libdma__vfio_wr32(vd, vd->eng->reg_irq_raise, value);
 	err = libdma__vfio_wait_irq(vd, value, vd->timeout_ms, &sig, &seen,
 				    &when);
 	if (err)	/* leave nothing raised behind us */
-		libdma__vfio_wr32(vd, EDU_REG_IRQ_ACK, value);
+		libdma__vfio_wr32(vd, vd->eng->reg_irq_ack, value);
 	libdma__vfio_sig_restore(&sig);
 	pthread_mutex_unlock(&vd->lock);
 	result->seen = seen;

@@ -1,33 +1,42 @@
 // SPDX-License-Identifier: MIT
 /*
- * The VFIO backend: the edu device driven from userspace through vfio-pci
- * and an IOMMU, as DPDK and SPDK drive theirs. "vfio:<pci address>" opens
- * it; the library's calls do what they do on /dev/edudma<N>.
+ * The VFIO backend: the edu device - or edu-sg, this project's
+ * scatter-gather device (docs/edu-sg.md) - driven from userspace through
+ * vfio-pci and an IOMMU, as DPDK and SPDK drive theirs. "vfio:<pci
+ * address>" opens it; the library's calls do what they do on
+ * /dev/edudma<N>. The device's PCI identity picks the engine (struct
+ * vfio_engine: edu's in vfio_engine.c, edu-sg's in vfio_edusg.c);
+ * everything else is shared.
  *
  *   open        container (/dev/vfio/vfio) + group (/dev/vfio/<N>) + device,
  *               BAR0 mapped, memory decoding on (vfio_container.c), the
- *               device checked (ident, liveness), a command an earlier
+ *               engine's probe (edu: ident, liveness, a command an earlier
  *               owner left running waited out, stale interrupt bits
- *               acknowledged (vfio_regs.c), MSI delivered through an
- *               eventfd (VFIO_DEVICE_SET_IRQS, vfio_irq.c), bus mastering on
+ *               acknowledged, vfio_regs.c; edu-sg: ident, version,
+ *               liveness, reset, its limits), the IOVA space below the DMA
+ *               mask, MSI delivered through an eventfd (VFIO_DEVICE_SET_IRQS,
+ *               vfio_irq.c), bus mastering on, and the engine started
+ *               (edu-sg: its ring and completion record mapped, enabled)
  *   memory      every buffer, registration and one-shot region is mapped
  *               with VFIO_IOMMU_MAP_DMA at an IOVA this library allocates
  *               (vfio_iova.c) below the device's DMA mask: scattered pages,
  *               one device-visible segment (vfio_dma.c)
- *   transfers   planned by include/edu/edu_plan.h over those IOVA ranges,
- *               started through include/edu/edu_plan.h's register writes,
- *               checked by edu_cmd_ok() - the planner, the window rule and
- *               the quirks are the driver's own code, not a copy - and
+ *   transfers   edu: planned by include/edu/edu_plan.h over those IOVA
+ *               ranges, started through its register writes, checked by
+ *               edu_cmd_ok() - the driver's own code, not a copy - and
  *               completed by the MSI: ppoll() on the eventfd, read the
  *               interrupt status, acknowledge exactly what was read
- *               (vfio_xfer.c, vfio_engine.c)
+ *               (vfio_xfer.c, vfio_engine.c). edu-sg: planned by
+ *               include/edu/edusg_plan.h (one IOVA range: one descriptor
+ *               per 16 MiB), posted in batches ending with EOR|IRQ, reaped
+ *               from the completion record (vfio_edusg.c)
  *
  * The kernel driver's rules hold here too (driver/edudma_engine.c): one
  * request at a time per device (a mutex, since a VFIO device belongs to
- * one process), a signal stops a request after the command in flight has
+ * one process), a signal stops a request after what is in flight has
  * landed (-EINTR, never restarted), each command waits at most timeout_ms,
  * a command that never finishes wedges the device and keeps its memory
- * mapped.
+ * mapped (edu-sg: the engine is reset instead, which stops its DMA).
  *
  * A device can be opened by one process at a time (VFIO hands a group to
  * one process); within it, every handle on the same device shares one
@@ -36,9 +45,10 @@
  * has closed it.
  *
  * Tunables (environment, read at open; the driver's module parameters):
- *   LIBDMA_VFIO_WINDOW      bytes per command, 1..4096 (default 4095)
- *   LIBDMA_VFIO_DMA_BITS    the device's DMA address width (default 28)
- *   LIBDMA_VFIO_TIMEOUT_MS  wait for one command (default 1000)
+ *   LIBDMA_VFIO_WINDOW      edu: bytes per command, 1..4096 (default 4095)
+ *   LIBDMA_VFIO_DMA_BITS    edu: its DMA address width (default 28); edu-sg
+ *                           reports its own (DMA_MASK)
+ *   LIBDMA_VFIO_TIMEOUT_MS  wait for one command or batch (default 1000)
  *
  * This file, the twin of driver/edudma_main.c (probe, remove) and of the
  * open/release side of driver/edudma_cdev.c, is the top of the backend:
@@ -96,6 +106,9 @@ static void vfio_dev_close(struct vfio_dev *vd)
 	/* A child after fork() shares these files: it must not touch the device. */
 	bool own = vd->pid == getpid();
 
+	/* The engine first: no DMA after this (a child only lets go). */
+	if (vd->eng && vd->eng->stop)
+		vd->eng->stop(vd);
 	if (own && vd->irq_on)
 		libdma__vfio_irq_teardown(vd);
 	/* No DMA after us (vfio-pci does it too when the device is released). */
@@ -124,6 +137,7 @@ static int vfio_dev_open(const char *addr, struct vfio_dev **out)
 {
 	struct vfio_dev *vd = calloc(1, sizeof(*vd));
 	long page = sysconf(_SC_PAGESIZE);
+	uint32_t engine = 0;
 	char numa[128];
 	FILE *f;
 	int err;
@@ -153,22 +167,30 @@ static int vfio_dev_open(const char *addr, struct vfio_dev **out)
 	vd->dma_mask = vd->dma_bits >= 64 ? UINT64_MAX :
 		       (1ull << vd->dma_bits) - 1;
 
-	err = libdma__vfio_sysfs_check(addr, &vd->group_id);
-	if (!err)
-		err = libdma__vfio_open_container(vd);
+	err = libdma__vfio_sysfs_check(addr, &vd->group_id, &engine);
+	if (err)
+		goto fail;
+	vd->eng = engine == LIBDMA_ENGINE_EDUSG ? &libdma__vfio_edusg_engine :
+						  &libdma__vfio_edu_engine;
+	err = libdma__vfio_open_container(vd);
 	if (!err)
 		err = libdma__vfio_open_group(vd);
 	if (!err)
 		err = libdma__vfio_attach(vd);
 	if (!err)
 		err = libdma__vfio_open_device(vd);
+	/* The engine's probe: edu-sg's DMA mask comes from the device. */
 	if (!err)
-		err = libdma__vfio_check_hw(vd);
+		err = vd->eng->check_hw(vd);
+	if (!err)
+		err = libdma__vfio_setup_iova(vd);
 	if (!err)
 		err = libdma__vfio_irq_setup(vd);
 	if (!err && libdma__vfio_pci_command(vd, PCI_COMMAND_MASTER, 0))
 		err = libdma__vfio_fail(vd, -EIO, "enabling bus mastering",
 					EIO);
+	if (!err && vd->eng->start)
+		err = vd->eng->start(vd);
 	if (err)
 		goto fail;
 
@@ -197,20 +219,18 @@ static void fill_info(const struct vfio_dev *vd, struct libdma_info *info)
 	info->numa_node = vd->numa_node;
 	info->abi_version = 0;		/* no edudma driver: no driver ABI */
 	info->dev_ident = vd->ident;
-	info->version_major = EDU_IDENT_MAJOR(vd->ident);
-	info->version_minor = EDU_IDENT_MINOR(vd->ident);
-	info->features = LIBDMA_FEAT_IRQ_TEST | LIBDMA_FEAT_FACTORIAL |
-			 LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER |
-			 LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN |
-			 LIBDMA_FEAT_USER_REGION;
+	info->version_major = vd->version >> 16;
+	info->version_minor = vd->version & 0xffff;
 	info->irq_mode = LIBDMA_IRQ_MSI;
 	info->dma_mask_bits = vd->dma_bits;
-	info->window_size = vd->window;
-	info->dev_buffer_size = EDU_DEV_BUF_SIZE;
-	info->dev_buffer_addr = EDU_DEV_BUF_ADDR;
 	/* Any anonymous memory will do: the limit is the IO address space. */
 	info->max_alloc = vd->iova.total;
 	info->timeout_ms = vd->timeout_ms;
+	info->engine = vd->eng->kind;
+	info->max_cmd_length = vd->max_cmd_len;
+	info->ring_size = vd->ring_size;
+	/* features, window, device buffer, commands in flight: the engine's */
+	vd->eng->fill_info(vd, info);
 }
 
 static int vfio_open(struct libdma_device *dev, const struct libdma_spec *spec)
@@ -268,7 +288,7 @@ static int vfio_query_info(struct libdma_device *dev, struct libdma_info *info)
 	if (err)
 		return err;
 	pthread_mutex_lock(&vd->lock);
-	err = libdma__vfio_rd32(vd, EDU_REG_IDENT) == ~0u;
+	err = libdma__vfio_rd32(vd, vd->eng->reg_ident) == ~0u;
 	pthread_mutex_unlock(&vd->lock);
 	if (err)
 		return libdma__fail(-ENODEV, "%s: the device no longer answers "
@@ -328,6 +348,21 @@ long libdma__vfio_dma_avail(struct libdma_device *dev)
 	}
 	free(info);
 	return avail;
+}
+
+int libdma__vfio_inject_fault(struct libdma_device *dev, uint32_t n)
+{
+	struct vfio_dev *vd;
+
+	if (!dev || dev->ops != &libdma__vfio_backend)
+		return -EINVAL;
+	vd = dev->backend;
+	if (vd->eng->kind != LIBDMA_ENGINE_EDUSG)
+		return -EINVAL;
+	pthread_mutex_lock(&vd->lock);
+	vd->inject_fault = n;
+	pthread_mutex_unlock(&vd->lock);
+	return 0;
 }
 
 /* ------------------------------------------------------------ ops table */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * What sysfs says about a PCI device on the way to VFIO: is it an edu,
- * which driver has it, is there an IOMMU, which IOMMU group holds it and
- * who else is in that group. Discovery (libdma_list) of edu devices bound
+ * What sysfs says about a PCI device on the way to VFIO: is it an edu or
+ * an edu-sg (and so which engine drives it), which driver has it, is
+ * there an IOMMU, which IOMMU group holds it and who else is in that
+ * group. Discovery (libdma_list) of devices bound
  * to vfio-pci lives here too, and every message that explains why a
  * "vfio:<address>" cannot be opened - "No such device" alone sends people
  * looking in the wrong place. Apart from the backend proper because it
@@ -17,24 +18,51 @@
 #include <string.h>
 
 #include <edu/edu_regs.h>
+#include <edu/edusg_regs.h>
 
 #include "pci_sysfs.h"
 #include "vfio_internal.h"
 
 #define SYSFS_VFIO_DRIVER	"/sys/bus/pci/drivers/" LIBDMA_VFIO_DRIVER
 
-/* Is 'addr' an edu device (vendor 1234, device 11e8)? -1 if no such device. */
-static int is_edu(const char *addr, char *ids, size_t len)
+static unsigned long hex_attr(const char *addr, const char *attr, int *err)
 {
-	char ven[32], dev[32];
+	char v[32];
 
-	if (libdma__pci_attr(addr, "vendor", ven, sizeof(ven)) ||
-	    libdma__pci_attr(addr, "device", dev, sizeof(dev)))
+	if (libdma__pci_attr(addr, attr, v, sizeof(v))) {
+		*err = 1;
+		return 0;
+	}
+	return strtoul(v, NULL, 16);
+}
+
+/*
+ * Which engine 'addr' is by its IDs: edu (1234:11e8), edu-sg (1af4:10f5
+ * with subsystem 1af4:5347 - the device ID alone lies in a range other
+ * experiments may use too, docs/edu-sg.md), 0 for anything else, -1 when
+ * sysfs has no such device.
+ */
+int libdma__vfio_pci_engine(const char *addr, char *ids, size_t len)
+{
+	unsigned long ven, dev, sven, sdev;
+	int err = 0;
+
+	ven = hex_attr(addr, "vendor", &err);
+	dev = hex_attr(addr, "device", &err);
+	if (err)
 		return -1;
-	snprintf(ids, len, "%s:%s", ven + (strncmp(ven, "0x", 2) ? 0 : 2),
-		 dev + (strncmp(dev, "0x", 2) ? 0 : 2));
-	return strtoul(ven, NULL, 16) == EDU_PCI_VENDOR &&
-	       strtoul(dev, NULL, 16) == EDU_PCI_DEVICE;
+	snprintf(ids, len, "%04lx:%04lx", ven, dev);
+	if (ven == EDU_PCI_VENDOR && dev == EDU_PCI_DEVICE)
+		return LIBDMA_ENGINE_EDU;
+	if (ven != EDUSG_PCI_VENDOR || dev != EDUSG_PCI_DEVICE)
+		return 0;
+	sven = hex_attr(addr, "subsystem_vendor", &err);
+	sdev = hex_attr(addr, "subsystem_device", &err);
+	if (!err && sven == EDUSG_PCI_SUBVENDOR && sdev == EDUSG_PCI_SUBDEVICE)
+		return LIBDMA_ENGINE_EDUSG;
+	snprintf(ids, len, "%04lx:%04lx (subsystem %04lx:%04lx)", ven, dev,
+		 sven, sdev);
+	return 0;
 }
 
 static int by_address(const void *a, const void *b)
@@ -54,9 +82,13 @@ int libdma__vfio_list(struct libdma_device_desc **descs, size_t *count)
 	while ((e = readdir(d))) {
 		struct libdma_device_desc *grown, *desc;
 		char ids[64], numa[32];
+		int engine;
 
 		/* The driver's directory: device links, bind, unbind, ... */
-		if (!strchr(e->d_name, ':') || is_edu(e->d_name, ids, sizeof(ids)) != 1)
+		if (!strchr(e->d_name, ':'))
+			continue;
+		engine = libdma__vfio_pci_engine(e->d_name, ids, sizeof(ids));
+		if (engine <= 0)
 			continue;
 		grown = realloc(*descs, (*count + 1) * sizeof(*grown));
 		if (!grown) {
@@ -71,6 +103,7 @@ int libdma__vfio_list(struct libdma_device_desc **descs, size_t *count)
 			 e->d_name);
 		snprintf(desc->node, sizeof(desc->node), "vfio:%.31s", e->d_name);
 		desc->irq_mode = LIBDMA_IRQ_UNKNOWN;
+		desc->engine = (uint32_t)engine;
 		desc->numa_node = libdma__pci_attr(e->d_name, "numa_node", numa,
 					    sizeof(numa)) ? -1 : atoi(numa);
 	}
@@ -91,20 +124,22 @@ static int fail_no_iommu(const char *addr)
 			    "before the devices)", addr, LIBDMA_SYSFS_IOMMU_GROUPS);
 }
 
-int libdma__vfio_sysfs_check(const char *addr, int *group)
+int libdma__vfio_sysfs_check(const char *addr, int *group, uint32_t *engine)
 {
-	char ids[64], driver[64];
-	int edu = is_edu(addr, ids, sizeof(ids));
+	char ids[96], driver[64];
+	int kind = libdma__vfio_pci_engine(addr, ids, sizeof(ids));
 
-	if (edu < 0)
+	if (kind < 0)
 		return libdma__fail(-ENODEV, "cannot use %s through VFIO: no "
 				    "PCI device at that address (lspci lists "
-				    "them; edu devices: lspci -d 1234:11e8)",
-				    addr);
-	if (!edu)
+				    "them; edu devices: lspci -d 1234:11e8, "
+				    "edu-sg: lspci -d 1af4:10f5)", addr);
+	if (!kind)
 		return libdma__fail(-ENODEV, "cannot use %s through VFIO: it "
-				    "is a %s device, not an edu (1234:11e8)",
+				    "is a %s device, not an edu (1234:11e8) or "
+				    "an edu-sg (1af4:10f5, subsystem 1af4:5347)",
 				    addr, ids);
+	*engine = (uint32_t)kind;
 	*group = libdma__pci_iommu_group(addr);
 	libdma__pci_driver(addr, driver, sizeof(driver));
 	if (strcmp(driver, LIBDMA_VFIO_DRIVER)) {

@@ -2,16 +2,14 @@
 /*
  * TRANSFER and COPY, the VFIO twin of driver/edudma_xfer.c: resolve the
  * caller's regions to IOVA spans (a one-shot region is mapped for the
- * call), plan the commands with include/edu/edu_plan.h - the driver's own
- * planner and window rule, not a copy - hand the plan to the engine and
- * report what happened. Apart from the engine as in the driver: this file
- * knows regions and plans, the engine only commands. Calls vfio_engine.c,
- * vfio_dma.c and vfio_regs.c.
+ * call), hand them to the device's engine - edu's (vfio_engine.c: planned
+ * by include/edu/edu_plan.h, one command at a time) or edu-sg's
+ * (vfio_edusg.c: planned by include/edu/edusg_plan.h, descriptors on a
+ * ring) - and report what happened. Apart from the engines as in the
+ * driver: this file knows regions and spans, an engine IOVA ranges and
+ * its device. Calls the engines, vfio_dma.c and vfio_regs.c.
  */
 #include <errno.h>
-#include <stdlib.h>
-
-#include <edu/edu_plan.h>
 
 #include "vfio_internal.h"
 
@@ -27,11 +25,6 @@ static void fill_stats(struct libdma_stats *st, const struct vfio_run *run,
 	st->host_ns = st->wall_ns - st->device_ns;
 }
 
-static struct edu_cmd *plan_alloc(long n)
-{
-	return n > 0 ? malloc((size_t)n * sizeof(struct edu_cmd)) : NULL;
-}
-
 int libdma__vfio_transfer(struct libdma_device *dev, enum libdma_direction dir,
 			  const struct libdma_region *mem, size_t dev_offset,
 			  struct libdma_stats *stats)
@@ -39,12 +32,8 @@ int libdma__vfio_transfer(struct libdma_device *dev, enum libdma_direction dir,
 	uint64_t start = libdma__vfio_now_ns();
 	bool to_dev = dir == LIBDMA_TO_DEVICE;
 	struct vfio_run run = { 0, 0, 0 };
-	struct edu_cursor cur;
-	struct edu_cmd *cmds;
-	struct edu_seg seg;
 	struct vfio_dev *vd;
 	struct vfio_span sp;
-	long n;
 	int err = libdma__vfio_own(dev, &vd);
 
 	if (err)
@@ -54,27 +43,9 @@ int libdma__vfio_transfer(struct libdma_device *dev, enum libdma_direction dir,
 				    "transfer");
 	if (err)
 		return err;
-	seg.addr = sp.iova;
-	seg.len = mem->length;
-	edu_cursor_init(&cur, &seg, 1, 0);
-	/* Count, then fill: the plan is pure and gives the same answer twice. */
-	n = edu_plan_transfer(NULL, 0, cur, mem->length, to_dev,
-			      (edu_u32)dev_offset, vd->window);
-	cmds = plan_alloc(n);
-	if (!cmds) {
-		err = libdma__fail(n > 0 ? -ENOMEM : -EINVAL, "transfer of %zu "
-				   "bytes at device offset %zu on %s: %s",
-				   mem->length, dev_offset, vd->node, n > 0 ?
-				   "out of memory for the plan" :
-				   "breaks the window rules");
-		goto out;
-	}
-	edu_plan_transfer(cmds, (unsigned long)n, cur, mem->length, to_dev,
-			  (edu_u32)dev_offset, vd->window);
 	stats->dma_segments = 1;
-	err = libdma__vfio_run_cmds(vd, cmds, (unsigned long)n, &run);
-	free(cmds);
-out:
+	err = vd->eng->transfer(vd, sp.iova, mem->length, to_dev, dev_offset,
+				&run);
 	libdma__vfio_span_put(vd, &sp);
 	fill_stats(stats, &run, start);
 	return err;
@@ -87,12 +58,8 @@ int libdma__vfio_copy(struct libdma_device *dev,
 {
 	uint64_t start = libdma__vfio_now_ns();
 	struct vfio_run run = { 0, 0, 0 };
-	struct edu_cursor cs, cd;
-	struct edu_seg ss, ds;
 	struct vfio_span s, d;
-	struct edu_cmd *cmds;
 	struct vfio_dev *vd;
-	long n;
 	int err = libdma__vfio_own(dev, &vd);
 
 	if (err)
@@ -105,26 +72,8 @@ int libdma__vfio_copy(struct libdma_device *dev,
 				    "copy destination");
 	if (err)
 		goto out_src;
-	ss.addr = s.iova;
-	ss.len = src->length;
-	ds.addr = d.iova;
-	ds.len = dst->length;
-	edu_cursor_init(&cs, &ss, 1, 0);
-	edu_cursor_init(&cd, &ds, 1, 0);
-	n = edu_plan_copy(NULL, 0, cs, cd, src->length, vd->window);
-	cmds = plan_alloc(n);
-	if (!cmds) {
-		err = libdma__fail(n > 0 ? -ENOMEM : -EINVAL, "copy of %zu bytes "
-				   "on %s: %s", src->length, vd->node, n > 0 ?
-				   "out of memory for the plan" :
-				   "cannot be planned");
-		goto out_dst;
-	}
-	edu_plan_copy(cmds, (unsigned long)n, cs, cd, src->length, vd->window);
 	stats->dma_segments = 2;
-	err = libdma__vfio_run_cmds(vd, cmds, (unsigned long)n, &run);
-	free(cmds);
-out_dst:
+	err = vd->eng->copy(vd, s.iova, d.iova, src->length, &run);
 	libdma__vfio_span_put(vd, &d);
 out_src:
 	libdma__vfio_span_put(vd, &s);

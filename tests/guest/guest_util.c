@@ -60,6 +60,139 @@ int gu_attr_u64(int index, const char *attr, uint64_t *val)
 	return (errno || end == buf) ? -EINVAL : 0;
 }
 
+/* Which engine, if any, edudma drives a PCI device with: 0 when none. */
+static int pci_engine(const char *name)
+{
+	char path[300], ven[32], dev[32], sven[32], sdev[32];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", name);
+	if (gu_read_file(path, ven, sizeof(ven)))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", name);
+	if (gu_read_file(path, dev, sizeof(dev)))
+		return 0;
+	if (!strcmp(ven, "0x1234") && !strcmp(dev, "0x11e8"))
+		return EDUDMA_ENGINE_EDU;
+	if (strcmp(ven, "0x1af4") || strcmp(dev, "0x10f5"))
+		return 0;
+	/* edu-sg: 1af4:10f5 is an experimental ID; the subsystem names it */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/subsystem_vendor", name);
+	if (gu_read_file(path, sven, sizeof(sven)))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/subsystem_device", name);
+	if (gu_read_file(path, sdev, sizeof(sdev)))
+		return 0;
+	return !strcmp(sven, "0x1af4") && !strcmp(sdev, "0x5347") ? EDUDMA_ENGINE_EDUSG : 0;
+}
+
+static int list_pci(char addrs[][32], int max, int engine)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int kind;
+
+		if (e->d_name[0] == '.')
+			continue;
+		kind = pci_engine(e->d_name);
+		if (!kind || (engine && kind != engine))
+			continue;
+		if (n < max)
+			snprintf(addrs[n], 32, "%.31s", e->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int gu_list_dev_pci(char addrs[][32], int max)
+{
+	return list_pci(addrs, max, 0);
+}
+
+int gu_list_engine_pci(int engine, char addrs[][32], int max)
+{
+	return list_pci(addrs, max, engine);
+}
+
+int gu_pci_engine(const char *addr)
+{
+	return pci_engine(addr);
+}
+
+int gu_info(int index, struct edudma_info *info)
+{
+	int fd = gu_open(index), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	if (ioctl(fd, EDUDMA_IOC_INFO, info))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int gu_engine(int index)
+{
+	struct edudma_info info;
+
+	if (gu_info(index, &info))
+		return 0;
+	/* a driver without ENGINE_INFO knows only edu */
+	return info.features & EDUDMA_FEAT_ENGINE_INFO ? (int)info.engine : EDUDMA_ENGINE_EDU;
+}
+
+int gu_is_edusg(int index)
+{
+	return gu_engine(index) == EDUDMA_ENGINE_EDUSG;
+}
+
+uint64_t gu_edusg_copy_cmds(uint64_t len, uint32_t max_cmd_length)
+{
+	return (len + max_cmd_length - 1) / max_cmd_length;
+}
+
+uint64_t gu_edusg_transfer_cmds(uint64_t len, uint64_t dev_offset,
+				uint64_t card_size, uint32_t max_cmd_length)
+{
+	uint64_t space = card_size - dev_offset, done = 0, n = 0;
+
+	/* one contiguous segment: per chunk of the card space, per max length */
+	while (done < len) {
+		uint64_t chunk = len - done < space ? len - done : space;
+
+		n += (chunk + max_cmd_length - 1) / max_cmd_length;
+		done += chunk;
+	}
+	return n;
+}
+
+int gu_edusg_reg32(int index, unsigned int reg, uint32_t *val)
+{
+	char path[128], pci[32];
+	volatile uint32_t *bar;
+	int fd;
+
+	if (gu_pci_of(index, pci, sizeof(pci)))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", pci);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	bar = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (bar == MAP_FAILED)
+		return -errno;
+	*val = bar[reg / 4];
+	munmap((void *)bar, 4096);
+	return 0;
+}
+
 int gu_list_edu_pci(char addrs[][32], int max)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
@@ -593,14 +726,14 @@ const char *gu_test_device(void)
 		return "0";
 	if (strcmp(env, "vfio"))
 		return env;
-	/* "vfio": the first edu device bound to vfio-pci. */
+	/* "vfio": the first edu or edu-sg bound to vfio-pci (libdma_list). */
 	n = libdma_list(descs, 16);
 	for (i = 0; i < n && i < 16; i++)
 		if (!strncmp(descs[i].node, "vfio:", 5)) {
 			snprintf(spec, sizeof(spec), "%s", descs[i].node);
 			return spec;
 		}
-	printf("LIBDMA_TEST_DEVICE=vfio: no edu device is bound to vfio-pci\n");
+	printf("LIBDMA_TEST_DEVICE=vfio: no edu or edu-sg device is bound to vfio-pci\n");
 	return NULL;
 }
 

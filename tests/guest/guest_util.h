@@ -21,8 +21,34 @@ int gu_read_attr(int index, const char *attr, char *buf, size_t len);
 /* Parse an attribute as an unsigned number (any base strtoull accepts). */
 int gu_attr_u64(int index, const char *attr, uint64_t *val);
 
-/* PCI addresses (0000:00:04.0) of every edu device in the machine. */
+/* PCI addresses (0000:00:04.0) of every edu device (1234:11e8) in the machine. */
 int gu_list_edu_pci(char addrs[][32], int max);
+/*
+ * Every device edudma drives: edu (1234:11e8) and edu-sg (1af4:10f5,
+ * subsystem 1af4:5347); the count is returned, at most 'max' filled.
+ */
+int gu_list_dev_pci(char addrs[][32], int max);
+/* Only those of one engine (EDUDMA_ENGINE_EDU / EDUDMA_ENGINE_EDUSG). */
+int gu_list_engine_pci(int engine, char addrs[][32], int max);
+/* The engine edudma drives PCI device 'addr' with, 0 if none. */
+int gu_pci_engine(const char *addr);
+/* EDUDMA_IOC_INFO of /dev/edudma<index>: 0 or -errno. */
+int gu_info(int index, struct edudma_info *info);
+/* The engine behind /dev/edudma<index> (INFO), 0 if it cannot be asked. */
+int gu_engine(int index);
+int gu_is_edusg(int index);
+/*
+ * edu-sg's command (descriptor) counts for memory that is one contiguous
+ * DMA segment (a coherent buffer): a copy is one descriptor per
+ * max_cmd_length bytes; a transfer streams through the card space from
+ * dev_offset to card_size chunk by chunk, each chunk in descriptors of at
+ * most max_cmd_length.
+ */
+/* A 32-bit register of the edu-sg behind /dev/edudma<index> (sysfs resource0). */
+int gu_edusg_reg32(int index, unsigned int reg, uint32_t *val);
+uint64_t gu_edusg_copy_cmds(uint64_t len, uint32_t max_cmd_length);
+uint64_t gu_edusg_transfer_cmds(uint64_t len, uint64_t dev_offset,
+				uint64_t card_size, uint32_t max_cmd_length);
 /* Number of /dev/edudma* nodes. */
 int gu_count_nodes(void);
 
@@ -119,9 +145,9 @@ int gu_nr_devices(void);
 
 /*
  * The spec the library suites open (test_lib_dma, test_lib_threads):
- * $LIBDMA_TEST_DEVICE, default "0"; "vfio" means the first edu device
+ * $LIBDMA_TEST_DEVICE, default "0"; "vfio" means the first edu or edu-sg
  * bound to vfio-pci ("vfio:0000:00:02.0"); NULL (and a line saying why)
- * when there is none. The vfio boot configuration sets it.
+ * when there is none. The vfio and sg-vfio boot configurations set it.
  */
 const char *gu_test_device(void);
 int gu_test_device_is_vfio(void);

@@ -3,6 +3,9 @@
  * Guest tests of the driver's first slice, through the raw ioctl ABI:
  * probe and binding, identity, sysfs, INFO, the interrupt self-test (MSI or
  * INTx, whichever the boot configuration chose) and the factorial unit.
+ * Every device edudma drives is checked against its own engine: edu
+ * (1234:11e8) or edu-sg (1af4:10f5), whose identity and limits are read
+ * from its registers; edu-sg has no factorial unit (ENOTTY, feature clear).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,19 +21,88 @@
 #include <unistd.h>
 
 #include <edu/edu_regs.h>
+#include <edu/edusg_regs.h>
 
 #include "../common/edutest.h"
 #include "guest_util.h"
 
 #define MAX_EDU 8
 
-static char edu_pci[MAX_EDU][32];
+static char edu_pci[MAX_EDU][32];	/* every device edudma drives, bus order */
 static int nr_edu;
 
 static int suite_init(void)
 {
-	nr_edu = gu_list_edu_pci(edu_pci, MAX_EDU);
+	nr_edu = gu_list_dev_pci(edu_pci, MAX_EDU);
+	if (nr_edu <= 0)
+		printf("no edu or edu-sg device on the PCI bus\n");
 	return nr_edu > 0 ? 0 : -1;
+}
+
+/* /dev/edudma<N> of the first device with this engine, -1 if none. */
+static int first_of_engine(int engine)
+{
+	int i;
+
+	for (i = 0; i < nr_edu; i++)
+		if (gu_engine(i) == engine)
+			return i;
+	return -1;
+}
+
+/* BAR0 of a PCI device, mapped (4 KiB), or MAP_FAILED. */
+static volatile uint32_t *map_bar0(const char *pci)
+{
+	char path[128];
+	void *bar;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", pci);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return MAP_FAILED;
+	bar = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return bar;
+}
+
+/* What an edu-sg says about itself, read from its registers. */
+struct sg_regs {
+	uint32_t ident, version, card_size, max_len, max_ring;
+	uint64_t dma_mask;
+};
+
+static int read_sg_regs(int index, struct sg_regs *r)
+{
+	char pci[32];
+	volatile uint32_t *bar;
+
+	if (gu_pci_of(index, pci, sizeof(pci)))
+		return -1;
+	bar = map_bar0(pci);
+	if (bar == MAP_FAILED)
+		return -1;
+	r->ident = bar[EDUSG_REG_IDENT / 4];
+	r->version = bar[EDUSG_REG_VERSION / 4];
+	r->card_size = bar[EDUSG_REG_CARD_SIZE / 4];
+	r->max_len = bar[EDUSG_REG_MAX_LEN / 4];
+	r->max_ring = bar[EDUSG_REG_MAX_RING / 4];
+	r->dma_mask = bar[EDUSG_REG_DMA_MASK_LO / 4] |
+		      (uint64_t)bar[EDUSG_REG_DMA_MASK_HI / 4] << 32;
+	munmap((void *)bar, 4096);
+	return 0;
+}
+
+/* The widest n with every address below 2^n within the mask. */
+static unsigned int mask_bits(uint64_t mask)
+{
+	unsigned int n = 0;
+
+	if (mask == UINT64_MAX)
+		return 64;
+	while (n < 64 && (mask >> n) & 1)
+		n++;
+	return n;
 }
 
 static int expected_irq_mode(void)
@@ -56,9 +128,33 @@ static void test_module_bound(void)
 	CU_ASSERT_EQUAL(gu_count_nodes(), nr_edu);
 }
 
+/* What each boot configuration puts on the bus (scripts/run-guest.sh). */
 static void test_device_count_matches_config(void)
 {
-	CU_ASSERT_EQUAL(nr_edu, gu_config_is("two") ? 2 : 1);
+	char addrs[MAX_EDU][32];
+	int edu = gu_list_engine_pci(EDUDMA_ENGINE_EDU, addrs, MAX_EDU);
+	int sg = gu_list_engine_pci(EDUDMA_ENGINE_EDUSG, addrs, MAX_EDU);
+	int want_edu = 1, want_sg = 0, i, seen_edu = 0, seen_sg = 0;
+
+	if (gu_config_is("two"))
+		want_edu = 2;
+	else if (gu_config_is("edusg"))
+		want_sg = 3;	/* and one edu */
+	else if (gu_config_is("sgdrv") || gu_config_is("sg-swiotlb") ||
+		 gu_config_is("sg-iommu"))
+		want_edu = 0, want_sg = 1;
+	CU_ASSERT_EQUAL(edu, want_edu);
+	CU_ASSERT_EQUAL(sg, want_sg);
+	CU_ASSERT_EQUAL(nr_edu, edu + sg);
+	/* INFO names the same engines, node by node */
+	for (i = 0; i < nr_edu; i++) {
+		int e = gu_engine(i);
+
+		seen_edu += e == EDUDMA_ENGINE_EDU;
+		seen_sg += e == EDUDMA_ENGINE_EDUSG;
+	}
+	CU_ASSERT_EQUAL(seen_edu, want_edu);
+	CU_ASSERT_EQUAL(seen_sg, want_sg);
 }
 
 /*
@@ -68,24 +164,29 @@ static void test_device_count_matches_config(void)
 static void test_ident_and_liveness_raw(void)
 {
 	static const uint32_t patterns[] = { 0, 0xffffffffu, 0xdeadbeefu, 0x01234567u };
-	char path[128];
 	volatile uint32_t *bar;
 	unsigned int i;
-	int fd;
+	int d;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", edu_pci[0]);
-	fd = open(path, O_RDWR | O_SYNC);
-	CU_ASSERT_FATAL(fd >= 0);
-	bar = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	CU_ASSERT_FATAL(bar != MAP_FAILED);
-	CU_ASSERT_EQUAL(bar[EDU_REG_IDENT / 4] & 0xff, 0xed);
-	CU_ASSERT_EQUAL(EDU_IDENT_MAJOR(bar[EDU_REG_IDENT / 4]), 1);
-	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
-		bar[EDU_REG_LIVENESS / 4] = patterns[i];
-		CU_ASSERT_EQUAL(bar[EDU_REG_LIVENESS / 4], ~patterns[i]);
+	for (d = 0; d < nr_edu && d < MAX_EDU; d++) {
+		int sg = gu_pci_engine(edu_pci[d]) == EDUDMA_ENGINE_EDUSG;
+		unsigned int live = sg ? EDUSG_REG_SCRATCH : EDU_REG_LIVENESS;
+
+		bar = map_bar0(edu_pci[d]);
+		CU_ASSERT_FATAL(bar != MAP_FAILED);
+		if (sg) {
+			CU_ASSERT_EQUAL(bar[EDUSG_REG_IDENT / 4], EDUSG_IDENT);
+			CU_ASSERT_EQUAL(bar[EDUSG_REG_VERSION / 4] >> 16, EDUSG_SUPPORTED_MAJOR);
+		} else {
+			CU_ASSERT_EQUAL(bar[EDU_REG_IDENT / 4] & 0xff, 0xed);
+			CU_ASSERT_EQUAL(EDU_IDENT_MAJOR(bar[EDU_REG_IDENT / 4]), 1);
+		}
+		for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+			bar[live / 4] = patterns[i];
+			CU_ASSERT_EQUAL(bar[live / 4], ~patterns[i]);
+		}
+		munmap((void *)bar, 4096);
 	}
-	munmap((void *)bar, 4096);
 }
 
 static void test_sysfs_attributes(void)
@@ -95,14 +196,36 @@ static void test_sysfs_attributes(void)
 	int i;
 
 	for (i = 0; i < nr_edu; i++) {
-		CU_ASSERT_EQUAL_FATAL(gu_read_attr(i, "dev_version", buf, sizeof(buf)), 0);
-		CU_ASSERT_STRING_EQUAL(buf, "1.0");
-		CU_ASSERT_EQUAL(gu_read_attr(i, "ident", buf, sizeof(buf)), 0);
-		CU_ASSERT_STRING_EQUAL(buf, "0x010000ed");
-		CU_ASSERT_EQUAL(gu_attr_u64(i, "window_size", &v), 0);
-		CU_ASSERT_EQUAL(v, EDU_WINDOW_SAFE);
-		CU_ASSERT_EQUAL(gu_attr_u64(i, "dma_mask_bits", &v), 0);
-		CU_ASSERT_EQUAL(v, gu_modparam("dma_bits", 28));
+		struct sg_regs r;
+
+		if (gu_is_edusg(i)) {
+			char want[32];
+
+			CU_ASSERT_EQUAL_FATAL(read_sg_regs(i, &r), 0);
+			CU_ASSERT_EQUAL_FATAL(gu_read_attr(i, "engine", buf, sizeof(buf)), 0);
+			CU_ASSERT_STRING_EQUAL(buf, "edu-sg");
+			CU_ASSERT_EQUAL(gu_read_attr(i, "dev_version", buf, sizeof(buf)), 0);
+			snprintf(want, sizeof(want), "%u.%u", r.version >> 16, r.version & 0xffff);
+			CU_ASSERT_STRING_EQUAL(buf, want);
+			CU_ASSERT_STRING_EQUAL(buf, "1.1");
+			CU_ASSERT_EQUAL(gu_read_attr(i, "ident", buf, sizeof(buf)), 0);
+			CU_ASSERT_STRING_EQUAL(buf, "0x45445347");
+			CU_ASSERT_EQUAL(gu_attr_u64(i, "window_size", &v), 0);
+			CU_ASSERT_EQUAL(v, r.card_size);
+			CU_ASSERT_EQUAL(gu_attr_u64(i, "dma_mask_bits", &v), 0);
+			CU_ASSERT_EQUAL(v, mask_bits(r.dma_mask));
+		} else {
+			CU_ASSERT_EQUAL_FATAL(gu_read_attr(i, "engine", buf, sizeof(buf)), 0);
+			CU_ASSERT_STRING_EQUAL(buf, "edu");
+			CU_ASSERT_EQUAL(gu_read_attr(i, "dev_version", buf, sizeof(buf)), 0);
+			CU_ASSERT_STRING_EQUAL(buf, "1.0");
+			CU_ASSERT_EQUAL(gu_read_attr(i, "ident", buf, sizeof(buf)), 0);
+			CU_ASSERT_STRING_EQUAL(buf, "0x010000ed");
+			CU_ASSERT_EQUAL(gu_attr_u64(i, "window_size", &v), 0);
+			CU_ASSERT_EQUAL(v, EDU_WINDOW_SAFE);
+			CU_ASSERT_EQUAL(gu_attr_u64(i, "dma_mask_bits", &v), 0);
+			CU_ASSERT_EQUAL(v, gu_modparam("dma_bits", 28));
+		}
 		CU_ASSERT_EQUAL(gu_read_attr(i, "irq_mode", buf, sizeof(buf)), 0);
 		CU_ASSERT_STRING_EQUAL(buf, gu_config_is("intx") ? "intx" : "msi");
 	}
@@ -130,13 +253,38 @@ static void test_info_matches_sysfs(void)
 		CU_ASSERT_EQUAL(info.window_size, window);
 		CU_ASSERT_EQUAL(info.dma_mask_bits, bits);
 		CU_ASSERT_EQUAL(info.irq_mode, expected_irq_mode());
-		CU_ASSERT_EQUAL(info.dev_buffer_size, EDU_DEV_BUF_SIZE);
-		CU_ASSERT_EQUAL(info.dev_buffer_addr, EDU_DEV_BUF_ADDR);
 		CU_ASSERT_EQUAL(info.minor_index, (unsigned int)i);
 		CU_ASSERT(info.max_alloc >= 4u << 20);
 		CU_ASSERT(info.timeout_ms > 0);
-		CU_ASSERT_EQUAL(info.features & (EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL),
-				EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL);
+		CU_ASSERT(info.features & EDUDMA_FEAT_ENGINE_INFO);
+		if (info.engine == EDUDMA_ENGINE_EDUSG) {
+			struct sg_regs r;
+
+			CU_ASSERT_EQUAL_FATAL(read_sg_regs(i, &r), 0);
+			CU_ASSERT_EQUAL(info.dev_ident, EDUSG_IDENT);
+			CU_ASSERT_EQUAL(info.engine_version, r.version);
+			CU_ASSERT_EQUAL(info.engine_version, 0x00010001u);
+			CU_ASSERT_EQUAL(info.dev_buffer_size, r.card_size);
+			CU_ASSERT_EQUAL(info.window_size, r.card_size);
+			CU_ASSERT_EQUAL(info.dev_buffer_addr, 0);
+			CU_ASSERT_EQUAL(info.dma_mask_bits, mask_bits(r.dma_mask));
+			CU_ASSERT_EQUAL(info.max_cmd_length, r.max_len);
+			CU_ASSERT(info.ring_size >= 2 && info.ring_size <= r.max_ring);
+			CU_ASSERT_EQUAL(info.ring_size & (info.ring_size - 1), 0);
+			CU_ASSERT_EQUAL(info.max_in_flight, info.ring_size - 1);
+			CU_ASSERT_EQUAL(info.features & (EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL),
+					EDUDMA_FEAT_IRQ_TEST);
+		} else {
+			CU_ASSERT_EQUAL(info.engine, EDUDMA_ENGINE_EDU);
+			CU_ASSERT_EQUAL(info.engine_version, 0x00010000u);
+			CU_ASSERT_EQUAL(info.dev_buffer_size, EDU_DEV_BUF_SIZE);
+			CU_ASSERT_EQUAL(info.dev_buffer_addr, EDU_DEV_BUF_ADDR);
+			CU_ASSERT_EQUAL(info.max_cmd_length, info.window_size);
+			CU_ASSERT_EQUAL(info.ring_size, 0);
+			CU_ASSERT_EQUAL(info.max_in_flight, 1);
+			CU_ASSERT_EQUAL(info.features & (EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL),
+					EDUDMA_FEAT_IRQ_TEST | EDUDMA_FEAT_FACTORIAL);
+		}
 		for (k = 0; k < sizeof(info.reserved) / sizeof(info.reserved[0]); k++)
 			CU_ASSERT_EQUAL(info.reserved[k], 0);
 	}
@@ -303,6 +451,13 @@ static void test_irq_selftest_refuses_bad_input(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(irq_test(fd, EDU_IRQ_DMA, &t), -EINVAL);
 	CU_ASSERT_EQUAL(irq_test(fd, EDU_IRQ_FACT | 0x10000, &t), -EINVAL);
+	if (gu_is_edusg(0)) {
+		/* the engine's own bits, and any bit outside the software ones */
+		CU_ASSERT_EQUAL(irq_test(fd, EDUSG_IRQ_DONE, &t), -EINVAL);
+		CU_ASSERT_EQUAL(irq_test(fd, EDUSG_IRQ_DESC_ERROR, &t), -EINVAL);
+		CU_ASSERT_EQUAL(irq_test(fd, EDUSG_IRQ_HALT | 0x10000, &t), -EINVAL);
+		CU_ASSERT_EQUAL(irq_test(fd, 0x8000, &t), -EINVAL);
+	}
 	memset(&t, 0, sizeof(t));
 	t.flags = 1;
 	CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t) ? errno : 0, EINVAL);
@@ -327,6 +482,26 @@ static void test_unknown_ioctls(void)
 	close(fd);
 }
 
+/*
+ * The factorial unit is edu's: its tests run on the first edu device;
+ * an edu-sg has none (absent_on_edusg).
+ */
+static int fact_idx = -1;
+
+static int fact_suite_init(void)
+{
+	if (suite_init())
+		return -1;
+	fact_idx = first_of_engine(EDUDMA_ENGINE_EDU);
+	return 0;
+}
+
+#define REQUIRE_EDU() do {						\
+	if (fact_idx < 0)						\
+		EDUTEST_SKIP("no edu device here: the factorial unit is edu's " \
+			     "(edu-sg: factorial.absent_on_edusg)");	\
+} while (0)
+
 static uint32_t fact32(uint32_t n)
 {
 	uint32_t r = 1;
@@ -350,7 +525,7 @@ static void check_factorials(uint32_t flags)
 {
 	struct edudma_factorial f;
 	unsigned int i;
-	int fd = gu_open(0);
+	int fd = gu_open(fact_idx);
 
 	CU_ASSERT_FATAL(fd >= 0);
 	for (i = 0; i < sizeof(fact_inputs) / sizeof(fact_inputs[0]); i++) {
@@ -365,21 +540,27 @@ static void test_factorial_by_interrupt(void)
 {
 	uint64_t before, after;
 
-	CU_ASSERT_EQUAL(gu_attr_u64(0, "irq_count", &before), 0);
+	REQUIRE_EDU();
+
+	CU_ASSERT_EQUAL(gu_attr_u64(fact_idx, "irq_count", &before), 0);
 	check_factorials(0);
-	CU_ASSERT_EQUAL(gu_attr_u64(0, "irq_count", &after), 0);
+	CU_ASSERT_EQUAL(gu_attr_u64(fact_idx, "irq_count", &after), 0);
 	CU_ASSERT(after >= before + sizeof(fact_inputs) / sizeof(fact_inputs[0]));
 }
 
 static void test_factorial_by_polling(void)
 {
+
+	REQUIRE_EDU();
 	check_factorials(EDUDMA_FACT_POLL);
 }
 
 static void test_factorial_refuses_bad_input(void)
 {
 	struct edudma_factorial f;
-	int fd = gu_open(0);
+	int fd = gu_open(fact_idx);
+
+	REQUIRE_EDU();
 
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(factorial(fd, 5, 0x2, &f), -EINVAL);
@@ -394,7 +575,7 @@ static void *fact_thread(void *arg)
 {
 	uintptr_t n = (uintptr_t)arg, bad = 0;
 	struct edudma_factorial f;
-	int fd = gu_open(0), i;
+	int fd = gu_open(fact_idx), i;
 
 	if (fd < 0)
 		return (void *)1;
@@ -412,6 +593,8 @@ static void test_factorial_concurrent(void)
 	pthread_t th[4];
 	uintptr_t i;
 
+	REQUIRE_EDU();
+
 	for (i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, fact_thread, (void *)(i * 7)), 0);
 	for (i = 0; i < 4; i++) {
@@ -420,6 +603,36 @@ static void test_factorial_concurrent(void)
 		pthread_join(th[i], &bad);
 		CU_ASSERT_PTR_NULL(bad);
 	}
+}
+
+/*
+ * edu-sg has no factorial unit: the feature bit is clear and the ioctl is
+ * ENOTTY - whatever its argument, before looking at it - on every edu-sg.
+ */
+static void test_factorial_absent_on_edusg(void)
+{
+	int i, tested = 0;
+
+	for (i = 0; i < nr_edu; i++) {
+		struct edudma_factorial f;
+		struct edudma_info info;
+		int fd;
+
+		if (!gu_is_edusg(i))
+			continue;
+		tested++;
+		CU_ASSERT_EQUAL_FATAL(gu_info(i, &info), 0);
+		CU_ASSERT_EQUAL(info.features & EDUDMA_FEAT_FACTORIAL, 0);
+		fd = gu_open(i);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_EQUAL(factorial(fd, 5, 0, &f), -ENOTTY);
+		CU_ASSERT_EQUAL(factorial(fd, 5, EDUDMA_FACT_POLL, &f), -ENOTTY);
+		CU_ASSERT_EQUAL(factorial(fd, 5, 0x2, &f), -ENOTTY);
+		CU_ASSERT_EQUAL(ioctl(fd, EDUDMA_IOC_FACTORIAL, NULL) ? errno : 0, ENOTTY);
+		close(fd);
+	}
+	if (!tested)
+		EDUTEST_SKIP("no edu-sg device in this configuration");
 }
 
 static const struct edutest_case probe_cases[] = {
@@ -448,13 +661,14 @@ static const struct edutest_case fact_cases[] = {
 	{ "by_polling", test_factorial_by_polling },
 	{ "refuses_bad_input", test_factorial_refuses_bad_input },
 	{ "concurrent", test_factorial_concurrent },
+	{ "absent_on_edusg", test_factorial_absent_on_edusg },
 	{ NULL, NULL }
 };
 
 static const struct edutest_suite suites[] = {
 	{ "probe", suite_init, NULL, probe_cases },
 	{ "irq", suite_init, NULL, irq_cases },
-	{ "factorial", suite_init, NULL, fact_cases },
+	{ "factorial", fact_suite_init, NULL, fact_cases },
 	{ NULL, NULL, NULL, NULL }
 };
 

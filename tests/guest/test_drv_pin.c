@@ -191,7 +191,7 @@ static long long smaps_anon_huge_kb(const void *addr)
  */
 static unsigned int huge_page_segments(void)
 {
-	return gu_config_is("swiotlb") ? HUGE / (256 * 1024) : 1;
+	return gu_config_is("swiotlb") || gu_config_is("sg-swiotlb") ? HUGE / (256 * 1024) : 1;
 }
 
 /* A THP-backed 2 MiB buffer is one physically contiguous segment. */

@@ -32,7 +32,10 @@ static int file_mentions(const char *path, const char *word)
 	return found;
 }
 
-/* Every device answers an IRQ self-test and a factorial; says why not. */
+/*
+ * Every device answers an IRQ self-test and a factorial (an edu-sg, which
+ * has no factorial unit, a small verified DMA copy instead); says why not.
+ */
 static int devices_work(int expected)
 {
 	int i;
@@ -54,7 +57,10 @@ static int devices_work(int expected)
 		if (ioctl(fd, EDUDMA_IOC_IRQ_TEST, &t))
 			printf("    edudma%d IRQ self-test: %s (seen 0x%x)\n", i,
 			       strerror(errno), t.seen);
-		else if (ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) || f.result != 3628800)
+		else if (gu_is_edusg(i) && !gu_device_works(i))
+			printf("    edudma%d: a 5000-byte copy failed\n", i);
+		else if (!gu_is_edusg(i) &&
+			 (ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) || f.result != 3628800))
 			printf("    edudma%d factorial: %s (result %u)\n", i,
 			       strerror(errno), f.result);
 		else
@@ -80,7 +86,7 @@ static void test_unload_refused_while_open(void)
 static void test_reload_cycles(void)
 {
 	char addrs[8][32];
-	int edu = gu_list_edu_pci(addrs, 8), cycle, left_behind = 0, broken = 0;
+	int edu = gu_list_dev_pci(addrs, 8), cycle, left_behind = 0, broken = 0;
 	struct stat st;
 
 	CU_ASSERT_FATAL(edu > 0);
@@ -131,7 +137,7 @@ static void test_bad_parameters_each_refused(void)
 		{ "max_alloc=0", "max_alloc=0 below one page" },
 	};
 	char addrs[8][32];
-	int edu = gu_list_edu_pci(addrs, 8);
+	int edu = gu_list_dev_pci(addrs, 8);
 	size_t i;
 	struct stat st;
 

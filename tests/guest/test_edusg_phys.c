@@ -305,6 +305,19 @@ static int open_device(struct sgdev *d, const char *addr)
 	char path[128];
 
 	snprintf(d->addr, sizeof(d->addr), "%.31s", addr);
+	/*
+	 * edudma drives edu-sg too: take the device from its driver first,
+	 * or the two would program one ring (the driver's engine is enabled,
+	 * and an enabled engine ignores ring register writes).
+	 */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.31s/driver", addr);
+	if (access(path, F_OK) == 0) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.31s/driver/unbind", addr);
+		if (gu_write_file(path, addr)) {
+			printf("    %s: cannot unbind it from its driver\n", addr);
+			return -1;
+		}
+	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.31s/enable", addr);
 	gu_write_file(path, "1");
 	d->regs = map_resource(addr, EDUSG_BAR_REGS, EDUSG_BAR_REGS_SIZE);

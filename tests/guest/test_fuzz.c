@@ -368,6 +368,48 @@ static void fill_arg(unsigned long cmd)
 		c->timeout_ms = chance(90) ? 0 : rn(150);
 		break;
 	}
+	case _IOC_NR(EDUDMA_IOC_SUBMIT): {
+		struct edudma_submit *sb = (void *)argbuf;
+
+		sb->op = chance(90) ? 1 + rn(2) : (uint32_t)r64();
+		sb->src = edge_region();
+		if (sb->op != EDUDMA_OP_TRANSFER || chance(5))
+			sb->dst = edge_region();
+		sb->length = dma_length();
+		if (sb->op == EDUDMA_OP_TRANSFER || chance(5)) {
+			sb->direction = chance(90) ? 1 + rn(2) : (uint32_t)r64();
+			sb->dev_offset = chance(60) ? rn(info.window_size) : (uint32_t)edge_size();
+		}
+		sb->flags = edge_flags(0);
+		sb->user_data = r64();
+		if (chance(5))
+			sb->reserved[rn(2)] = r64();
+		break;
+	}
+	case _IOC_NR(EDUDMA_IOC_REAP): {
+		struct edudma_reap *rp = (void *)argbuf;
+
+		/* the completions land in argbuf's tail (or a bad pointer) */
+		rp->completions = chance(90) ? (uintptr_t)(argbuf + 4096) : r64();
+		rp->max = chance(90) ? 1 + rn(64) : (uint32_t)r64();
+		rp->flags = edge_flags(EDUDMA_REAP_WAIT);
+		if (rp->flags & EDUDMA_REAP_WAIT) {
+			rp->min_complete = rn(3);
+			rp->timeout_ms = 1 + rn(50);	/* never an unbounded wait */
+		}
+		if (chance(5))
+			rp->reserved[rn(2)] = r64();
+		break;
+	}
+	case _IOC_NR(EDUDMA_IOC_CANCEL): {
+		struct edudma_cancel *c = (void *)argbuf;
+
+		c->id = chance(50) ? rn(200) : r64();
+		c->flags = edge_flags(EDUDMA_CANCEL_ALL);
+		if ((c->flags & EDUDMA_CANCEL_ALL) && chance(90))
+			c->id = 0;
+		break;
+	}
 	default:
 		break;
 	}
@@ -394,6 +436,7 @@ static const unsigned long known[] = {
 	EDUDMA_IOC_FREE, EDUDMA_IOC_PIN, EDUDMA_IOC_UNPIN, EDUDMA_IOC_TRANSFER,
 	EDUDMA_IOC_COPY, EDUDMA_IOC_LAB,	/* LAB: EPERM unless lab=1 */
 	EDUDMA_IOC_EXPORT, EDUDMA_IOC_IMPORT,	/* ENOTTY without dma-buf */
+	EDUDMA_IOC_SUBMIT, EDUDMA_IOC_REAP, EDUDMA_IOC_CANCEL,
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -515,6 +558,7 @@ static int errno_allowed(int e)
 	case EINVAL: case ENOENT: case EFAULT: case ENOTTY: case EACCES:
 	case ENOMEM: case ERANGE: case EINTR: case ETIMEDOUT: case EOPNOTSUPP:
 	case EPERM:	/* LAB while the lab is off */
+	case EAGAIN:	/* SUBMIT past the file's quota */
 		return 1;
 	default:
 		return 0;
@@ -525,8 +569,10 @@ static void do_ioctl(int child)
 {
 	int f = (int)rn(2), ret, e;
 	unsigned long cmd = pick_cmd();
-	int is_dma = cmd == EDUDMA_IOC_TRANSFER || cmd == EDUDMA_IOC_COPY;
-	int is_wait = cmd == EDUDMA_IOC_IRQ_TEST || cmd == EDUDMA_IOC_FACTORIAL;
+	int is_dma = cmd == EDUDMA_IOC_TRANSFER || cmd == EDUDMA_IOC_COPY ||
+		     cmd == EDUDMA_IOC_SUBMIT;
+	int is_wait = cmd == EDUDMA_IOC_IRQ_TEST || cmd == EDUDMA_IOC_FACTORIAL ||
+		      cmd == EDUDMA_IOC_REAP;
 	void *arg;
 
 	if (is_dma && (child || dma_used() >= DMA_BUDGET))

@@ -51,8 +51,8 @@ static int suite_init(void)
 	char unordered[MAX_EDU][32];
 	int i;
 
-	/* Every edu on the bus is bound (test_drv_basic checks that). */
-	nr_edu = gu_list_edu_pci(unordered, MAX_EDU);
+	/* Every edu and edu-sg on the bus is bound (test_drv_basic checks that). */
+	nr_edu = gu_list_dev_pci(unordered, MAX_EDU);
 	for (i = 0; i < nr_edu && i < MAX_EDU; i++)
 		if (pci_of_index(i, edu_pci[i], sizeof(edu_pci[i])))
 			return -1;
@@ -98,14 +98,23 @@ static void test_list_matches_sysfs(void)
 	CU_ASSERT_EQUAL_FATAL(n, nr_edu);
 	CU_ASSERT_EQUAL(libdma_list(NULL, 0), n);
 	for (i = 0; i < n; i++) {
-		char node[32];
+		char node[32], engine[32], version[32];
+		int sg;
 
 		snprintf(node, sizeof(node), "/dev/edudma%d", i);
 		CU_ASSERT_EQUAL(descs[i].index, (unsigned int)i);
 		CU_ASSERT_STRING_EQUAL(descs[i].node, node);
 		CU_ASSERT_STRING_EQUAL(descs[i].pci_address, edu_pci[i]);
+		CU_ASSERT_EQUAL_FATAL(gu_read_attr(i, "engine", engine, sizeof(engine)), 0);
+		CU_ASSERT_EQUAL_FATAL(gu_read_attr(i, "dev_version", version, sizeof(version)), 0);
+		sg = !strcmp(engine, "edu-sg");
+		CU_ASSERT(sg || !strcmp(engine, "edu"));
+		CU_ASSERT_EQUAL(descs[i].engine, sg ? LIBDMA_ENGINE_EDUSG : LIBDMA_ENGINE_EDU);
 		CU_ASSERT_EQUAL(descs[i].version_major, 1);
-		CU_ASSERT_EQUAL(descs[i].version_minor, 0);
+		CU_ASSERT_EQUAL(descs[i].version_minor, sg ? 1 : 0);
+		snprintf(node, sizeof(node), "%u.%u", descs[i].version_major,
+			 descs[i].version_minor);
+		CU_ASSERT_STRING_EQUAL(node, version);
 		CU_ASSERT(descs[i].irq_mode == LIBDMA_IRQ_MSI ||
 			  descs[i].irq_mode == LIBDMA_IRQ_INTX);
 		CU_ASSERT(descs[i].numa_node >= -1);
@@ -213,10 +222,29 @@ static void test_info_fields(void)
 	CU_ASSERT_EQUAL(info.abi_version, EDUDMA_ABI_VERSION);
 	CU_ASSERT_EQUAL(libdma_driver_abi_version(dev), EDUDMA_ABI_VERSION);
 	CU_ASSERT_EQUAL(info.version_major, 1);
-	CU_ASSERT_EQUAL(info.version_minor, 0);
-	CU_ASSERT_EQUAL(info.dev_ident, 0x010000edu);
-	CU_ASSERT_EQUAL(info.dev_buffer_size, 4096);
-	CU_ASSERT_EQUAL(info.dev_buffer_addr, 0x40000);
+	if (gu_is_edusg(0)) {
+		/* edu-sg 1.1: "EDSG"; the window is the whole on-card RAM */
+		CU_ASSERT_EQUAL(info.engine, LIBDMA_ENGINE_EDUSG);
+		CU_ASSERT_EQUAL(info.version_minor, 1);
+		CU_ASSERT_EQUAL(info.dev_ident, 0x45445347u);
+		CU_ASSERT_EQUAL(info.dev_buffer_size, 16u << 20);	/* default card_size */
+		CU_ASSERT_EQUAL(info.dev_buffer_addr, 0);
+		CU_ASSERT_EQUAL(info.window_size, info.dev_buffer_size);
+		CU_ASSERT_EQUAL(info.max_cmd_length, 16u << 20);	/* MAX_LEN */
+		CU_ASSERT(info.ring_size >= 2);
+		CU_ASSERT_EQUAL(info.max_in_flight, info.ring_size - 1);
+		CU_ASSERT_FALSE(info.features & LIBDMA_FEAT_FACTORIAL);
+	} else {
+		CU_ASSERT_EQUAL(info.engine, LIBDMA_ENGINE_EDU);
+		CU_ASSERT_EQUAL(info.version_minor, 0);
+		CU_ASSERT_EQUAL(info.dev_ident, 0x010000edu);
+		CU_ASSERT_EQUAL(info.dev_buffer_size, 4096);
+		CU_ASSERT_EQUAL(info.dev_buffer_addr, 0x40000);
+		CU_ASSERT_EQUAL(info.max_cmd_length, info.window_size);
+		CU_ASSERT_EQUAL(info.ring_size, 0);
+		CU_ASSERT_EQUAL(info.max_in_flight, 1);
+		CU_ASSERT(info.features & LIBDMA_FEAT_FACTORIAL);
+	}
 	CU_ASSERT(info.window_size >= 1 && info.window_size <= info.dev_buffer_size);
 	CU_ASSERT(info.dma_mask_bits >= 28 && info.dma_mask_bits <= 64);
 	CU_ASSERT(info.max_alloc >= 4096);
@@ -241,6 +269,16 @@ static void test_info_matches_raw_ioctl(void)
 	CU_ASSERT_EQUAL(info.dma_mask_bits, raw.dma_mask_bits);
 	CU_ASSERT_EQUAL(info.timeout_ms, raw.timeout_ms);
 	CU_ASSERT_EQUAL(info.index, raw.minor_index);
+	CU_ASSERT_EQUAL(info.dev_ident, raw.dev_ident);
+	CU_ASSERT_EQUAL(info.dev_buffer_size, raw.dev_buffer_size);
+	CU_ASSERT_EQUAL(info.dev_buffer_addr, raw.dev_buffer_addr);
+	CU_ASSERT(raw.features & EDUDMA_FEAT_ENGINE_INFO);
+	CU_ASSERT_EQUAL(info.engine, raw.engine);
+	CU_ASSERT_EQUAL(info.version_major, raw.engine_version >> 16);
+	CU_ASSERT_EQUAL(info.version_minor, raw.engine_version & 0xffff);
+	CU_ASSERT_EQUAL(info.max_cmd_length, raw.max_cmd_length);
+	CU_ASSERT_EQUAL(info.ring_size, raw.ring_size);
+	CU_ASSERT_EQUAL(info.max_in_flight, raw.max_in_flight);
 }
 
 /* ----------------------------------------------------------- lifetime */

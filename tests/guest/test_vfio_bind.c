@@ -14,6 +14,8 @@
  *                                 (test_lib_dma, test_lib_threads with
  *                                 LIBDMA_TEST_DEVICE=vfio) run on it, then
  *                                 test_vfio, which binds it back
+ *   sg-vfio                       the same with the first edu-sg (our
+ *                                 QEMU): test_vfio_sg binds it back
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,9 +57,19 @@ static int by_address(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The configurations that move a device to vfio-pci (edu, edu-sg). */
+static int vfio_config(void)
+{
+	return gu_config_is("vfio") || gu_config_is("sg-vfio");
+}
+
 static int suite_init(void)
 {
-	nr_edu = gu_list_edu_pci(edu, 8);
+	/* sg-vfio has only edu-sg devices: they play the edu's part here */
+	if (gu_config_is("sg-vfio"))
+		nr_edu = gu_list_engine_pci(EDUDMA_ENGINE_EDUSG, edu, 8);
+	else
+		nr_edu = gu_list_edu_pci(edu, 8);
 	if (nr_edu < 1) {
 		printf("no edu device in this machine\n");
 		return -1;
@@ -116,8 +128,8 @@ static void test_vfio_open_of_edudma_device(void)
 	struct libdma_device *d;
 	char spec[64];
 
-	if (gu_config_is("vfio"))
-		EDUTEST_SKIP("the vfio configuration binds devices itself");
+	if (vfio_config())
+		EDUTEST_SKIP("the vfio configurations bind devices themselves");
 	snprintf(spec, sizeof(spec), "vfio:%s", edu[0]);
 	CU_ASSERT_EQUAL(libdma_open(spec, &d), -ENODEV);
 	if (gu_have_iommu()) {
@@ -161,8 +173,8 @@ static void test_bind_without_iommu(void)
 
 static void test_bind_needs_vfio_pci(void)
 {
-	if (!gu_config_is("vfio"))
-		EDUTEST_SKIP("only the vfio configuration loads VFIO");
+	if (!vfio_config())
+		EDUTEST_SKIP("only the vfio configurations load VFIO");
 	CU_ASSERT_FATAL(gu_have_iommu());
 	if (access("/sys/bus/pci/drivers/vfio-pci", F_OK) == 0)
 		EDUTEST_SKIP("vfio-pci is already loaded");
@@ -172,8 +184,8 @@ static void test_bind_needs_vfio_pci(void)
 
 static void test_load_vfio_modules(void)
 {
-	if (!gu_config_is("vfio"))
-		EDUTEST_SKIP("only the vfio configuration loads VFIO");
+	if (!vfio_config())
+		EDUTEST_SKIP("only the vfio configurations load VFIO");
 	/* From the guest kernel's own package (mkinitramfs.sh copies them). */
 	ASSERT_EXIT(ARGS("modprobe", "vfio-pci"), -1, 0);
 	/* busybox modprobe ignores vfio's softdep on the type1 IOMMU driver */
@@ -191,8 +203,8 @@ static void test_bind_to_vfio(void)
 	struct libdma_info info;
 	int n, i, listed = 0;
 
-	if (!gu_config_is("vfio"))
-		EDUTEST_SKIP("only the vfio configuration binds to vfio-pci");
+	if (!vfio_config())
+		EDUTEST_SKIP("only the vfio configurations bind to vfio-pci");
 	/* Not root: refused, with the reason. */
 	ASSERT_EXIT(ARGS("dmactl", "bind", "vfio", addr), NOBODY, 5);
 	ASSERT_HAS(r.err, "run it as root");
@@ -239,8 +251,16 @@ static void test_bind_to_vfio(void)
 	CU_ASSERT_STRING_EQUAL(info.node, spec);
 	CU_ASSERT_STRING_EQUAL(info.pci_address, addr);
 	CU_ASSERT_EQUAL(info.irq_mode, LIBDMA_IRQ_MSI);
-	CU_ASSERT_EQUAL(info.window_size, 4095);
-	CU_ASSERT_EQUAL(info.dma_mask_bits, 28);
+	if (gu_config_is("sg-vfio")) {
+		/* edu-sg's limits from its registers (test_vfio_sg: more) */
+		CU_ASSERT_EQUAL(info.engine, LIBDMA_ENGINE_EDUSG);
+		CU_ASSERT_EQUAL(info.window_size, 16u << 20);
+		CU_ASSERT_EQUAL(info.dma_mask_bits, 64);
+	} else {
+		CU_ASSERT_EQUAL(info.engine, LIBDMA_ENGINE_EDU);
+		CU_ASSERT_EQUAL(info.window_size, 4095);
+		CU_ASSERT_EQUAL(info.dma_mask_bits, 28);
+	}
 	CU_ASSERT_EQUAL(info.version_major, 1);
 	CU_ASSERT_EQUAL(info.index, LIBDMA_INDEX_NONE);
 	CU_ASSERT_EQUAL(libdma_driver_abi_version(d), 0);

@@ -5,10 +5,14 @@
  * coherent ratio, pinning-vs-copying crossover, efficiency), and whole
  * runs against a fake backend that really copies bytes - so verification,
  * the corrupt test hook, unavailable modes and the three outputs are
- * checked without QEMU. Real timings come from the device:
+ * checked without QEMU; streams (API 1.4) against the same fake with
+ * asynchronous requests added here (submit copies at once, reap hands the
+ * completions back), which also checks that a stream never has more than
+ * its depth in flight. Real timings come from the device:
  * tests/guest/test_bench.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +105,46 @@ static void test_pattern_catches_one_byte(void)
 
 static void test_min_commands(void)
 {
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(1, 4095), 2);
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(4095, 4095), 2);
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(4096, 4095), 4);
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(1 << 20, 4095), 514);
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, 4095), 2050);
-	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, 4096), 2048);
+	struct libdma_info edu = { .engine = LIBDMA_ENGINE_EDU, .window_size = 4095 };
+	struct libdma_info sg = { .engine = LIBDMA_ENGINE_EDUSG,
+				  .window_size = 16u << 20,
+				  .max_cmd_length = 16u << 20 };
+
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(1, &edu), 2);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4095, &edu), 2);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4096, &edu), 4);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(1 << 20, &edu), 514);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, &edu), 2050);
+	edu.window_size = 4096;
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, &edu), 2048);
+	edu.engine = LIBDMA_ENGINE_UNKNOWN;	/* a driver before 1.4: edu */
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, &edu), 2048);
+	/* edu-sg: one descriptor per max_cmd_length, no 2x (memory to memory) */
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4096, &sg), 1);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, &sg), 1);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(16 << 20, &sg), 1);
+	CU_ASSERT_EQUAL(libdma__bench_min_commands((16 << 20) + 1, &sg), 2);
+	sg.max_cmd_length = 65536;
+	CU_ASSERT_EQUAL(libdma__bench_min_commands(4 << 20, &sg), 64);
+}
+
+/* The stream's shape: pairs and requests for a size and depth. */
+static void test_stream_shape(void)
+{
+	/* P = min(depth, max(1, 32 MiB / size)) */
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(4096, 1), 1);
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(4096, 16), 16);
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(4 << 20, 16), 8);
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(4 << 20, 4), 4);
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(64 << 20, 16), 1);
+	CU_ASSERT_EQUAL(libdma__bench_stream_pairs(1ull << 30, 64), 1);
+	/* N = clamp(64 MiB / size, 4 x depth, 1024) */
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(4096, 1), 1024);
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(65536, 16), 1024);
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(256 << 10, 4), 256);
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(4 << 20, 1), 16);
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(4 << 20, 16), 64);
+	CU_ASSERT_EQUAL(libdma__bench_stream_requests(1ull << 30, 64), 256);
 }
 
 /* -------------------------------------------------------------- escaping */
@@ -356,7 +394,7 @@ static void check_structure(const struct libdma_bench_result *r, uint32_t reps)
 	CU_ASSERT(r->env.kernel[0] && r->env.platform[0] && r->env.date[0]);
 	for (i = 0; i < r->nr_cells; i++) {
 		const struct libdma_bench_cell *x = &r->cells[i];
-		uint64_t min = libdma__bench_min_commands(x->size, FAKE_WINDOW);
+		uint64_t min = libdma__bench_min_commands(x->size, &r->env.info);
 
 		/* size-major, modes in order */
 		CU_ASSERT_EQUAL(x->mode, i % LIBDMA_BENCH_VFIO);
@@ -486,9 +524,20 @@ static void test_outputs(void)
 	}
 	CU_ASSERT_EQUAL(rows, (int)r->nr_cells);
 	CU_ASSERT(ok);
-	CU_ASSERT_EQUAL(header_commas, 6 + 3 * 10 + 1);
+	/* the 1.2 columns where they were, then note, then the 1.4 ones */
+	CU_ASSERT_EQUAL(header_commas, 6 + 3 * 10 + 1 + 5);
 	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\nmode,size,status,repetitions,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",efficiency_max,note,depth,requests,"
+				      "request_rate_median,request_rate_min,"
+				      "request_rate_max\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\ncoherent,4096,ok,1,2,2,2,4,4,4,"));
+	/* single transfers: depth 0, no requests or rates */
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",,0,,,,\n"));
+	CU_ASSERT_PTR_NULL(strstr(csv, "streams"));
+	CU_ASSERT_PTR_NULL(strstr(table, "streams"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"streams\": null"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"repetitions\": 1, \"depth\": 0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"request_rate\": null"));
 
 	/* JSON: balanced, one object per cell */
 	CU_ASSERT_EQUAL(count_char(json, '{'), count_char(json, '}'));
@@ -602,7 +651,15 @@ static void test_bad_configs(void)
 	cfg.flags = 1U << 7;
 	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -EINVAL);
 	small_config(&cfg, 1);
-	cfg.reserved[2] = 1;
+	cfg.reserved[1] = 1;
+	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -EINVAL);
+	small_config(&cfg, 1);
+	cfg.depths[0] = LIBDMA_BENCH_MAX_DEPTH + 1;
+	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "queue depth 65"));
+	small_config(&cfg, 1);
+	cfg.depths[0] = 4;
+	cfg.depths[2] = 2;	/* after the 0 that ends the list */
 	CU_ASSERT_EQUAL(libdma_bench_run(dev, &cfg, &r), -EINVAL);
 	small_config(&cfg, 1);
 	cfg.sizes = &zero;
@@ -677,6 +734,342 @@ static void test_vfio_mode_without_vfio_device(void)
 	CU_ASSERT_EQUAL(libdma_bench_mode_parse("vfio"), LIBDMA_BENCH_VFIO);
 }
 
+/* ------------------------------------------------- streams (API 1.4) */
+
+/*
+ * Asynchronous requests on the fake: submit copies at once (fake_ops'
+ * copy) and queues the completion; reap hands them back. It records the
+ * most requests ever submitted and not reaped, which a stream must keep
+ * at its depth, never above.
+ */
+#define ASYNC_MAX	64
+static struct {
+	struct libdma_completion done[ASYNC_MAX];
+	unsigned int nr_done;
+	unsigned int outstanding, max_outstanding;
+	uint64_t next_id, submits;
+	uint64_t short_at;		/* the submit (1-based) that moves 1 byte too few */
+	int fail_at_result;		/* ... or completes with this result */
+	uint64_t fail_at;
+} as;
+
+static int async_submit(struct libdma_device *d, const struct libdma_region *dst,
+			const struct libdma_region *src, enum libdma_direction dir,
+			size_t dev_offset, uint64_t user_data, uint64_t *id)
+{
+	struct libdma_completion *c;
+	int err;
+
+	(void)dir;
+	(void)dev_offset;
+	if (!dst)
+		return -EOPNOTSUPP;	/* the bench only copies */
+	if (as.outstanding >= ASYNC_MAX)
+		return -EAGAIN;
+	c = &as.done[as.nr_done];
+	memset(c, 0, sizeof(*c));
+	err = fake_ops.copy(d, dst, src, &c->stats);
+	if (err)
+		return err;
+	as.submits++;
+	c->id = *id = ++as.next_id;
+	c->user_data = user_data;
+	if (as.submits == as.short_at)
+		c->stats.bytes--;
+	if (as.submits == as.fail_at)
+		c->result = as.fail_at_result;
+	as.nr_done++;
+	if (++as.outstanding > as.max_outstanding)
+		as.max_outstanding = as.outstanding;
+	return 0;
+}
+
+static int async_reap(struct libdma_device *d, struct libdma_completion *c,
+		      unsigned int max, unsigned int min_complete, int timeout_ms,
+		      unsigned int *count)
+{
+	unsigned int n = as.nr_done < max ? as.nr_done : max;
+
+	(void)d;
+	(void)min_complete;
+	(void)timeout_ms;
+	memcpy(c, as.done, n * sizeof(*c));
+	memmove(as.done, as.done + n, (as.nr_done - n) * sizeof(*c));
+	as.nr_done -= n;
+	as.outstanding -= n;
+	*count = n;
+	return 0;
+}
+
+static int async_cancel(struct libdma_device *d, uint64_t id, unsigned int *count)
+{
+	(void)d;
+	(void)id;
+	*count = 0;
+	return 0;
+}
+
+static struct libdma_backend_ops async_ops;
+
+/* The fake with asynchronous requests; 'edusg': INFO says edu-sg. */
+static struct libdma_device *open_async(int edusg)
+{
+	struct libdma_device *d;
+
+	memset(&as, 0, sizeof(as));
+	async_ops = fake_ops;
+	async_ops.submit = async_submit;
+	async_ops.reap = async_reap;
+	async_ops.cancel = async_cancel;
+	fake.name = "fakebench";
+	fake.features = LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER |
+			LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN |
+			LIBDMA_FEAT_USER_REGION | LIBDMA_FEAT_ASYNC;
+	d = fake_open(&async_ops, 1);
+	if (d && edusg) {
+		d->info.engine = LIBDMA_ENGINE_EDUSG;
+		d->info.max_cmd_length = 16u << 20;
+	}
+	return d;
+}
+
+static void stream_config(struct libdma_bench_config *cfg, const uint64_t *sizes,
+			  uint32_t nr, uint32_t reps)
+{
+	libdma_bench_config_init(cfg);
+	cfg->sizes = sizes;
+	cfg->nr_sizes = nr;
+	cfg->repetitions = reps;
+	cfg->depths[0] = 1;
+	cfg->depths[1] = 4;
+}
+
+/* The ABI: the 1.4 fields took reserved room; no structure grew. */
+static void test_abi_sizes(void)
+{
+	/* LP64 sizes of libdma 1.3 (the same header before the change) */
+	if (sizeof(void *) == 8) {
+		CU_ASSERT_EQUAL(sizeof(struct libdma_bench_config), 80);
+		CU_ASSERT_EQUAL(sizeof(struct libdma_bench_cell), 544);
+		CU_ASSERT_EQUAL(sizeof(struct libdma_bench_result), 1024);
+	}
+	CU_ASSERT_EQUAL(offsetof(struct libdma_bench_config, reserved) -
+			offsetof(struct libdma_bench_config, depths), 8);
+	CU_ASSERT_EQUAL(offsetof(struct libdma_bench_cell, depth),
+			offsetof(struct libdma_bench_cell, note) + 192);
+}
+
+static void test_streams_run(void)
+{
+	static const uint64_t sizes[] = { 4096, 65536 };
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r = NULL;
+	struct libdma_device *d = open_async(0);
+	char *table, *csv, *json;
+	uint32_t i, streams = 0;
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	stream_config(&cfg, sizes, 2, 3);
+	ret = libdma_bench_run(d, &cfg, &r);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	/* 2 sizes x 5 modes single, then 2 sizes x 5 modes x 2 depths */
+	CU_ASSERT_EQUAL_FATAL(r->nr_cells, 2 * 5 * 3);
+	/* depth 4 reached, never more */
+	CU_ASSERT_EQUAL(as.max_outstanding, 4);
+	for (i = 0; i < r->nr_cells; i++) {
+		const struct libdma_bench_cell *x = &r->cells[i];
+
+		if (i < 10) {
+			CU_ASSERT_EQUAL(x->depth, 0);
+			CU_ASSERT_EQUAL(x->requests, 0);
+			continue;
+		}
+		/* size-major, modes in order, depths as given */
+		CU_ASSERT_EQUAL(x->size, sizes[(i - 10) / 10]);
+		CU_ASSERT_EQUAL(x->mode, (i - 10) / 2 % 5);
+		CU_ASSERT_EQUAL(x->depth, i % 2 ? 4 : 1);
+		if (x->mode == LIBDMA_BENCH_BOUNCE) {
+			CU_ASSERT_EQUAL(x->status, LIBDMA_BENCH_UNAVAILABLE);
+			CU_ASSERT_PTR_NOT_NULL(strstr(x->note, "serialise"));
+			continue;
+		}
+		if (x->mode == LIBDMA_BENCH_SG_HUGEPAGE &&
+		    x->status == LIBDMA_BENCH_UNAVAILABLE)
+			continue;	/* no THP on this host */
+		CU_ASSERT_EQUAL(x->status, LIBDMA_BENCH_OK);
+		CU_ASSERT_EQUAL(x->repetitions, 3);
+		CU_ASSERT_EQUAL(x->requests,
+				libdma__bench_stream_requests(x->size, x->depth));
+		CU_ASSERT(x->transfer_ns.min > 0);
+		CU_ASSERT_DOUBLE_EQUAL(x->throughput.max,
+				       x->requests * (double)x->size * 1e9 /
+				       x->transfer_ns.min, x->throughput.max * 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(x->request_rate.median * x->size,
+				       x->throughput.median,
+				       x->throughput.median * 1e-9);
+		CU_ASSERT(x->efficiency.median > 0);
+		/* the fake's commands: 2 per window + the segment boundaries */
+		CU_ASSERT(x->commands.median >=
+			  (double)libdma__bench_min_commands(x->size, &r->env.info));
+		CU_ASSERT(x->dma_segments >= 2);
+		if (x->mode == LIBDMA_BENCH_SG_ONESHOT) {
+			CU_ASSERT_EQUAL(x->setup_ns.max, 0);
+			CU_ASSERT_DOUBLE_EQUAL(x->pin_ns.median, 2000, 0);	/* per request */
+		} else {
+			CU_ASSERT(x->setup_ns.min > 0);
+		}
+		streams++;
+	}
+	CU_ASSERT(streams >= 2 * 3 * 2);	/* coherent, sg, sg-oneshot at least */
+	/* every stream submitted requests x repetitions copies */
+
+	table = write_string(r, LIBDMA_BENCH_TABLE);
+	csv = write_string(r, LIBDMA_BENCH_CSV);
+	json = write_string(r, LIBDMA_BENCH_JSON);
+	CU_ASSERT_FATAL(table && csv && json);
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "\nstreams: copies kept DEPTH in flight"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "req/s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "dev-limit"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "streams of 4 KiB copies (coherent): "
+				      "depth 1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "; depth 4 / depth 1 = "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "  bounce          4 unavailable: no "
+				      "bounce streams"));
+	/* a stream row: depth, requests and rates at the end */
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "\ncoherent,4096,ok,3,2,2,2,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",,4,1024,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",,1,1024,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(csv, "no bounce streams: the CPU copies around "
+				      "each transfer serialise them,4,,,,\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"status\": \"ok\", \"verified\": true, "
+				      "\"repetitions\": 3, \"depth\": 4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"requests\": 1024, \"request_rate\": "
+				      "{\"median\": "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"streams\": {\n    \"cells\": "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"smallest\": {\"size\": 4096, "
+				      "\"mode\": \"coherent\", \"by_depth\": "
+				      "[{\"depth\": 1, "));
+	CU_ASSERT_EQUAL(count_char(json, '{'), count_char(json, '}'));
+	CU_ASSERT_EQUAL(count_char(json, '['), count_char(json, ']'));
+	free(table);
+	free(csv);
+	free(json);
+	libdma_bench_result_free(r);
+	libdma_close(d);
+}
+
+/* Without asynchronous requests every stream is unavailable, and why. */
+static void test_streams_need_async(void)
+{
+	static const uint64_t sizes[] = { 4096 };
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r = NULL;
+	uint32_t i;
+
+	stream_config(&cfg, sizes, 1, 1);
+	cfg.modes = (1U << LIBDMA_BENCH_COHERENT) | (1U << LIBDMA_BENCH_VFIO);
+	CU_ASSERT_EQUAL_FATAL(libdma_bench_run(dev, &cfg, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(r->nr_cells, 2 + 4);
+	for (i = 2; i < r->nr_cells; i++)
+		CU_ASSERT_EQUAL(r->cells[i].status, LIBDMA_BENCH_UNAVAILABLE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->cells[2].note, "asynchronous requests"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->cells[5].note, "VFIO backend"));
+	CU_ASSERT_EQUAL(r->nr_failed, 0);
+	libdma_bench_result_free(r);
+}
+
+/* No figures from a stream whose data or completions are wrong. */
+static void test_streams_fail_without_figures(void)
+{
+	static const uint64_t sizes[] = { 8192 };
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r = NULL;
+	struct libdma_device *d = open_async(0);
+	const struct libdma_bench_cell *x;
+	char *csv;
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	stream_config(&cfg, sizes, 1, 2);
+	cfg.modes = 1U << LIBDMA_BENCH_COHERENT;
+	cfg.depths[1] = 0;
+
+	/* the corrupt hook: the stream must fail verification */
+	cfg.flags = LIBDMA_BENCH_CORRUPT;
+	ret = libdma_bench_run(d, &cfg, &r);
+	CU_ASSERT_EQUAL_FATAL(ret, 2);
+	x = &r->cells[1];
+	CU_ASSERT_EQUAL(x->depth, 1);
+	CU_ASSERT_EQUAL(x->status, LIBDMA_BENCH_MISMATCH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x->note, "destination bytes wrong"));
+	CU_ASSERT(x->throughput.max == 0 && x->request_rate.max == 0 &&
+		  x->transfer_ns.max == 0 && x->efficiency.max == 0);
+	csv = write_string(r, LIBDMA_BENCH_CSV);
+	CU_ASSERT_PTR_NOT_NULL(csv);
+	CU_ASSERT_PTR_NOT_NULL(csv && strstr(csv, "\ncoherent,8192,mismatch,0,,,"));
+	free(csv);
+	libdma_bench_result_free(r);
+	r = NULL;
+
+	/* a completion one byte short: the device lost data, the run stops
+	 * (as for a single transfer) */
+	cfg.flags = 0;
+	memset(&as, 0, sizeof(as));
+	as.short_at = 7;	/* the stream's 7th request (submits count only) */
+	CU_ASSERT_EQUAL(libdma_bench_run(d, &cfg, &r), -EIO);
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "moved 8191 of 8192 bytes"));
+
+	/* a completion with an error that is not fatal: the cell fails, no
+	 * figures, the run goes on */
+	memset(&as, 0, sizeof(as));
+	as.fail_at = 3;
+	as.fail_at_result = -ENOMEM;
+	ret = libdma_bench_run(d, &cfg, &r);
+	CU_ASSERT_EQUAL_FATAL(ret, 1);
+	x = &r->cells[1];
+	CU_ASSERT_EQUAL(r->cells[0].status, LIBDMA_BENCH_OK);
+	CU_ASSERT_EQUAL(x->status, LIBDMA_BENCH_FAILED);
+	CU_ASSERT_EQUAL(x->error, -ENOMEM);
+	CU_ASSERT_EQUAL(x->depth, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x->note, "stream: bench: request 2 of the "
+				      "stream failed"));
+	CU_ASSERT(x->throughput.max == 0 && x->request_rate.max == 0);
+	CU_ASSERT_EQUAL(as.outstanding, 0);	/* nothing left in flight */
+	libdma_bench_result_free(r);
+	libdma_close(d);
+}
+
+/* On edu-sg: calibration with one 4 KiB descriptor, commands counted as descriptors. */
+static void test_streams_edusg(void)
+{
+	static const uint64_t sizes[] = { 65536 };
+	struct libdma_bench_config cfg;
+	struct libdma_bench_result *r = NULL;
+	struct libdma_device *d = open_async(1);
+	char *table;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	stream_config(&cfg, sizes, 1, 1);
+	cfg.modes = 1U << LIBDMA_BENCH_COHERENT;
+	cfg.progress = count_progress;
+	progress_calls = progress_done = 0;
+	CU_ASSERT_EQUAL_FATAL(libdma_bench_run(d, &cfg, &r), 0);
+	CU_ASSERT_EQUAL(r->env.info.engine, LIBDMA_ENGINE_EDUSG);
+	CU_ASSERT_EQUAL(r->env.calibration_copies, 5);
+	CU_ASSERT_EQUAL(progress_done, 3);
+	table = write_string(r, LIBDMA_BENCH_TABLE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(table);
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "edu-sg descriptor: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, "one 4 KiB descriptor"));
+	CU_ASSERT_PTR_NULL(strstr(table, "2 commands per"));	/* edu's arithmetic */
+	CU_ASSERT_PTR_NOT_NULL(strstr(table, ": edu-sg "));
+	free(table);
+	libdma_bench_result_free(r);
+	libdma_close(d);
+}
+
 static void test_errno_untouched(void)
 {
 	struct libdma_bench_config cfg;
@@ -696,6 +1089,8 @@ static const struct edutest_case logic_cases[] = {
 	{ "stat_odd_even", test_stat_odd_even },
 	{ "pattern_catches_one_byte", test_pattern_catches_one_byte },
 	{ "min_commands", test_min_commands },
+	{ "stream_shape", test_stream_shape },
+	{ "abi_sizes", test_abi_sizes },
 	{ "csv_escaping", test_csv_escaping },
 	{ "json_escaping", test_json_escaping },
 	{ "summary_crossover", test_summary_crossover },
@@ -716,6 +1111,10 @@ static const struct edutest_case run_cases[] = {
 	{ "coherent_beyond_max_alloc_unavailable",
 	  test_coherent_beyond_max_alloc_unavailable },
 	{ "vfio_mode_without_vfio_device", test_vfio_mode_without_vfio_device },
+	{ "streams_run", test_streams_run },
+	{ "streams_need_async", test_streams_need_async },
+	{ "streams_fail_without_figures", test_streams_fail_without_figures },
+	{ "streams_edusg", test_streams_edusg },
 	{ "errno_untouched", test_errno_untouched },
 	{ NULL, NULL },
 };

@@ -9,8 +9,10 @@
  * behind the device fd a small edu: identification, liveness, interrupt
  * status and raise/ack, the DMA engine copying between the device buffer
  * and memory through the IOVA mappings the library made, completion
- * interrupts on the eventfd the library handed over. Every other call goes
- * to the real function.
+ * interrupts on the eventfd the library handed over - or, with F.edusg, an
+ * edu-sg's identity, limits and ring registers (the open and identify
+ * refusals of the edu-sg engine, and a clean open and close). Every
+ * other call goes to the real function.
  *
  * Scripts then break one thing at a time - an ioctl of each step of open,
  * BAR0's mmap, a device that reads all ones, a DMA command that never
@@ -38,6 +40,7 @@
 #include <linux/vfio.h>
 
 #include <edu/edu_regs.h>
+#include <edu/edusg_regs.h>
 #include <libdma.h>
 
 #include "../common/edutest.h"
@@ -102,6 +105,14 @@ static struct fake {
 	int irq_raise_dead;		/* IRQ_RAISE does nothing */
 	int map_errno;			/* MAP_DMA fails with this */
 	int unmap_broken;		/* UNMAP_DMA fails */
+	/* an edu-sg instead (1af4:10f5) */
+	int edusg;
+	int sub_wrong;			/* subsystem IDs of someone else's */
+	uint32_t sg_version, sg_max_ring, sg_card;
+	uint64_t sg_mask;
+	int sg_refuse_ring;		/* ENABLE halts: HALT_CONFIG */
+	uint32_t sg_ctrl, sg_irq_mask, sg_resets;
+	uint64_t sg_ring, sg_cpl;
 
 	/* state */
 	int container_fd, group_fd, device_fd, irq_fd;
@@ -149,9 +160,16 @@ int __wrap_libdma__pci_attr(const char *addr, const char *attr, char *buf, size_
 	if (F.sysfs_missing || strcmp(addr, ADDR))
 		return -1;
 	if (!strcmp(attr, "vendor"))
-		snprintf(buf, len, "0x%04x", F.not_edu ? 0x8086 : EDU_PCI_VENDOR);
+		snprintf(buf, len, "0x%04x", F.not_edu ? 0x8086 :
+			 F.edusg ? EDUSG_PCI_VENDOR : EDU_PCI_VENDOR);
 	else if (!strcmp(attr, "device"))
-		snprintf(buf, len, "0x%04x", F.not_edu ? 0x100e : EDU_PCI_DEVICE);
+		snprintf(buf, len, "0x%04x", F.not_edu ? 0x100e :
+			 F.edusg ? EDUSG_PCI_DEVICE : EDU_PCI_DEVICE);
+	else if (!strcmp(attr, "subsystem_vendor"))
+		snprintf(buf, len, "0x%04x", F.edusg ? EDUSG_PCI_SUBVENDOR : 0x1af4);
+	else if (!strcmp(attr, "subsystem_device"))
+		snprintf(buf, len, "0x%04x", F.edusg && !F.sub_wrong ?
+			 EDUSG_PCI_SUBDEVICE : 0x1100);
 	else if (!strcmp(attr, "numa_node"))
 		snprintf(buf, len, "-1");
 	else
@@ -284,10 +302,61 @@ static void dma_start(void)
 		raise_irq(EDU_IRQ_DMA);
 }
 
+/* The edu-sg's registers: identity, limits, control (no descriptor engine). */
+static uint64_t sg_reg_read(uint32_t reg)
+{
+	switch (reg) {
+	case EDUSG_REG_IDENT:		return F.ident;
+	case EDUSG_REG_VERSION:		return F.sg_version;
+	case EDUSG_REG_CARD_SIZE:	return F.sg_card;
+	case EDUSG_REG_MAX_LEN:		return EDUSG_MAX_LEN;
+	case EDUSG_REG_MAX_RING:	return F.sg_max_ring;
+	case EDUSG_REG_DMA_MASK_LO:	return F.sg_mask;
+	case EDUSG_REG_SCRATCH:		return F.liveness_stuck ? F.liveness : ~F.liveness;
+	case EDUSG_REG_CTRL:		return F.sg_ctrl;
+	case EDUSG_REG_STATUS:
+		if (F.sg_refuse_ring)
+			return EDUSG_STATUS_HALTED;
+		return F.sg_ctrl & EDUSG_CTRL_ENABLE ? EDUSG_STATUS_ENABLED : 0;
+	case EDUSG_REG_ERROR:		return F.sg_refuse_ring ? EDUSG_HALT_CONFIG : 0;
+	case EDUSG_REG_ERROR_INFO:	return F.sg_refuse_ring ? EDUSG_FIELD_RING_BASE : 0;
+	case EDUSG_REG_IRQ_STATUS:	return F.irq_status;
+	case EDUSG_REG_IRQ_MASK:	return F.sg_irq_mask;
+	}
+	return 0;
+}
+
+static void sg_reg_write(uint32_t reg, uint64_t v)
+{
+	switch (reg) {
+	case EDUSG_REG_SCRATCH:	 F.liveness = (uint32_t)v; break;
+	case EDUSG_REG_CTRL:
+		if (v & EDUSG_CTRL_RESET) {
+			F.sg_resets++;
+			F.sg_ctrl = F.sg_irq_mask = 0;
+			F.sg_ring = F.sg_cpl = 0;
+			F.irq_status = 0;
+		} else {
+			F.sg_ctrl = (uint32_t)v & EDUSG_CTRL_ENABLE;
+		}
+		break;
+	case EDUSG_REG_RING_LO:	 F.sg_ring = v; break;
+	case EDUSG_REG_CPL_LO:	 F.sg_cpl = v; break;
+	case EDUSG_REG_IRQ_MASK: F.sg_irq_mask = (uint32_t)v; break;
+	case EDUSG_REG_IRQ_ACK:	 F.irq_status &= ~(uint32_t)v; break;
+	case EDUSG_REG_IRQ_RAISE:
+		if (!F.irq_raise_dead)
+			raise_irq((uint32_t)v);
+		break;
+	}
+}
+
 static uint64_t reg_read(uint32_t reg)
 {
 	if (F.dead)
 		return ~0ull;
+	if (F.edusg)
+		return sg_reg_read(reg);
 	switch (reg) {
 	case EDU_REG_IDENT:	 return F.ident;
 	case EDU_REG_LIVENESS:	 return F.liveness_stuck ? F.liveness : ~F.liveness;
@@ -312,6 +381,10 @@ static void reg_write(uint32_t reg, uint64_t v)
 {
 	uint32_t i, f = 1;
 
+	if (F.edusg) {
+		sg_reg_write(reg, v);
+		return;
+	}
 	switch (reg) {
 	case EDU_REG_LIVENESS:	 F.liveness = (uint32_t)v; break;
 	case EDU_REG_FACT:
@@ -1128,6 +1201,114 @@ static void test_device_gone(void)
 	expect_clean();
 }
 
+/* ------------------------------------------------------------- edu-sg */
+
+static void setup_sg_case(void)
+{
+	setup_case();
+	F.edusg = 1;
+	F.ident = EDUSG_IDENT;
+	F.sg_version = 0x00010001;
+	F.sg_max_ring = EDUSG_MAX_RING;
+	F.sg_card = EDUSG_DEFAULT_CARD_SIZE;
+	F.sg_mask = ~0ull;
+	F.bar_size = EDUSG_BAR_REGS_SIZE;
+}
+
+static void test_edusg_refusals(void)
+{
+	setup_sg_case();
+	F.sub_wrong = 1;
+	expect_open_fails(-ENODEV, "1af4:10f5 (subsystem 1af4:1100) device, not an edu");
+	setup_sg_case();
+	F.ident = 0x12345678;
+	expect_open_fails(-ENODEV, "ident register 0x12345678 is not edu-sg's 0x45445347");
+	setup_sg_case();
+	F.dead = 1;
+	expect_open_fails(-ENODEV, "(the device does not answer)");
+	setup_sg_case();
+	F.sg_version = 0x00020000;
+	expect_open_fails(-ENODEV, "edu-sg version 2.0, libdma supports 1.x");
+	setup_sg_case();
+	F.liveness_stuck = 1;
+	expect_open_fails(-EIO, "liveness check failed");
+	setup_sg_case();
+	F.sg_max_ring = 3;
+	expect_open_fails(-ENODEV, "edu-sg reports unusable limits: max_len 16777216, max_ring 3");
+	setup_sg_case();
+	F.sg_refuse_ring = 1;
+	expect_open_fails(-EIO, "edu-sg refused its ring at IOVA");
+	CU_ASSERT(F.map_calls == 1 && F.nr_maps == 0);	/* the ring's, gone */
+	setup_sg_case();
+	F.map_errno = ENOMEM;
+	expect_open_fails(-ENOMEM, "edu-sg's descriptor ring on vfio:" ADDR);
+}
+
+/* A 32-bit edu-sg: info from its registers, the ring below the mask, no factorial. */
+static void test_edusg_open_and_info(void)
+{
+	struct libdma_factorial_result fr;
+	struct libdma_irq_test_result it;
+	struct libdma_device *dev;
+	struct libdma_info info;
+
+	setup_sg_case();
+	F.sg_mask = 0xffffffffull;
+	F.sg_card = 1u << 20;
+	setenv("LIBDMA_VFIO_WINDOW", "100", 1);	/* edu's: no effect here */
+	dev = open_ok();
+	CU_ASSERT_FATAL(dev != NULL);
+	CU_ASSERT_EQUAL(F.sg_resets, 1);		/* reset at open */
+	CU_ASSERT_EQUAL(F.sg_ctrl, EDUSG_CTRL_ENABLE);
+	CU_ASSERT_EQUAL(F.sg_irq_mask, EDUSG_IRQ_VALID);
+	CU_ASSERT_EQUAL_FATAL(F.nr_maps, 1);		/* the ring and record */
+	CU_ASSERT_EQUAL(F.sg_ring, F.maps[0].iova);
+	CU_ASSERT_EQUAL(F.sg_cpl, F.maps[0].iova + 1024 * EDUSG_DESC_SIZE);
+	CU_ASSERT(F.maps[0].iova + F.maps[0].size <= (1ull << 32));
+	CU_ASSERT(F.pci_command & PCI_COMMAND_MASTER);
+	CU_ASSERT_EQUAL(libdma_get_info(dev, &info), 0);
+	CU_ASSERT_EQUAL(info.engine, LIBDMA_ENGINE_EDUSG);
+	CU_ASSERT_EQUAL(info.dev_ident, EDUSG_IDENT);
+	CU_ASSERT_EQUAL(info.version_major, 1);
+	CU_ASSERT_EQUAL(info.version_minor, 1);
+	CU_ASSERT_EQUAL(info.dma_mask_bits, 32);
+	CU_ASSERT_EQUAL(info.window_size, 1u << 20);
+	CU_ASSERT_EQUAL(info.dev_buffer_addr, 0);
+	CU_ASSERT_EQUAL(info.max_cmd_length, EDUSG_MAX_LEN);
+	CU_ASSERT_EQUAL(info.ring_size, 1024);
+	CU_ASSERT_EQUAL(info.max_in_flight, 1023);
+	CU_ASSERT(info.features & LIBDMA_FEAT_IRQ_TEST);
+	CU_ASSERT_EQUAL(info.features & LIBDMA_FEAT_FACTORIAL, 0);
+	CU_ASSERT_EQUAL(libdma_factorial(dev, 5, 0, &fr), -EOPNOTSUPP);
+	CU_ASSERT(msg_has("factorial unit not supported"));
+	/* the software bits, through the eventfd */
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, 0, &it), 0);
+	CU_ASSERT_EQUAL(it.seen, LIBDMA_IRQ_TEST_DEFAULT);
+	CU_ASSERT_EQUAL(libdma_irq_test(dev, EDUSG_IRQ_HALT, &it), -EINVAL);
+	CU_ASSERT(msg_has("edu-sg raises only 0xffff0000"));
+	/* dev_offset beyond the card: the generic check, with its size */
+	{
+		struct libdma_buffer *buf;
+		struct libdma_region r;
+
+		CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(dev, 4096, &buf), 0);
+		r = libdma_region_buffer(buf, 0, 1);
+		CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &r, 1u << 20, NULL),
+				-EINVAL);
+		CU_ASSERT_EQUAL(libdma_buffer_free(buf), 0);
+	}
+	CU_ASSERT_EQUAL(libdma_close(dev), 0);
+	CU_ASSERT_EQUAL(F.sg_resets, 2);		/* reset at close */
+	CU_ASSERT_EQUAL(F.pci_command & PCI_COMMAND_MASTER, 0);
+	expect_clean();
+}
+
+static const struct edutest_case sg_cases[] = {
+	{ "edusg_refusals", test_edusg_refusals },
+	{ "edusg_open_and_info", test_edusg_open_and_info },
+	{ NULL, NULL }
+};
+
 static const struct edutest_case open_cases[] = {
 	{ "sysfs_refusals", test_sysfs_refusals },
 	{ "bad_environment", test_bad_environment },
@@ -1157,6 +1338,7 @@ static const struct edutest_case use_cases[] = {
 static const struct edutest_suite suites[] = {
 	{ "vfio_open", NULL, NULL, open_cases },
 	{ "vfio_use", NULL, NULL, use_cases },
+	{ "vfio_edusg", NULL, NULL, sg_cases },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -32,7 +32,10 @@ static void test_offsets(void)
 {
 	CU_ASSERT_EQUAL(offsetof(struct edudma_info, features), 8);
 	CU_ASSERT_EQUAL(offsetof(struct edudma_info, dev_buffer_addr), 32);
-	CU_ASSERT_EQUAL(offsetof(struct edudma_info, reserved), 56);
+	/* the engine fields took 24 of the 48 reserved bytes */
+	CU_ASSERT_EQUAL(offsetof(struct edudma_info, engine), 56);
+	CU_ASSERT_EQUAL(offsetof(struct edudma_info, max_in_flight), 72);
+	CU_ASSERT_EQUAL(offsetof(struct edudma_info, reserved), 80);
 	CU_ASSERT_EQUAL(offsetof(struct edudma_pin, handle), 24);
 	CU_ASSERT_EQUAL(offsetof(struct edudma_transfer, length), 16);
 	CU_ASSERT_EQUAL(offsetof(struct edudma_transfer, stats), 40);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * dmactl bind: move an edu device between the edudma driver and vfio-pci,
- * the way the kernel documents it (Documentation/ABI/testing/sysfs-bus-pci:
- * driver_override, then unbind and drivers_probe). This is the one command
+ * dmactl bind: move an edu or edu-sg device between the edudma driver and
+ * vfio-pci, the way the kernel documents it
+ * (Documentation/ABI/testing/sysfs-bus-pci: driver_override, then unbind
+ * and drivers_probe). This is the one command
  * that writes to sysfs; it needs root.
  */
 #include <dirent.h>
@@ -21,6 +22,8 @@
  * (private to libdma and dmactl, not exported by libdma.so).
  */
 #include "../../libdma/pci_sysfs.h"
+/* Which devices are ours (edu, edu-sg): the VFIO backend's own answer. */
+#include "../../libdma/vfio/vfio_internal.h"
 
 #define PCI_DEVICES	LIBDMA_SYSFS_PCI_DEVICES
 #define PCI_DRIVERS	"/sys/bus/pci/drivers"
@@ -130,10 +133,10 @@ static int run_bind(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char addr[64], ids[2][32], path[PATH_MAX], cur[64], now[64], who[512];
+	char addr[64], ids[96], path[PATH_MAX], cur[64], now[64], who[512];
 	char members[512], node[300];
 	const char *target;
-	int opt, ret, group, to_vfio;
+	int opt, ret, group, to_vfio, engine;
 
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
 		return dm_common_option(&dmactl_cmd_bind, opt);
@@ -151,19 +154,19 @@ static int run_bind(int argc, char **argv)
 	target = to_vfio ? VFIO_DRIVER : EDU_DRIVER;
 	normalize(argv[optind + 1], addr, sizeof(addr));
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", addr);
-	if (libdma__read_line(path, ids[0], sizeof(ids[0]))) {
+	/* An edu, or an edu-sg by its IDs and subsystem IDs (vfio_sysfs.c). */
+	engine = libdma__vfio_pci_engine(addr, ids, sizeof(ids));
+	if (engine < 0) {
 		fprintf(stderr, "dmactl bind: no PCI device at '%s' (lspci -d "
-			"1234:11e8 lists the edu devices; 'dmactl list' those "
-			"bound to edudma or vfio-pci)\n", argv[optind + 1]);
+			"1234:11e8 lists the edu devices, lspci -d 1af4:10f5 the "
+			"edu-sg ones; 'dmactl list' those bound to edudma or "
+			"vfio-pci)\n", argv[optind + 1]);
 		return DM_EXIT_NODEV;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", addr);
-	if (libdma__read_line(path, ids[1], sizeof(ids[1])) || strcmp(ids[0], "0x1234") ||
-	    strcmp(ids[1], "0x11e8")) {
-		fprintf(stderr, "dmactl bind: %s is a %s:%s device, not an edu "
-			"(1234:11e8); dmactl moves only edu devices\n", addr,
-			ids[0] + 2, ids[1] + 2);
+	if (!engine) {
+		fprintf(stderr, "dmactl bind: %s is a %s device, not an edu "
+			"(1234:11e8) or an edu-sg (1af4:10f5, subsystem "
+			"1af4:5347); dmactl moves only those\n", addr, ids);
 		return DM_EXIT_NODEV;
 	}
 	libdma__pci_driver(addr, cur, sizeof(cur));
@@ -247,13 +250,14 @@ static int run_bind(int argc, char **argv)
 
 const struct dmactl_cmd dmactl_cmd_bind = {
 	.name = "bind",
-	.summary = "move an edu device between edudma and vfio-pci (root)",
+	.summary = "move an edu or edu-sg between edudma and vfio-pci (root)",
 	.help =
 "Usage: dmactl bind vfio|edudma ADDRESS\n"
 "\n"
-"Moves the edu device at PCI ADDRESS (0000:00:04.0, or 00:04.0) to the\n"
-"driver named: vfio (vfio-pci: libdma then drives it from userspace as\n"
-"\"vfio:ADDRESS\", through the IOMMU) or edudma (back to the kernel\n"
+"Moves the edu or edu-sg device at PCI ADDRESS (0000:00:04.0, or 00:04.0)\n"
+"to the driver named: vfio (vfio-pci: libdma then drives it from\n"
+"userspace as \"vfio:ADDRESS\", through the IOMMU) or edudma (back to the\n"
+"kernel "
 "driver: /dev/edudma<N>). It writes the driver's name to the device's\n"
 "driver_override (cleared again for edudma), unbinds the current driver\n"
 "and asks the kernel to probe the device (drivers_probe), then checks\n"
@@ -266,7 +270,7 @@ const struct dmactl_cmd dmactl_cmd_bind = {
 "drivers. A device in use through VFIO is not moved (unbinding would wait\n"
 "for its user).\n"
 "\n"
-"Exit status 3 when ADDRESS is no edu device or edudma is not loaded, 4\n"
+"Exit status 3 when ADDRESS is no edu or edu-sg or edudma is not loaded, 4\n"
 "when there is no IOMMU or vfio-pci is not loaded, 5 when not root or the\n"
 "driver did not take the device.\n"
 "\n"
