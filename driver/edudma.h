@@ -141,6 +141,13 @@ struct edudma_dev {
 	const struct edudma_engine_ops *ops;
 	void *engine_priv;		/* the engine's state, freed with edev */
 
+	/*
+	 * Where coherent buffers are allocated (edudma_main.c, why): the PCI
+	 * device behind an IOMMU, our class device 'dev' with dma-direct.
+	 */
+	struct device *coherent_dev;
+	u64 coherent_dev_mask;		/* 'dev''s dma_mask points here */
+
 	/* What identify() found; constant afterwards. */
 	u32 ident;			/* raw identification register */
 	u32 version;			/* major << 16 | minor */

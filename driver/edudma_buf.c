@@ -102,7 +102,10 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 	if (atomic_read(&buf->nr_exports)) {
 		unsigned long i;
 
-		/* dma-direct frees it as well later, the device gone or not */
+		/*
+		 * dma-direct: allocated on our class device, which lives as
+		 * long as the memory; freed by the last put (release).
+		 */
 		if (!get_dma_ops(&mem->edev->pdev->dev))
 			return;
 		/*
@@ -115,7 +118,7 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 			get_page(pfn_to_page(buf->pfns[i]));
 		buf->pages_held = true;
 	}
-	dma_free_coherent(&mem->edev->pdev->dev, buf->alloc_size, buf->vaddr,
+	dma_free_coherent(mem->edev->coherent_dev, buf->alloc_size, buf->vaddr,
 			  buf->dma);
 	buf->vaddr = NULL;
 	if (buf->pages_held)
@@ -201,7 +204,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	 * killer is not sent after some innocent process on our behalf (with
 	 * an IOMMU the buffer is built from single pages, which would).
 	 */
-	buf->vaddr = dma_alloc_coherent(&edev->pdev->dev, buf->alloc_size,
+	buf->vaddr = dma_alloc_coherent(edev->coherent_dev, buf->alloc_size,
 					&buf->dma,
 					GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (!buf->vaddr) {
@@ -218,7 +221,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	buf->mem.nsegs = 1;
 	buf->mem.size = buf->alloc_size;
 	buf->mem.access = EDUDMA_ACCESS_MASK;
-	ret = edudma_buf_pfns(&edev->pdev->dev, buf);
+	ret = edudma_buf_pfns(edev->coherent_dev, buf);
 	if (ret)
 		goto out_put;
 
