@@ -10,6 +10,7 @@
  *   edudma_mem.c     memory objects, per-file handles, regions
  *   edudma_buf.c     coherent buffers and their mmap
  *   edudma_pin.c     pinned user memory: PIN/UNPIN and one-shot regions
+ *   edudma_dmabuf.c  dma-buf: EXPORT of coherent buffers, IMPORT of any
  *   edudma_lab.c     the contiguity lab: in-kernel measurements (root, lab=1)
  *   edudma_engine.c  runs a job on the device's engine, sleeps until done
  *   edudma_xfer.c    TRANSFER and COPY: regions -> engine plan -> engine
@@ -140,6 +141,13 @@ struct edudma_dev {
 	const struct edudma_engine_ops *ops;
 	void *engine_priv;		/* the engine's state, freed with edev */
 
+	/*
+	 * Where coherent buffers are allocated (edudma_main.c, why): the PCI
+	 * device behind an IOMMU, our class device 'dev' with dma-direct.
+	 */
+	struct device *coherent_dev;
+	u64 coherent_dev_mask;		/* 'dev''s dma_mask points here */
+
 	/* What identify() found; constant afterwards. */
 	u32 ident;			/* raw identification register */
 	u32 version;			/* major << 16 | minor */
@@ -210,6 +218,8 @@ struct edudma_dev {
 	/* Live objects, for leak checks in the tests (sysfs). */
 	atomic_t nr_buffers;
 	atomic_t nr_pinned;
+	atomic_t nr_exported;		/* live dma-bufs of our buffers */
+	atomic_t nr_imported;		/* live imports (IMPORT handles) */
 };
 
 /*
@@ -244,6 +254,7 @@ struct edudma_job {
 enum edudma_mem_kind {
 	EDUDMA_MEM_COHERENT = 1,
 	EDUDMA_MEM_PINNED,
+	EDUDMA_MEM_IMPORTED,		/* a dma-buf (IMPORT); dropped by FREE */
 };
 
 struct edudma_mem {
@@ -269,6 +280,40 @@ struct edudma_mem {
 	void (*sync)(struct edudma_mem *mem, u64 offset, u64 length,
 		     bool for_device, enum dma_data_direction dir);
 };
+
+/* A coherent buffer (ALLOC; edudma_buf.c). */
+struct edudma_buf {
+	struct edudma_mem mem;
+	struct edu_seg seg;
+	void *vaddr;
+	dma_addr_t dma;
+	size_t alloc_size;
+	u64 pgoff;		/* mmap cookie, in pages */
+	unsigned long *pfns;	/* CPU page frames, from dma_get_sgtable() */
+	struct mm_struct *mm;	/* charged for the buffer (mmgrab'ed) */
+	bool charged;		/* memlock and device total, until revoked */
+	struct mutex fault_lock;	/* faults against revocation */
+	bool fenced;		/* no more PTEs: the memory is being revoked */
+	/*
+	 * Live dma-bufs of this buffer (EXPORT). While there are any, removal
+	 * leaves the memory alone: importers' mappings and vmaps cannot be
+	 * revoked (edudma_dmabuf.c). Changed only under 'lifetime' (read,
+	 * EXPORT) or by a dma-buf's release; read by revoke under objects_lock.
+	 */
+	atomic_t nr_exports;
+	/*
+	 * Behind an IOMMU the coherent allocation cannot be freed once the
+	 * device is gone (its DMA ops go with it): removal frees it while it
+	 * can, holding a reference on every page for the dma-bufs; the last
+	 * put drops them.
+	 */
+	bool pages_held;
+};
+
+static inline struct edudma_buf *to_edudma_buf(struct edudma_mem *mem)
+{
+	return container_of(mem, struct edudma_buf, mem);
+}
 
 /* A region resolved to referenced memory and a cursor at its start. */
 struct edudma_span {
@@ -387,6 +432,29 @@ bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			    unsigned long npages);
 void edudma_log_unreachable(struct device *dev);
 unsigned int edudma_max_segment(struct device *dev);
+bool edudma_dev_reaches_all(struct device *dev);
+void edudma_segs_sync(struct device *dev, const struct edu_seg *segs,
+		      unsigned long nsegs, u64 offset, u64 length,
+		      bool for_device, enum dma_data_direction dir);
+
+/* edudma_dmabuf.c, built where the kernel has dma-buf */
+#if IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
+#define EDUDMA_HAVE_DMABUF	1
+long edudma_ioctl_export(struct edudma_file *ef, void __user *uarg);
+long edudma_ioctl_import(struct edudma_file *ef, void __user *uarg);
+#else
+#define EDUDMA_HAVE_DMABUF	0
+static inline long edudma_ioctl_export(struct edudma_file *ef, void __user *uarg)
+{
+	return -ENOTTY;
+}
+static inline long edudma_ioctl_import(struct edudma_file *ef, void __user *uarg)
+{
+	return -ENOTTY;
+}
+#endif
+vm_fault_t edudma_buf_insert_pfns(struct vm_fault *vmf, struct edudma_buf *buf,
+				  unsigned long first);
 
 /* edudma_lab.c */
 extern bool edudma_lab_enabled;

@@ -19,6 +19,7 @@
  * remap_pfn_range(), whose error path warns in 6.1 when a page-table
  * allocation fails.)
  */
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -28,23 +29,9 @@
 
 #include "edudma.h"
 
-struct edudma_buf {
-	struct edudma_mem mem;
-	struct edu_seg seg;
-	void *vaddr;
-	dma_addr_t dma;
-	size_t alloc_size;
-	u64 pgoff;		/* mmap cookie, in pages */
-	unsigned long *pfns;	/* CPU page frames, from dma_get_sgtable() */
-	struct mm_struct *mm;	/* charged for the buffer (mmgrab'ed) */
-	bool charged;		/* memlock and device total, until revoked */
-	struct mutex fault_lock;	/* faults against revocation */
-	bool fenced;		/* no more PTEs: the memory is being revoked */
-};
-
 static struct edudma_buf *to_buf(struct edudma_mem *mem)
 {
-	return container_of(mem, struct edudma_buf, mem);
+	return to_edudma_buf(mem);
 }
 
 /*
@@ -107,9 +94,35 @@ static void edudma_buf_revoke(struct edudma_mem *mem)
 
 	if (!buf->vaddr)
 		return;
-	dma_free_coherent(&mem->edev->pdev->dev, buf->alloc_size, buf->vaddr,
+	/*
+	 * On removal, a buffer with live dma-bufs keeps its memory: importers
+	 * hold device mappings and vmaps of it that nothing can revoke. The
+	 * dma-bufs hold references; the last one frees it (release, below).
+	 */
+	if (atomic_read(&buf->nr_exports)) {
+		unsigned long i;
+
+		/*
+		 * dma-direct: allocated on our class device, which lives as
+		 * long as the memory; freed by the last put (release).
+		 */
+		if (!get_dma_ops(&mem->edev->pdev->dev))
+			return;
+		/*
+		 * An IOMMU's allocator builds the buffer from single pages,
+		 * and frees it only while the device has its DMA ops: free it
+		 * now, keep the pages (importers map the pages themselves,
+		 * vmap is our own, edudma_dmabuf.c).
+		 */
+		for (i = 0; i < buf->alloc_size >> PAGE_SHIFT; i++)
+			get_page(pfn_to_page(buf->pfns[i]));
+		buf->pages_held = true;
+	}
+	dma_free_coherent(mem->edev->coherent_dev, buf->alloc_size, buf->vaddr,
 			  buf->dma);
 	buf->vaddr = NULL;
+	if (buf->pages_held)
+		return;		/* still counted and charged: release */
 	atomic_dec(&mem->edev->nr_buffers);
 	edudma_buf_uncharge(buf);
 }
@@ -119,6 +132,14 @@ static void edudma_buf_release(struct edudma_mem *mem)
 	struct edudma_buf *buf = to_buf(mem);
 
 	edudma_buf_revoke(mem);
+	if (buf->pages_held) {
+		unsigned long i;
+
+		for (i = 0; i < buf->alloc_size >> PAGE_SHIFT; i++)
+			put_page(pfn_to_page(buf->pfns[i]));
+		atomic_dec(&mem->edev->nr_buffers);
+		edudma_buf_uncharge(buf);
+	}
 	if (buf->mm)
 		mmdrop(buf->mm);
 	kvfree(buf->pfns);
@@ -183,7 +204,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	 * killer is not sent after some innocent process on our behalf (with
 	 * an IOMMU the buffer is built from single pages, which would).
 	 */
-	buf->vaddr = dma_alloc_coherent(&edev->pdev->dev, buf->alloc_size,
+	buf->vaddr = dma_alloc_coherent(edev->coherent_dev, buf->alloc_size,
 					&buf->dma,
 					GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (!buf->vaddr) {
@@ -200,7 +221,7 @@ long edudma_ioctl_alloc(struct edudma_file *ef, void __user *uarg)
 	buf->mem.nsegs = 1;
 	buf->mem.size = buf->alloc_size;
 	buf->mem.access = EDUDMA_ACCESS_MASK;
-	ret = edudma_buf_pfns(&edev->pdev->dev, buf);
+	ret = edudma_buf_pfns(edev->coherent_dev, buf);
 	if (ret)
 		goto out_put;
 
@@ -249,30 +270,44 @@ static void edudma_vm_close(struct vm_area_struct *vma)
  * not one per page. Only the faulting page must succeed; the others are a
  * courtesy (a failed page-table allocation there just means a later fault).
  */
-static vm_fault_t edudma_vm_fault(struct vm_fault *vmf)
+/*
+ * Insert the faulting page, then the rest of the vma; 'first' is the
+ * buffer page the vma's first page shows.
+ */
+vm_fault_t edudma_buf_insert_pfns(struct vm_fault *vmf, struct edudma_buf *buf,
+				  unsigned long first)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct edudma_buf *buf = vma->vm_private_data;
-	unsigned long first = vma->vm_pgoff - buf->pgoff, addr;
-	unsigned long npages = buf->alloc_size >> PAGE_SHIFT;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long npages = buf->alloc_size >> PAGE_SHIFT, addr;
+	unsigned long idx = first + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	vm_fault_t ret;
 
-	mutex_lock(&buf->fault_lock);
-	if (buf->fenced || vmf->pgoff - buf->pgoff >= npages)
-		goto out;
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     buf->pfns[vmf->pgoff - buf->pgoff]);
+	if (idx >= npages)
+		return VM_FAULT_SIGBUS;
+	ret = vmf_insert_pfn(vma, vmf->address, buf->pfns[idx]);
 	if (ret != VM_FAULT_NOPAGE)
-		goto out;
+		return ret;
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
 		unsigned long i = first + ((addr - vma->vm_start) >> PAGE_SHIFT);
 
 		if (addr == (vmf->address & PAGE_MASK))
 			continue;
-		if (vmf_insert_pfn(vma, addr, buf->pfns[i]) != VM_FAULT_NOPAGE)
+		if (i >= npages ||
+		    vmf_insert_pfn(vma, addr, buf->pfns[i]) != VM_FAULT_NOPAGE)
 			break;
 	}
-out:
+	return ret;
+}
+
+static vm_fault_t edudma_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct edudma_buf *buf = vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&buf->fault_lock);
+	if (!buf->fenced)
+		ret = edudma_buf_insert_pfns(vmf, buf, vma->vm_pgoff - buf->pgoff);
 	mutex_unlock(&buf->fault_lock);
 	return ret;
 }

@@ -76,6 +76,8 @@ static long edudma_ioctl_info(struct edudma_dev *edev, void __user *uarg)
 			EDUDMA_FEAT_PIN | EDUDMA_FEAT_USER_REGION |
 			EDUDMA_FEAT_ENGINE_INFO | EDUDMA_FEAT_ASYNC |
 			edev->ops->features;
+	if (EDUDMA_HAVE_DMABUF)
+		info.features |= EDUDMA_FEAT_DMABUF;
 	if (READ_ONCE(edudma_lab_enabled))
 		info.features |= EDUDMA_FEAT_LAB;
 	info.irq_mode = edev->irq_mode;
@@ -140,6 +142,12 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_UNPIN:
 		ret = edudma_ioctl_drop(ef, uarg, EDUDMA_MEM_PINNED);
+		break;
+	case EDUDMA_IOC_EXPORT:
+		ret = edudma_ioctl_export(ef, uarg);
+		break;
+	case EDUDMA_IOC_IMPORT:
+		ret = edudma_ioctl_import(ef, uarg);
 		break;
 	case EDUDMA_IOC_LAB:
 		ret = edudma_ioctl_lab(edev, uarg);

@@ -8,6 +8,7 @@
  * undo; remove undoes probe in reverse.
  */
 #include <linux/debugfs.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -49,6 +50,36 @@ MODULE_PARM_DESC(max_coherent, "Coherent memory all users of one device may hold
 		 "(default 256 MiB; 0: no limit but RAM and RLIMIT_MEMLOCK); writable at run time");
 
 static DEFINE_IDA(edudma_ida);
+
+/*
+ * Where coherent buffers are allocated. Behind an IOMMU (DMA ops): the PCI
+ * device, whose domain maps them. With dma-direct: our class device, given
+ * the PCI device's DMA configuration (mask, bus limit, address ranges,
+ * node) - the same memory and the same bus addresses, since dma-direct
+ * translates nothing per device beyond those. Why not the PCI device: an
+ * exported buffer outlives the binding when importers still hold it after
+ * removal (docs/dma-buf.md), and an allocation belongs on a device that
+ * lives as long as the memory - the class device does (the last open file
+ * or dma-buf lets it go), while DMA-API debug rightly reports a PCI driver
+ * released with allocations pending. Mappings of user memory and of
+ * imports stay on the PCI device, where DMA-API debug checks them.
+ */
+static void edudma_coherent_dev_setup(struct edudma_dev *edev)
+{
+	struct device *pci = &edev->pdev->dev;
+
+	if (get_dma_ops(pci)) {
+		edev->coherent_dev = pci;
+		return;
+	}
+	edev->coherent_dev_mask = dma_get_mask(pci);
+	edev->dev.dma_mask = &edev->coherent_dev_mask;
+	edev->dev.coherent_dma_mask = pci->coherent_dma_mask;
+	edev->dev.bus_dma_limit = pci->bus_dma_limit;
+	edev->dev.dma_range_map = pci->dma_range_map;	/* pdev is held */
+	set_dev_node(&edev->dev, dev_to_node(pci));
+	edev->coherent_dev = &edev->dev;
+}
 
 struct dentry *edudma_debugfs_root;
 
@@ -131,6 +162,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 */
 	dma_set_max_seg_size(&pdev->dev, edev->ops->kind == EDUDMA_ENGINE_EDU ?
 			     UINT_MAX : edev->max_cmd_len);
+	edudma_coherent_dev_setup(edev);
 	/* Without bus mastering every DMA silently does nothing. */
 	pci_set_master(pdev);
 

@@ -174,8 +174,9 @@ struct edudma_mem *edudma_handle_remove(struct edudma_file *ef, u32 handle,
 	mem = xa_load(&ef->handles, handle);
 	if (!mem)
 		mem = ERR_PTR(-ENOENT);
-	else if (mem->kind != kind)
-		mem = ERR_PTR(-EINVAL);
+	else if (mem->kind != kind &&
+		 !(kind == EDUDMA_MEM_COHERENT && mem->kind == EDUDMA_MEM_IMPORTED))
+		mem = ERR_PTR(-EINVAL);	/* FREE drops buffers and imports */
 	else
 		xa_erase(&ef->handles, handle);
 	mutex_unlock(&ef->lock);

@@ -66,14 +66,14 @@ static struct device *dma_dev(struct edudma_pinned *p)
  * it as memory never mapped. Bounced or translated pins have addresses of
  * their own.
  */
-static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
-			       bool for_device, enum dma_data_direction dir)
+void edudma_segs_sync(struct device *dev, const struct edu_seg *segs,
+		      unsigned long nsegs, u64 offset, u64 length,
+		      bool for_device, enum dma_data_direction dir)
 {
-	struct device *dev = dma_dev(to_pinned(mem));
 	unsigned long i;
 
-	for (i = 0; i < mem->nsegs && length; i++) {
-		const struct edu_seg *seg = &mem->segs[i];
+	for (i = 0; i < nsegs && length; i++) {
+		const struct edu_seg *seg = &segs[i];
 		u64 k;
 
 		if (offset >= seg->len) {
@@ -90,6 +90,13 @@ static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
 		offset = 0;
 		length -= k;
 	}
+}
+
+static void edudma_pinned_sync(struct edudma_mem *mem, u64 offset, u64 length,
+			       bool for_device, enum dma_data_direction dir)
+{
+	edudma_segs_sync(dma_dev(to_pinned(mem)), mem->segs, mem->nsegs, offset,
+			 length, for_device, dir);
 }
 
 static void edudma_unpin(struct edudma_pinned *p, unsigned long npinned)
@@ -250,6 +257,24 @@ bool edudma_pages_reachable(struct device *dev, struct page **pages,
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Can the device reach any page of RAM - through an IOMMU, a bounce pool it
+ * can reach, or because all of RAM lies within its mask? An importer sees
+ * a foreign dma-buf's pages only once the exporter has mapped them for it,
+ * and a mapping beyond the mask with nothing to bounce warns in the DMA
+ * layer: so without this, IMPORT answers ERANGE up front.
+ */
+bool edudma_dev_reaches_all(struct device *dev)
+{
+	bool pool_ok;
+
+	if (get_dma_ops(dev))
+		return true;
+	if (edudma_bounce_pool(dev, &pool_ok) && (pool_ok || is_swiotlb_force_bounce(dev)))
+		return pool_ok;
+	return dma_get_required_mask(dev) <= dma_get_mask(dev);
 }
 
 /* Say why edudma_pages_reachable() refused, once in a while. */

@@ -97,6 +97,20 @@ static ssize_t nr_pinned_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(nr_pinned);
 
+static ssize_t nr_exported_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_edudma_dev(dev)->nr_exported));
+}
+static DEVICE_ATTR_RO(nr_exported);
+
+static ssize_t nr_imported_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_edudma_dev(dev)->nr_imported));
+}
+static DEVICE_ATTR_RO(nr_imported);
+
 static ssize_t coherent_bytes_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
@@ -110,6 +124,8 @@ static struct attribute *edudma_dev_attrs[] = {
 	&dev_attr_commands.attr,
 	&dev_attr_nr_buffers.attr,
 	&dev_attr_nr_pinned.attr,
+	&dev_attr_nr_exported.attr,
+	&dev_attr_nr_imported.attr,
 	&dev_attr_dev_version.attr,
 	&dev_attr_ident.attr,
 	&dev_attr_engine.attr,

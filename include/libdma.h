@@ -37,10 +37,11 @@
  *               know the buffer's handle (a buffer of the wrong kind for
  *               the call is -EINVAL)
  *   -EACCES     no permission to open the node (join its group), or a
- *               registered buffer used in a direction its access does not
- *               allow (the device writing one registered without
- *               LIBDMA_ACCESS_DEV_WRITE, reading one without
- *               LIBDMA_ACCESS_DEV_READ)
+ *               registered or imported buffer used in a direction its
+ *               access does not allow (the device writing one registered
+ *               without LIBDMA_ACCESS_DEV_WRITE, reading one without
+ *               LIBDMA_ACCESS_DEV_READ), or a dma-buf whose exporter
+ *               refuses the access asked for
  *   -ENOTTY     not an edudma device, or the driver lacks that ioctl
  *   -EPROTO     the driver speaks an ABI version this library does not know
  *   -EOPNOTSUPP the driver or backend lacks the feature (see LIBDMA_FEAT_*)
@@ -103,8 +104,9 @@ extern "C" {
  *   1.1  libdma_irq_test(), libdma_factorial()
  *   1.2  the throughput benchmark: libdma_bench_*()
  *   1.3  the contiguity lab: libdma_lab_*()
- *   1.4  engines (libdma_info.engine, edu-sg) and asynchronous requests:
- *        libdma_submit_*(), libdma_reap(), libdma_cancel(), libdma_pollfd()
+ *   1.4  engines (libdma_info.engine, edu-sg), asynchronous requests:
+ *        libdma_submit_*(), libdma_reap(), libdma_cancel(), libdma_pollfd();
+ *        dma-buf: libdma_buffer_export(), libdma_buffer_import()
  */
 #define LIBDMA_VERSION_MAJOR	1
 #define LIBDMA_VERSION_MINOR	4
@@ -112,7 +114,8 @@ extern "C" {
 
 /* Opaque objects. */
 struct libdma_device;	/* an open device */
-struct libdma_buffer;	/* memory the device can reach: allocated or registered */
+struct libdma_buffer;	/* memory the device can reach: allocated, registered
+			   or imported (a dma-buf) */
 
 /* How the device signals completion (libdma_device_desc, libdma_info). */
 #define LIBDMA_IRQ_UNKNOWN	(-1)
@@ -130,6 +133,8 @@ struct libdma_buffer;	/* memory the device can reach: allocated or registered */
 #define LIBDMA_FEAT_USER_REGION	(1ULL << 6)	/* libdma_region_user() */
 #define LIBDMA_FEAT_LAB		(1ULL << 7)	/* libdma_lab_run(): set while the module
 						   parameter lab=1 is on (API 1.3) */
+#define LIBDMA_FEAT_DMABUF	(1ULL << 8)	/* libdma_buffer_export(),
+						   libdma_buffer_import() (API 1.4) */
 #define LIBDMA_FEAT_ENGINE_INFO	(1ULL << 9)	/* libdma_info.engine ... from the
 						   driver (API 1.4) */
 #define LIBDMA_FEAT_ASYNC	(1ULL << 10)	/* libdma_submit_*() (API 1.4) */
@@ -402,9 +407,12 @@ int libdma_buffer_alloc(struct libdma_device *dev, size_t size,
 
 /**
  * libdma_buffer_free() - Unmap and free a buffer from libdma_buffer_alloc().
- * @buf: the buffer.
+ * @buf: the buffer, from libdma_buffer_alloc() or libdma_buffer_import().
  *
- * The object is released even when the driver reports an error.
+ * Also releases an imported buffer: the device's mapping of the dma-buf
+ * and the buffer's reference on it (API 1.4). The memory of an exported
+ * buffer lives on while a dma-buf of it does. The object is released even
+ * when the driver reports an error.
  *
  * Return: 0, or a negative errno: -EINVAL for a registered buffer (use
  * libdma_buffer_unregister()), -EBADF for NULL or a freed one, or what the
@@ -474,7 +482,8 @@ int libdma_buffer_unregister(struct libdma_buffer *buf);
  * See libdma_buffer_size() for its length.
  *
  * Return: the address of the buffer's first byte; NULL for NULL or a freed
- * buffer.
+ * buffer, and for an imported buffer (libdma_buffer_import()), which
+ * libdma does not map.
  */
 void *libdma_buffer_ptr(const struct libdma_buffer *buf);
 
@@ -485,9 +494,88 @@ void *libdma_buffer_ptr(const struct libdma_buffer *buf);
  * See libdma_buffer_ptr() for where it is mapped.
  *
  * Return: the size in bytes (for allocated buffers: the page-rounded
- * size); 0 for NULL or a freed buffer.
+ * size; for imported ones: the dma-buf's); 0 for NULL or a freed buffer.
  */
 size_t libdma_buffer_size(const struct libdma_buffer *buf);
+
+/* ----------------------------------------------------------- dma-buf (1.4) */
+
+/* libdma_buffer_export() flags. */
+#define LIBDMA_EXPORT_WRITE	(1U << 0)	/* importers may write (O_RDWR) */
+
+/**
+ * libdma_buffer_export() - Share an allocated buffer as a dma-buf.
+ * @buf: a buffer from libdma_buffer_alloc().
+ * @flags: 0 (importers may only read: the fd is O_RDONLY and a device
+ *         mapping for writing is refused) or LIBDMA_EXPORT_WRITE.
+ * @fdp: where the dma-buf file descriptor goes on success (-1 on failure).
+ *
+ * Makes a new dma-buf of the whole buffer: a file descriptor (O_CLOEXEC)
+ * that V4L2 (V4L2_MEMORY_DMABUF), DRM (PRIME), libdma_buffer_import() of
+ * any edudma device, or any other importer takes. Importers get their own
+ * device mappings; mmap() of the fd maps the buffer (bracket CPU access
+ * with DMA_BUF_IOCTL_SYNC while an importer has it mapped). The memory
+ * lives until the last of: the buffer, the fd, every importer's
+ * reference - libdma_buffer_free() may come first - and stays charged to
+ * this process (RLIMIT_MEMLOCK) until then. Each call makes another
+ * dma-buf; close each fd with close(). Needs LIBDMA_FEAT_DMABUF (the
+ * kernel backend, a kernel with dma-buf); the VFIO backend has none.
+ * API 1.4.
+ *
+ * Return:
+ * * 0: success, the fd stored through @fdp.
+ * * -EINVAL: a registered or imported buffer (only allocated ones are
+ *   exported: share your own memory through udmabuf, pass an imported
+ *   dma-buf's own fd on), unknown @flags, a NULL @fdp.
+ * * -EMFILE, -ENFILE: no file descriptor left.
+ * * -EOPNOTSUPP: no LIBDMA_FEAT_DMABUF (the VFIO backend; a driver or
+ *   kernel without dma-buf).
+ * * -ENODEV: the device is gone.
+ * * -EBADF: a NULL or freed @buf, or its device closed.
+ */
+int libdma_buffer_export(struct libdma_buffer *buf, unsigned int flags,
+			 int *fdp);
+
+/**
+ * libdma_buffer_import() - Make a dma-buf a buffer the device reaches.
+ * @dev: the device.
+ * @fd: a dma-buf file descriptor from any exporter (vgem or a GPU through
+ *      PRIME, V4L2's VIDIOC_EXPBUF, udmabuf, libdma_buffer_export()).
+ * @access: what the device may do with it, LIBDMA_ACCESS_* (at least one),
+ *          as for libdma_buffer_register().
+ * @bufp: where the buffer goes on success.
+ * @stats: what the mapping took, may be NULL; only dma_segments (the
+ *         segments of the device's mapping) is filled, the rest is 0.
+ *
+ * The driver attaches the dma-buf to the device and maps it for @access;
+ * the buffer then names the whole dma-buf (libdma_buffer_size()) in
+ * libdma_region_buffer() for transfers and copies, like allocated and
+ * registered buffers. The buffer holds its own reference: @fd stays the
+ * caller's and may be closed at once. It has no mapping in this process
+ * (libdma_buffer_ptr() gives NULL): read and write the memory through the
+ * exporter's mapping (mmap of @fd), bracketed by DMA_BUF_IOCTL_SYNC. A copy
+ * between an imported buffer and another name of the same memory is not
+ * recognised as overlapping. Release it with libdma_buffer_free(). Imported
+ * memory is not charged to this process (its exporter owns it). Needs
+ * LIBDMA_FEAT_DMABUF. API 1.4.
+ *
+ * Return:
+ * * 0: success, the buffer stored through @bufp.
+ * * -EBADF: @fd is not open (or a NULL or closed @dev).
+ * * -EINVAL: @fd is not a dma-buf; @access 0 or unknown bits; a NULL @bufp.
+ * * -EACCES: the exporter refuses the access (a read-only dma-buf imported
+ *   with LIBDMA_ACCESS_DEV_WRITE).
+ * * -ERANGE: the memory lies beyond the device's DMA mask and the system
+ *   can neither remap nor bounce it.
+ * * -ENODEV: the device is gone, or the dma-buf's exporter is (an
+ *   exported buffer whose device was removed).
+ * * -ENOMEM: out of memory.
+ * * -EOPNOTSUPP: no LIBDMA_FEAT_DMABUF (the VFIO backend; a driver or
+ *   kernel without dma-buf).
+ */
+int libdma_buffer_import(struct libdma_device *dev, int fd,
+			 unsigned int access, struct libdma_buffer **bufp,
+			 struct libdma_pin_stats *stats);
 
 /* ---------------------------------------------------------------- regions */
 
@@ -506,7 +594,7 @@ struct libdma_region {
 
 /**
  * libdma_region_buffer() - A region: bytes of a buffer.
- * @buf: an allocated or registered buffer.
+ * @buf: an allocated, registered or imported buffer.
  * @offset: where the region starts, in bytes from the buffer's start.
  * @length: how many bytes.
  *

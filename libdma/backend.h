@@ -52,6 +52,20 @@ struct libdma_backend_ops {
 	int (*unpin)(struct libdma_device *dev, struct libdma_buffer *buf);
 
 	/*
+	 * dma-buf (API 1.4); NULL when the backend has none (-EOPNOTSUPP).
+	 * export: a new dma-buf fd of an allocated buffer ('flags' are
+	 * LIBDMA_EXPORT_*, checked). import: 'buf' has access set; set
+	 * buf->size and buf->cookie, fill stats->dma_segments ('stats' zeroed,
+	 * never NULL). unimport: drop what import took.
+	 */
+	int (*export_buf)(struct libdma_device *dev, struct libdma_buffer *buf,
+			  unsigned int flags, int *fdp);
+	int (*import_buf)(struct libdma_device *dev, int fd,
+			  struct libdma_buffer *buf,
+			  struct libdma_pin_stats *stats);
+	int (*unimport)(struct libdma_device *dev, struct libdma_buffer *buf);
+
+	/*
 	 * Data movement on checked regions. 'stats' is zeroed and never NULL;
 	 * fill it also on partial failure. Never retry on EINTR.
 	 */

@@ -36,6 +36,8 @@ _Static_assert(LIBDMA_FEAT_LAB == EDUDMA_FEAT_LAB, "feature bits");
 _Static_assert(LIBDMA_FEAT_ENGINE_INFO == EDUDMA_FEAT_ENGINE_INFO, "feature bits");
 _Static_assert(LIBDMA_FEAT_ASYNC == EDUDMA_FEAT_ASYNC, "feature bits");
 _Static_assert(LIBDMA_LAB_MAX_ITERATIONS == EDUDMA_LAB_MAX_ITERATIONS, "lab limits");
+_Static_assert(LIBDMA_FEAT_DMABUF == EDUDMA_FEAT_DMABUF, "feature bits");
+_Static_assert(LIBDMA_EXPORT_WRITE == EDUDMA_EXPORT_WRITE, "export flags");
 
 struct kernel_device {
 	int fd;
@@ -49,7 +51,7 @@ static int device_fd(const struct libdma_device *dev)
 /*
  * Whether an ioctl interrupted by a signal may simply be issued again.
  * Yes for calls that either happened completely or not at all (INFO, ALLOC,
- * FREE, PIN, UNPIN). No for TRANSFER and COPY: they may have moved part of
+ * FREE, PIN, UNPIN, EXPORT, IMPORT). No for TRANSFER and COPY: they may have moved part of
  * the data, so the caller gets -EINTR and the stats. No for IRQ_TEST and
  * FACTORIAL either: they wait on the device for a while, and a caller
  * whose signal handler wants the wait to end must get control back.
@@ -389,6 +391,102 @@ static int kernel_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
 			      EDUDMA_IOC_UNPIN);
 
 	return err ? ioctl_failed(dev, "EDUDMA_IOC_UNPIN", err) : 0;
+}
+
+/* ------------------------------------------------------------ dma-buf */
+
+static int kernel_export(struct libdma_device *dev, struct libdma_buffer *buf,
+			 unsigned int flags, int *fdp)
+{
+	struct edudma_export e;
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	e.handle = (uint32_t)buf->cookie;
+	e.flags = flags & LIBDMA_EXPORT_WRITE ? EDUDMA_EXPORT_WRITE : 0;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_EXPORT, &e, EINTR_RETRY);
+	if (err == -EMFILE || err == -ENFILE)
+		return libdma__fail(err, "EDUDMA_IOC_EXPORT on %s: no file "
+				    "descriptor left for the dma-buf (%s)",
+				    dev->info.node, libdma_strerror(err));
+	if (err == -ENOTTY)
+		return libdma__fail(-EOPNOTSUPP, "EDUDMA_IOC_EXPORT on %s: the "
+				    "driver has no dma-buf export (built "
+				    "without CONFIG_DMA_SHARED_BUFFER?)",
+				    dev->info.node);
+	if (err)
+		return ioctl_failed(dev, "EDUDMA_IOC_EXPORT", err);
+	*fdp = e.fd;
+	return 0;
+}
+
+static int kernel_import(struct libdma_device *dev, int fd,
+			 struct libdma_buffer *buf,
+			 struct libdma_pin_stats *stats)
+{
+	struct edudma_import im;
+	int err;
+
+	memset(&im, 0, sizeof(im));
+	im.fd = fd;
+	im.access = buf->access;
+	err = edudma_ioctl(device_fd(dev), EDUDMA_IOC_IMPORT, &im, EINTR_RETRY);
+	switch (-err) {
+	case 0:
+		break;
+	case EBADF:
+		return libdma__fail(err, "EDUDMA_IOC_IMPORT on %s: fd %d is not "
+				    "open", dev->info.node, fd);
+	case EINVAL:
+		return libdma__fail(err, "EDUDMA_IOC_IMPORT on %s: fd %d is not "
+				    "a dma-buf (export one with PRIME, "
+				    "VIDIOC_EXPBUF, udmabuf or "
+				    "libdma_buffer_export())", dev->info.node, fd);
+	case EACCES:
+		return libdma__fail(err, "EDUDMA_IOC_IMPORT on %s: the exporter "
+				    "of dma-buf fd %d refuses %s (a read-only "
+				    "dma-buf? import it with "
+				    "LIBDMA_ACCESS_DEV_READ only)", dev->info.node,
+				    fd, buf->access & LIBDMA_ACCESS_DEV_WRITE ?
+				    "device writes" : "this access");
+	case ENODEV:
+		return libdma__fail(err, "EDUDMA_IOC_IMPORT on %s: a device is "
+				    "gone - this one, or the exporter of dma-buf "
+				    "fd %d (its device was removed)",
+				    dev->info.node, fd);
+	case ERANGE:
+		return libdma__fail(err, "EDUDMA_IOC_IMPORT on %s: the dma-buf's "
+				    "memory may lie beyond the device's %u-bit "
+				    "DMA mask and there is no IOMMU or bounce "
+				    "pool it reaches (the kernel log says more)",
+				    dev->info.node, dev->info.dma_mask_bits);
+	case ENOTTY:
+		return libdma__fail(-EOPNOTSUPP, "EDUDMA_IOC_IMPORT on %s: the "
+				    "driver has no dma-buf import (built "
+				    "without CONFIG_DMA_SHARED_BUFFER?)",
+				    dev->info.node);
+	default:
+		return ioctl_failed(dev, "EDUDMA_IOC_IMPORT", err);
+	}
+	if (im.size == 0 || im.size > SIZE_MAX) {
+		free_handle(device_fd(dev), im.handle, EDUDMA_IOC_FREE);
+		return libdma__fail(-EPROTO, "EDUDMA_IOC_IMPORT on %s answered "
+				    "size %llu", dev->info.node,
+				    (unsigned long long)im.size);
+	}
+	buf->ptr = NULL;
+	buf->size = (size_t)im.size;
+	buf->cookie = im.handle;
+	stats->dma_segments = im.nr_dma_segments;
+	return 0;
+}
+
+static int kernel_unimport(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	int err = free_handle(device_fd(dev), (uint32_t)buf->cookie,
+			      EDUDMA_IOC_FREE);
+
+	return err ? ioctl_failed(dev, "EDUDMA_IOC_FREE", err) : 0;
 }
 
 static void region_to_abi(const struct libdma_region *r,
@@ -733,6 +831,9 @@ const struct libdma_backend_ops libdma__kernel_backend = {
 	.free		= kernel_free,
 	.pin		= kernel_pin,
 	.unpin		= kernel_unpin,
+	.export_buf	= kernel_export,
+	.import_buf	= kernel_import,
+	.unimport	= kernel_unimport,
 	.transfer	= kernel_transfer,
 	.copy		= kernel_copy,
 	.submit		= kernel_submit,

@@ -9,7 +9,7 @@
  *   discover.c        libudev discovery of edudma devices, libdma_list()
  *   device.c          open/close/info, handle lifetime (magic + refcount)
  *   node_open.c       opening a node, with messages for EACCES/ENOENT
- *   buffer.c          alloc/free/register/unregister
+ *   buffer.c          alloc/free/register/unregister, dma-buf export/import
  *   region.c          argument checks of regions (pure functions)
  *   transfer.c        to/from device, copy
  *   selftest.c        interrupt self-test, factorial unit (API 1.1), and
@@ -67,6 +67,8 @@ struct libdma_device {
 enum libdma_buffer_kind {
 	LIBDMA_BUFFER_ALLOCATED,	/* coherent memory from the device */
 	LIBDMA_BUFFER_REGISTERED,	/* the user's memory, pinned */
+	LIBDMA_BUFFER_IMPORTED,		/* a dma-buf, mapped for the device;
+					   ptr NULL: not mapped here */
 };
 
 struct libdma_buffer {

@@ -9,6 +9,11 @@
 
 #include "libdma_internal.h"
 
+static const char *buffer_made(const struct libdma_buffer *buf)
+{
+	return buf->kind == LIBDMA_BUFFER_IMPORTED ? "imported" : "registered";
+}
+
 static int check_buffer_region(const struct libdma_device *dev,
 			       const struct libdma_region *r,
 			       enum libdma_region_use use, const char *name)
@@ -34,13 +39,13 @@ static int check_buffer_region(const struct libdma_device *dev,
 				    r->offset + r->length, buf->size);
 	/* -EACCES, as the driver answers for a pinned range used this way. */
 	if (use == LIBDMA_DEVICE_READS && !(buf->access & LIBDMA_ACCESS_DEV_READ))
-		return libdma__fail(-EACCES, "%s buffer was registered without "
+		return libdma__fail(-EACCES, "%s buffer was %s without "
 				    "LIBDMA_ACCESS_DEV_READ, the device may not "
-				    "read it", name);
+				    "read it", name, buffer_made(buf));
 	if (use == LIBDMA_DEVICE_WRITES && !(buf->access & LIBDMA_ACCESS_DEV_WRITE))
-		return libdma__fail(-EACCES, "%s buffer was registered without "
+		return libdma__fail(-EACCES, "%s buffer was %s without "
 				    "LIBDMA_ACCESS_DEV_WRITE, the device may not "
-				    "write it", name);
+				    "write it", name, buffer_made(buf));
 	return 0;
 }
 
@@ -88,11 +93,21 @@ static uintptr_t region_start(const struct libdma_region *r)
 /*
  * Overlap by virtual address covers every case: two regions of one buffer,
  * a user region inside a buffer's mapping, a buffer registered twice.
+ * Imported buffers have no address here: only two regions of the same one
+ * are compared (by offset); another name of the same memory (the buffer it
+ * was exported from) is not recognised, as in the driver.
  */
 bool libdma__regions_overlap(const struct libdma_region *a,
 			     const struct libdma_region *b)
 {
-	uintptr_t a0 = region_start(a), b0 = region_start(b);
+	uintptr_t a0, b0;
+
+	if ((a->buf && a->buf->kind == LIBDMA_BUFFER_IMPORTED) ||
+	    (b->buf && b->buf->kind == LIBDMA_BUFFER_IMPORTED))
+		return a->buf == b->buf && a->offset < b->offset + b->length &&
+		       b->offset < a->offset + a->length;
+	a0 = region_start(a);
+	b0 = region_start(b);
 
 	return a0 < b0 + b->length && b0 < a0 + a->length;
 }

@@ -6,7 +6,8 @@
 # /lib/edudma/<name>.ko, the executables of DIR in /tests/ (run order in
 # /tests/order, see lib.sh), --extra-bin files in /usr/local/bin, every shared
 # library these need (at their host paths), and, if GUEST_MODDIR is set, the
-# guest kernel's VFIO modules under /lib/modules/<release>/ (usable by modprobe).
+# guest kernel's VFIO modules and vgem/vivid (dma-buf tests) with their
+# dependencies under /lib/modules/<release>/ (usable by modprobe).
 # --udev also writes a second image, UDEV_OUT: the same plus the host's
 # systemd-udevd/udevadm and their libraries, the tree ROOT (what
 # `make install-udev DESTDIR=ROOT` installed: our rules), and test users in
@@ -104,8 +105,23 @@ copy_libs ${bins[@]+"${bins[@]}"}
 if [[ -n ${GUEST_MODDIR:-} && -d $GUEST_MODDIR ]]; then
     krel=$(basename "$GUEST_MODDIR")
     dst=$stage/lib/modules/$krel
+    # dma-buf's second drivers (tests/guest/test_dmabuf.c): vgem (DRM, PRIME)
+    # and vivid (V4L2, V4L2_MEMORY_DMABUF) with what they depend on.
+    dmabuf_mods=(kernel/drivers/gpu/drm/drm.ko kernel/drivers/gpu/drm/drm_shmem_helper.ko
+                 kernel/drivers/gpu/drm/vgem kernel/drivers/media/mc
+                 kernel/drivers/media/v4l2-core/videodev.ko kernel/drivers/media/v4l2-core/v4l2-dv-timings.ko
+                 kernel/drivers/media/common/videobuf2 kernel/drivers/media/common/v4l2-tpg
+                 kernel/drivers/media/cec/core kernel/drivers/media/rc/rc-core.ko
+                 kernel/drivers/media/test-drivers/vivid)
+    # ... and whatever else modules.dep says they need in this kernel (the
+    # debug kernel builds vivid's framebuffer helpers and font as modules)
+    # (Debian's unpacked image has no modules.dep: its list above is complete)
+    if [[ -f $GUEST_MODDIR/modules.dep ]]; then
+        dmabuf_mods+=($(sed -n 's#^\([^:]*/\(vgem\|vivid\)\.ko[^:]*\):\(.*\)#\1 \3#p' \
+                        "$GUEST_MODDIR/modules.dep" | tr ' ' '\n' | sed 's/\.ko.*//' | sort -u))
+    fi
     (cd "$GUEST_MODDIR" && find kernel/drivers/vfio kernel/virt/lib/irqbypass.ko* \
-        -name '*.ko*' 2>/dev/null || true) | while read -r m; do
+        ${dmabuf_mods[@]/%/*} -name '*.ko*' 2>/dev/null || true) | while read -r m; do
         mkdir -p "$dst/$(dirname "$m")"
         case $m in
             *.ko.xz) xz -dc "$GUEST_MODDIR/$m" >"$dst/${m%.xz}" ;;

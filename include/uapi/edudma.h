@@ -47,7 +47,7 @@
 #define EDUDMA_FEAT_PIN		(1U << 5)	/* PIN and UNPIN */
 #define EDUDMA_FEAT_USER_REGION	(1U << 6)	/* EDUDMA_REGION_USER (one-shot) */
 #define EDUDMA_FEAT_LAB		(1U << 7)	/* EDUDMA_IOC_LAB (module parameter lab=1) */
-/* bit 8 is EDUDMA_FEAT_DMABUF */
+#define EDUDMA_FEAT_DMABUF	(1U << 8)	/* EXPORT and IMPORT (dma-buf) */
 #define EDUDMA_FEAT_ENGINE_INFO	(1U << 9)	/* edudma_info.engine and the limits after it */
 #define EDUDMA_FEAT_ASYNC	(1U << 10)	/* SUBMIT, REAP, CANCEL and poll() */
 
@@ -395,6 +395,50 @@ struct edudma_lab {
 	__u64 reserved[4];
 };
 
+/*
+ * EDUDMA_IOC_EXPORT - share a coherent buffer (ALLOC) with other drivers:
+ * a new dma-buf file descriptor (O_CLOEXEC) that V4L2 (V4L2_MEMORY_DMABUF),
+ * DRM (PRIME) or another edudma file (EDUDMA_IOC_IMPORT) accept. Importing
+ * devices get mappings of their own; mmap of the fd maps the buffer;
+ * DMA_BUF_IOCTL_SYNC brackets CPU access. The buffer lives until the last of
+ * its handle, its mappings and every reference to the dma-buf; it stays
+ * charged to the process that allocated it. Without EDUDMA_EXPORT_WRITE the
+ * dma-buf is read-only: opened O_RDONLY (no writable mmap) and importing
+ * devices may only read it (a mapping for device writes fails, EACCES).
+ * A pinned range is not exported (EINVAL): udmabuf shares user memory.
+ */
+#define EDUDMA_EXPORT_WRITE	(1U << 0)	/* importers may write */
+#define EDUDMA_EXPORT_FLAGS	(EDUDMA_EXPORT_WRITE)
+
+struct edudma_export {
+	__u32 handle;		/* in: a coherent buffer */
+	__u32 flags;		/* in: EDUDMA_EXPORT_* */
+	__s32 fd;		/* out: the dma-buf */
+	__u32 reserved0;
+	__u64 size;		/* out: bytes of the dma-buf (alloc_size) */
+	__u64 reserved[2];
+};
+
+/*
+ * EDUDMA_IOC_IMPORT - a dma-buf from any exporter (or from EXPORT) becomes
+ * memory TRANSFER and COPY accept: attached to this device and mapped for
+ * 'access' (EDUDMA_ACCESS_*). EBADF: not an open fd; EINVAL: not a dma-buf;
+ * EACCES: the exporter refuses that direction; ERANGE: the device could
+ * not reach the memory and nothing could bounce it; ENODEV: the exporting
+ * device is gone. The handle is dropped with EDUDMA_IOC_FREE (or close);
+ * the fd may be closed at once - the import holds its own reference.
+ */
+struct edudma_import {
+	__s32 fd;		/* in: a dma-buf file descriptor */
+	__u32 access;		/* in: EDUDMA_ACCESS_*, at least one */
+	__u32 flags;		/* in: must be 0 */
+	__u32 handle;		/* out */
+	__u64 size;		/* out: bytes of the dma-buf */
+	__u32 nr_dma_segments;	/* out: DMA segments of the mapping */
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
 #define EDUDMA_IOC_MAGIC	0xED
 
 #define EDUDMA_IOC_INFO		_IOR(EDUDMA_IOC_MAGIC, 0x00, struct edudma_info)
@@ -404,6 +448,8 @@ struct edudma_lab {
 #define EDUDMA_IOC_FREE		_IOW(EDUDMA_IOC_MAGIC, 0x11, struct edudma_handle)
 #define EDUDMA_IOC_PIN		_IOWR(EDUDMA_IOC_MAGIC, 0x12, struct edudma_pin)
 #define EDUDMA_IOC_UNPIN	_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_handle)
+#define EDUDMA_IOC_EXPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x14, struct edudma_export)
+#define EDUDMA_IOC_IMPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x15, struct edudma_import)
 #define EDUDMA_IOC_TRANSFER	_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_transfer)
 #define EDUDMA_IOC_COPY		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_copy)
 #define EDUDMA_IOC_SUBMIT	_IOWR(EDUDMA_IOC_MAGIC, 0x22, struct edudma_submit)

@@ -92,6 +92,8 @@ static const struct known_ioctl known[] = {
 	{ "FREE", EDUDMA_IOC_FREE },
 	{ "PIN", EDUDMA_IOC_PIN },
 	{ "UNPIN", EDUDMA_IOC_UNPIN },
+	{ "EXPORT", EDUDMA_IOC_EXPORT },
+	{ "IMPORT", EDUDMA_IOC_IMPORT },
 	{ "TRANSFER", EDUDMA_IOC_TRANSFER },
 	{ "COPY", EDUDMA_IOC_COPY },
 	{ "SUBMIT", EDUDMA_IOC_SUBMIT },

@@ -2,7 +2,9 @@
 /*
  * A bounded, seeded, reproducible random ioctl fuzzer for the raw ABI.
  *
- * Each iteration does one random thing: an ioctl - mostly ours, some with
+ * Each iteration does one random thing: an ioctl - mostly ours (EXPORT's
+ * dma-bufs kept in a small pool that IMPORT is offered, with fds that are
+ * not dma-bufs, closed or -1), some with
  * a wrong size or direction, some random numbers of our magic and its
  * neighbours - with a structure whose fields lean towards edge values and
  * towards handles, cookies and addresses that are valid; an mmap of a
@@ -42,6 +44,7 @@
 #define NHANDLES 24
 #define NMAPS 16
 #define DMA_BUDGET 1500
+#define NDBUFS 6
 
 static uint64_t rng, seed;
 static unsigned long iters = 3000, seconds = 120;
@@ -56,7 +59,7 @@ static size_t log_mark;
 struct hslot {
 	int used, f;		/* index into fds */
 	uint32_t handle;
-	int kind;		/* 1 coherent, 2 pinned */
+	int kind;		/* 1 coherent, 2 pinned, 3 imported */
 	uint64_t size, cookie;
 };
 
@@ -67,9 +70,13 @@ struct mslot {
 
 static struct hslot hs[NHANDLES];
 static struct mslot ms[NMAPS];
+/* dma-bufs EXPORT gave (fds, -1 when free): what IMPORT is offered */
+static int dbufs[NDBUFS] = { -1, -1, -1, -1, -1, -1 };
+static int base_exported[2], base_imported[2];
 
 /* statistics */
 static unsigned long n_ioctl, n_ok, n_mmap_ok, n_mmap, n_fork, n_dma, errs[256];
+static unsigned long n_exported, n_imported;
 static unsigned long bad_errno, bad_fault;
 static char first_bad[200];
 
@@ -201,6 +208,25 @@ static uint32_t edge_flags(uint32_t valid)
 	}
 }
 
+/* An fd for IMPORT: mostly a dma-buf of ours, else anything but one. */
+static int32_t edge_fd(void)
+{
+	int d = dbufs[rn(NDBUFS)];
+
+	switch (rn(10)) {
+	case 0:
+		return -1;
+	case 1:
+		return fds[rn(2)];		/* our node: not a dma-buf */
+	case 2:
+		return (int32_t)rn(64);		/* stdin, the log, closed ones */
+	case 3:
+		return (int32_t)r64();
+	default:
+		return d >= 0 ? d : (int32_t)rn(16);
+	}
+}
+
 static struct edudma_region edge_region(void)
 {
 	struct edudma_region r;
@@ -297,6 +323,29 @@ static void fill_arg(unsigned long cmd)
 			p->reserved[rn(2)] = r64();
 		break;
 	}
+	case _IOC_NR(EDUDMA_IOC_EXPORT): {
+		struct edudma_export *e = (void *)argbuf;
+
+		e->handle = edge_handle();
+		e->flags = edge_flags(EDUDMA_EXPORT_WRITE);
+		if (chance(20))
+			e->fd = (int32_t)r64();		/* out-field: ignored */
+		if (chance(5))
+			e->reserved0 = (uint32_t)r64();
+		if (chance(5))
+			e->reserved[rn(2)] = r64();
+		break;
+	}
+	case _IOC_NR(EDUDMA_IOC_IMPORT): {
+		struct edudma_import *im = (void *)argbuf;
+
+		im->fd = edge_fd();
+		im->access = chance(85) ? 1 + rn(3) : (uint32_t)r64();
+		im->flags = edge_flags(0);
+		if (chance(5))
+			im->reserved[rn(2)] = r64();
+		break;
+	}
 	case _IOC_NR(EDUDMA_IOC_TRANSFER): {
 		struct edudma_transfer *t = (void *)argbuf;
 
@@ -386,6 +435,7 @@ static const unsigned long known[] = {
 	EDUDMA_IOC_INFO, EDUDMA_IOC_IRQ_TEST, EDUDMA_IOC_FACTORIAL, EDUDMA_IOC_ALLOC,
 	EDUDMA_IOC_FREE, EDUDMA_IOC_PIN, EDUDMA_IOC_UNPIN, EDUDMA_IOC_TRANSFER,
 	EDUDMA_IOC_COPY, EDUDMA_IOC_LAB,	/* LAB: EPERM unless lab=1 */
+	EDUDMA_IOC_EXPORT, EDUDMA_IOC_IMPORT,	/* ENOTTY without dma-buf */
 	EDUDMA_IOC_SUBMIT, EDUDMA_IOC_REAP, EDUDMA_IOC_CANCEL,
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -423,8 +473,18 @@ static void hs_add(int f, uint32_t handle, int kind, uint64_t size, uint64_t coo
 	{
 		struct edudma_handle h = { .handle = handle };
 
-		ioctl(fds[f], kind == 1 ? EDUDMA_IOC_FREE : EDUDMA_IOC_UNPIN, &h);
+		ioctl(fds[f], kind == 2 ? EDUDMA_IOC_UNPIN : EDUDMA_IOC_FREE, &h);
 	}
+}
+
+/* Keep a dma-buf EXPORT made; when the pool is full, close another. */
+static void dbuf_add(int d)
+{
+	int i = (int)rn(NDBUFS);
+
+	if (dbufs[i] >= 0)
+		close(dbufs[i]);
+	dbufs[i] = d;
 }
 
 static void hs_forget_file(int f)
@@ -551,10 +611,34 @@ static void do_ioctl(int child)
 			struct edudma_pin *p = (void *)argbuf;
 
 			hs_add(f, p->handle, 2, p->length, 0);
+		} else if (cmd == EDUDMA_IOC_EXPORT) {
+			struct edudma_export *x = (void *)argbuf;
+
+			if (x->fd < 0 || !x->size) {
+				bad_errno++;
+				snprintf(first_bad, sizeof(first_bad), "EXPORT answered nonsense");
+			} else if (child) {
+				close(x->fd);
+			} else {
+				dbuf_add(x->fd);
+			}
+			n_exported++;
+		} else if (cmd == EDUDMA_IOC_IMPORT) {
+			struct edudma_import *im = (void *)argbuf;
+
+			if (!im->handle || !im->size || !im->nr_dma_segments) {
+				bad_errno++;
+				snprintf(first_bad, sizeof(first_bad), "IMPORT answered nonsense");
+			}
+			hs_add(f, im->handle, 3, im->size, 0);
+			n_imported++;
 		}
 		return;
 	}
 	errs[e & 0xff]++;
+	/* IMPORT of an fd that is not open */
+	if (e == EBADF && _IOC_NR(cmd) == _IOC_NR(EDUDMA_IOC_IMPORT))
+		return;
 	if (!errno_allowed(e)) {
 		bad_errno++;
 		if (!first_bad[0])
@@ -705,6 +789,8 @@ static int suite_init(void)
 		commands_start[i] = gu_commands(i);
 		base_buffers[i] = gu_attr_int(i, "nr_buffers");
 		base_pinned[i] = gu_attr_int(i, "nr_pinned");
+		base_exported[i] = gu_attr_int(i, "nr_exported");
+		base_imported[i] = gu_attr_int(i, "nr_imported");
 	}
 	if (ioctl(fds[0], EDUDMA_IOC_INFO, &info))
 		return -1;
@@ -762,6 +848,7 @@ static void test_random_operations(void)
 	       "commands), %lu/%lu mmaps ok, %lu forks\n", i,
 	       (long long)((gu_now_ns() - t0) / 1000000), n_ioctl, n_ok, n_dma,
 	       (unsigned long long)dma_used(), n_mmap_ok, n_mmap, n_fork);
+	printf("    dma-buf: %lu exports, %lu imports\n", n_exported, n_imported);
 	printf("    errnos:");
 	for (i = 0; i < 256; i++)
 		if (errs[i])
@@ -789,9 +876,17 @@ static void test_aftermath(void)
 		}
 	close(fds[0]);
 	close(fds[1]);
+	/* the dma-bufs last: they may hold buffers of closed files */
+	for (i = 0; i < NDBUFS; i++)
+		if (dbufs[i] >= 0) {
+			close(dbufs[i]);
+			dbufs[i] = -1;
+		}
 	for (i = 0; i < ndevs; i++) {
 		CU_ASSERT_EQUAL(gu_attr_int(i, "nr_buffers"), base_buffers[i]);
 		CU_ASSERT_EQUAL(gu_attr_int(i, "nr_pinned"), base_pinned[i]);
+		CU_ASSERT_EQUAL(gu_attr_int(i, "nr_exported"), base_exported[i]);
+		CU_ASSERT_EQUAL(gu_attr_int(i, "nr_imported"), base_imported[i]);
 		CU_ASSERT_TRUE(gu_device_works(i));
 	}
 	CU_ASSERT_EQUAL(gu_status_kb("VmPin"), 0);

@@ -633,6 +633,61 @@ static void test_copy_interrupted(void)
 		CU_ASSERT_EQUAL_FATAL(libdma_open(spec, &dev), 0);
 }
 
+/*
+ * dma-buf through libdma on this backend: the kernel backend exports a
+ * buffer and imports the dma-buf back, the device copying across it; the
+ * VFIO backend refuses both with -EOPNOTSUPP and says why.
+ * (tests/guest/test_dmabuf.c: other drivers' buffers, vgem and vivid.)
+ */
+static void test_dmabuf_self(void)
+{
+	struct libdma_buffer *a, *b, *imp = NULL;
+	struct libdma_region r, w;
+	const size_t len = 3 * 4096 + 7;
+	int dbuf = 0;
+
+	REQUIRE_FEATURE(LIBDMA_FEAT_COHERENT);
+	ASSERT_OK(libdma_buffer_alloc(dev, len, &a));
+	if (!strcmp(info.backend, "vfio")) {
+		CU_ASSERT_FALSE(info.features & LIBDMA_FEAT_DMABUF);
+		CU_ASSERT_EQUAL(libdma_buffer_export(a, 0, &dbuf), -EOPNOTSUPP);
+		CU_ASSERT_EQUAL(dbuf, -1);
+		printf("    export: %s\n", libdma_errmsg());
+		CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "vfio backend has no dma-buf"));
+		CU_ASSERT_EQUAL(libdma_buffer_import(dev, 0, LIBDMA_ACCESS_RW, &imp, NULL),
+				-EOPNOTSUPP);
+		CU_ASSERT_PTR_NULL(imp);
+		CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "/dev/edudma"));
+		CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+		return;
+	}
+	if (!(info.features & LIBDMA_FEAT_DMABUF)) {
+		CU_ASSERT_EQUAL(libdma_buffer_export(a, 0, &dbuf), -EOPNOTSUPP);
+		CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "LIBDMA_FEAT_DMABUF"));
+		CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+		EDUTEST_SKIP("the driver has no dma-buf (kernel without it)");
+	}
+	ASSERT_OK(libdma_buffer_alloc(dev, len, &b));
+	gu_fill(libdma_buffer_ptr(a), len, 61);
+	ASSERT_OK(libdma_buffer_export(a, LIBDMA_EXPORT_WRITE, &dbuf));
+	ASSERT_OK(libdma_buffer_import(dev, dbuf, LIBDMA_ACCESS_RW, &imp, NULL));
+	close(dbuf);
+	CU_ASSERT_EQUAL(libdma_buffer_size(imp), libdma_buffer_size(a));
+	r = libdma_region_buffer(imp, 5, len - 5);
+	w = libdma_region_buffer(b, 0, len - 5);
+	ASSERT_OK(libdma_copy(dev, &w, &r, NULL));
+	CU_ASSERT_EQUAL(memcmp(libdma_buffer_ptr(b), (char *)libdma_buffer_ptr(a) + 5, len - 5), 0);
+	/* and back into the exported buffer through its dma-buf name */
+	gu_fill(libdma_buffer_ptr(b), len, 62);
+	w = libdma_region_buffer(imp, 0, len);
+	r = libdma_region_buffer(b, 0, len);
+	ASSERT_OK(libdma_copy(dev, &w, &r, NULL));
+	ASSERT_PATTERN(libdma_buffer_ptr(a), len, 62);
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(a), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
 static const struct edutest_case transfer_cases[] = {
 	{ "roundtrip_1_byte", test_roundtrip_1_byte },
 	{ "roundtrip_window", test_roundtrip_window },
@@ -648,6 +703,7 @@ static const struct edutest_case copy_cases[] = {
 	{ "copy_1m", test_copy_1m },
 	{ "copy_within_one_buffer", test_copy_within_one_buffer },
 	{ "copy_interrupted", test_copy_interrupted },
+	{ "dmabuf_self", test_dmabuf_self },
 	{ NULL, NULL },
 };
 

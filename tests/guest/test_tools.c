@@ -406,6 +406,48 @@ static void test_dmactl_copy_usage(void)
 	ASSERT_HAS(r.err, "--mode pinned or oneshot");
 }
 
+/* dmactl dmabuf: both peers, verified; exit 4 without the feature. */
+static void test_dmactl_dmabuf(void)
+{
+	int buffers = gu_attr_int(0, "nr_buffers");
+
+	REQUIRE_BIN("dmactl");
+	ASSERT_EXIT(run("dmactl", "dmabuf", "--peer", "gpu", NULL), EXIT_USAGE);
+	ASSERT_HAS(r.err, "--peer is self or vgem");
+	ASSERT_EXIT(run("dmactl", "dmabuf", "--size", "0", NULL), EXIT_USAGE);
+	if (!(info.features & LIBDMA_FEAT_DMABUF)) {
+		ASSERT_EXIT(run("dmactl", "dmabuf", NULL), EXIT_UNSUPP);
+		ASSERT_HAS(r.err, "dma-buf");
+		return;
+	}
+	ASSERT_EXIT(run("dmactl", "dmabuf", "--size", "100000", NULL), 0);
+	ASSERT_HAS(r.out, "exported buffer A");
+	ASSERT_HAS(r.out, "imported A's dma-buf as buffer I: 102400 bytes");
+	ASSERT_HAS(r.out, "verified: 100000 bytes through the dma-buf's mmap");
+	ASSERT_HAS(r.out, "verified: 100000 bytes through A's mapping");
+	ASSERT_HAS(r.out, "the dma-buf kept A's memory alive");
+	ASSERT_HAS(r.out, "verified: every byte crossed the dma-buf intact");
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_buffers"), buffers);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_exported"), 0);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+
+	/* another driver's memory: vgem, absent first, then loaded */
+	if (system("rmmod vgem 2>/dev/null") == -1)
+		printf("    system() failed\n");
+	ASSERT_EXIT(run("dmactl", "dmabuf", "--peer", "vgem", NULL), 5);
+	ASSERT_HAS(r.err, "modprobe vgem");
+	CU_ASSERT_EQUAL_FATAL(system("modprobe vgem"), 0);
+	ASSERT_EXIT(run("dmactl", "dmabuf", "0", "--peer", "vgem", "--size", "256K", NULL), 0);
+	ASSERT_HAS(r.out, "PRIME dma-buf fd");
+	ASSERT_HAS(r.out, "verified: 262144 bytes through vgem's mapping");
+	ASSERT_HAS(r.out, "verified: 262144 bytes through A's mapping");
+	ASSERT_HAS(r.out, "verified: every byte crossed the dma-buf intact");
+	CU_ASSERT_EQUAL(system("rmmod vgem"), 0);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_buffers"), buffers);
+	CU_ASSERT_EQUAL(gu_attr_int(0, "nr_imported"), 0);
+}
+
 static void test_dmactl_bad_device(void)
 {
 	REQUIRE_BIN("dmactl");
@@ -522,6 +564,7 @@ static const struct edutest_case dmactl_cases[] = {
 	{ "copy_pinned", test_dmactl_copy_pinned },
 	{ "copy_oneshot", test_dmactl_copy_oneshot },
 	{ "copy_usage", test_dmactl_copy_usage },
+	{ "dmabuf", test_dmactl_dmabuf },
 	{ "bad_device", test_dmactl_bad_device },
 	{ "usage_and_help", test_dmactl_usage_and_help },
 	{ "version", test_dmactl_version },

@@ -7,6 +7,7 @@
  * checks and what it passes on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,47 @@ static int fake_unpin(struct libdma_device *dev, struct libdma_buffer *buf)
 	return 0;
 }
 
+/* ------------------------------------------------------------ dma-buf */
+
+/* An export is a real fd (of /dev/null) the test closes. */
+static int fake_export(struct libdma_device *dev, struct libdma_buffer *buf,
+		       unsigned int flags, int *fdp)
+{
+	(void)dev;
+	fake.calls++;
+	fake.export_flags = flags;
+	fake.exported = *buf;
+	if (fake.answer)
+		return libdma__fail(fake.answer, "fake export refused");
+	*fdp = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return *fdp < 0 ? -errno : 0;
+}
+
+/* Imports are FAKE_IMPORT_SIZE bytes, in 3 segments, not mapped here. */
+static int fake_import(struct libdma_device *dev, int fd,
+		       struct libdma_buffer *buf, struct libdma_pin_stats *stats)
+{
+	(void)dev;
+	fake.calls++;
+	fake.import_fd = fd;
+	fake.import_access = buf->access;
+	if (fake.answer)
+		return libdma__fail(fake.answer, "fake import refused");
+	buf->ptr = NULL;
+	buf->size = FAKE_IMPORT_SIZE;
+	buf->cookie = ++fake.next_cookie;
+	stats->dma_segments = 3;
+	return 0;
+}
+
+static int fake_unimport(struct libdma_device *dev, struct libdma_buffer *buf)
+{
+	(void)dev;
+	(void)buf;
+	fake.unimports++;
+	return 0;
+}
+
 /* ------------------------------------------------------- data movement */
 
 static int fake_transfer(struct libdma_device *dev, enum libdma_direction dir,
@@ -162,7 +204,9 @@ static int fake_copy(struct libdma_device *dev, const struct libdma_region *dst,
 		stats->commands = 2;
 		return fake.answer;
 	}
-	if (!fake.no_copy)
+	/* (imported buffers have no memory here) */
+	if (!fake.no_copy && (!dst->buf || dst->buf->ptr) &&
+	    (!src->buf || src->buf->ptr))
 		memcpy(region_ptr(dst), region_ptr(src), src->length);
 	stats->bytes = src->length;
 	stats->commands = 2 * ((src->length + FAKE_WINDOW - 1) / FAKE_WINDOW) +
@@ -290,6 +334,9 @@ const struct libdma_backend_ops fake_ops = {
 	.irq_test = fake_irq_test,
 	.factorial = fake_factorial,
 	.lab = fake_lab,
+	.export_buf = fake_export,
+	.import_buf = fake_import,
+	.unimport = fake_unimport,
 };
 
 const struct libdma_backend_ops fake_ops_v10 = {

@@ -32,7 +32,9 @@
 #define FAKE_ALL_FEATURES	(LIBDMA_FEAT_COHERENT | LIBDMA_FEAT_TRANSFER | \
 				 LIBDMA_FEAT_COPY | LIBDMA_FEAT_PIN | \
 				 LIBDMA_FEAT_USER_REGION | LIBDMA_FEAT_IRQ_TEST | \
-				 LIBDMA_FEAT_FACTORIAL | LIBDMA_FEAT_LAB)
+				 LIBDMA_FEAT_FACTORIAL | LIBDMA_FEAT_LAB | \
+				 LIBDMA_FEAT_DMABUF)
+#define FAKE_IMPORT_SIZE	(3u * FAKE_PAGE)	/* every import's size */
 
 struct fake_backend {
 	/* ---- what a device announces, taken when it is opened */
@@ -70,15 +72,22 @@ struct fake_backend {
 	unsigned int fact_flags;
 	uint32_t last_iterations;	/* the last lab call's */
 	uint32_t next_cookie;		/* buffer handles given so far */
+	unsigned int export_flags;	/* the last export's */
+	struct libdma_buffer exported;	/* the buffer it was asked for */
+	int import_fd;			/* the last import's */
+	unsigned int import_access;
+	int unimports;			/* imported buffers released */
 };
 
 extern struct fake_backend fake;
 
-/* Every operation. Backend name "fake". */
+/* Every operation (dma-buf too: exports are fds of /dev/null, imports
+ * FAKE_IMPORT_SIZE bytes not mapped in the process). Backend name "fake". */
 extern const struct libdma_backend_ops fake_ops;
-/* A backend written before API 1.1: no self-tests, no lab ("fake-1.0"). */
+/* A backend written before API 1.1: no self-tests, no lab, no dma-buf
+ * ("fake-1.0"). */
 extern const struct libdma_backend_ops fake_ops_v10;
-/* Everything but the lab ("fake-nolab"). */
+/* Everything but the lab and dma-buf ("fake-nolab"). */
 extern const struct libdma_backend_ops fake_ops_nolab;
 
 /* Every knob and record back to the defaults above. */

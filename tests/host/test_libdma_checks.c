@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libdma.h>
 
@@ -611,6 +612,184 @@ static void test_selftests_leave_errno(void)
 	CU_ASSERT_EQUAL(errno, 555);
 }
 
+/* ---------------------------------------------------------- dma-buf */
+
+static void test_export_checks(void)
+{
+	static char mem[100];
+	struct libdma_buffer *reg, *imp;
+	int dfd = 7;
+
+	ASSERT_REFUSED(libdma_buffer_export(buf, 0, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_export(NULL, 0, &dfd), -EBADF);
+	CU_ASSERT_EQUAL(dfd, -1);
+	ASSERT_REFUSED(libdma_buffer_export(buf, 2, &dfd), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "LIBDMA_EXPORT_WRITE"));
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_register(dev, mem, 100, LIBDMA_ACCESS_RW, &reg, NULL), 0);
+	ASSERT_REFUSED(libdma_buffer_export(reg, 0, &dfd), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "udmabuf"));
+	CU_ASSERT_EQUAL(libdma_buffer_unregister(reg), 0);
+	ASSERT_REFUSED(libdma_buffer_export(reg, 0, &dfd), -EBADF);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_import(dev, 0, LIBDMA_ACCESS_RW, &imp, NULL), 0);
+	ASSERT_REFUSED(libdma_buffer_export(imp, 0, &dfd), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "already a dma-buf"));
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+
+	/* a good one reaches the backend with its buffer and flags */
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_export(buf, LIBDMA_EXPORT_WRITE, &dfd), 0);
+	CU_ASSERT(dfd >= 0);
+	CU_ASSERT_EQUAL(fake.export_flags, LIBDMA_EXPORT_WRITE);
+	CU_ASSERT_EQUAL(fake.exported.cookie, buf->cookie);
+	close(dfd);
+	/* the backend's refusal comes back with its message */
+	fake.answer = -ENODEV;
+	CU_ASSERT_EQUAL(libdma_buffer_export(buf, 0, &dfd), -ENODEV);
+	CU_ASSERT_EQUAL(dfd, -1);
+	CU_ASSERT_STRING_EQUAL(libdma_errmsg(), "fake export refused");
+	fake.answer = 0;
+}
+
+static void test_import_checks(void)
+{
+	struct libdma_pin_stats st;
+	struct libdma_buffer *imp = (void *)1;
+	int unimports = fake.unimports;
+
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_REFUSED(libdma_buffer_import(dev, 5, LIBDMA_ACCESS_RW, NULL, &st), -EINVAL);
+	CU_ASSERT_EQUAL(st.dma_segments, 0);	/* zeroed even when refused */
+	ASSERT_REFUSED(libdma_buffer_import(NULL, 5, LIBDMA_ACCESS_RW, &imp, NULL), -EBADF);
+	CU_ASSERT_PTR_NULL(imp);
+	ASSERT_REFUSED(libdma_buffer_import(dev, -1, LIBDMA_ACCESS_RW, &imp, NULL), -EBADF);
+	ASSERT_REFUSED(libdma_buffer_import(dev, 5, 0, &imp, NULL), -EINVAL);
+	ASSERT_REFUSED(libdma_buffer_import(dev, 5, 4, &imp, NULL), -EINVAL);
+
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_import(dev, 5, LIBDMA_ACCESS_DEV_READ, &imp, &st), 0);
+	CU_ASSERT_EQUAL(fake.import_fd, 5);
+	CU_ASSERT_EQUAL(fake.import_access, LIBDMA_ACCESS_DEV_READ);
+	CU_ASSERT_EQUAL(st.dma_segments, 3);
+	CU_ASSERT_EQUAL(st.pages, 0);
+	CU_ASSERT_PTR_NULL(libdma_buffer_ptr(imp));
+	CU_ASSERT_EQUAL(libdma_buffer_size(imp), FAKE_IMPORT_SIZE);
+	/* released with libdma_buffer_free(), not unregister */
+	ASSERT_REFUSED(libdma_buffer_unregister(imp), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "imported"));
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(fake.unimports, unimports + 1);
+	ASSERT_REFUSED(libdma_buffer_free(imp), -EBADF);
+
+	fake.answer = -EACCES;
+	CU_ASSERT_EQUAL(libdma_buffer_import(dev, 5, LIBDMA_ACCESS_RW, &imp, NULL), -EACCES);
+	CU_ASSERT_PTR_NULL(imp);
+	CU_ASSERT_STRING_EQUAL(libdma_errmsg(), "fake import refused");
+	fake.answer = 0;
+}
+
+/* Imported buffers in regions: size, access and overlap by offset. */
+static void test_imported_regions(void)
+{
+	struct libdma_buffer *ro, *rw;
+	struct libdma_region a, b;
+
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_import(dev, 5, LIBDMA_ACCESS_DEV_READ, &ro, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_import(dev, 6, LIBDMA_ACCESS_RW, &rw, NULL), 0);
+	/* the device may only read 'ro' */
+	a = libdma_region_buffer(ro, 0, 100);
+	b = libdma_region_buffer(buf, 0, 100);
+	ASSERT_REFUSED(libdma_copy(dev, &a, &b, NULL), -EACCES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "imported without LIBDMA_ACCESS_DEV_WRITE"));
+	ASSERT_REFUSED(libdma_transfer_from_device(dev, &a, 0, NULL), -EACCES);
+	CU_ASSERT_EQUAL(libdma_copy(dev, &b, &a, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_transfer_to_device(dev, &a, 0, NULL), 0);
+	/* its size bounds regions */
+	a = libdma_region_buffer(ro, FAKE_IMPORT_SIZE - 10, 11);
+	ASSERT_REFUSED(libdma_transfer_to_device(dev, &a, 0, NULL), -EINVAL);
+	/* two imports have no address here: never taken for overlapping */
+	a = libdma_region_buffer(ro, 0, 100);
+	b = libdma_region_buffer(rw, 0, 100);
+	CU_ASSERT_FALSE(libdma__regions_overlap(&a, &b));
+	CU_ASSERT_EQUAL(libdma_copy(dev, &b, &a, NULL), 0);
+	/* nor an import and an allocated buffer at address 0 + offset */
+	a = libdma_region_buffer(buf, 0, 100);
+	CU_ASSERT_FALSE(libdma__regions_overlap(&a, &b));
+	/* within one import, by offset */
+	a = libdma_region_buffer(rw, 0, 100);
+	b = libdma_region_buffer(rw, 99, 100);
+	CU_ASSERT_TRUE(libdma__regions_overlap(&a, &b));
+	ASSERT_REFUSED(libdma_copy(dev, &b, &a, NULL), -EINVAL);
+	b = libdma_region_buffer(rw, 100, 100);
+	CU_ASSERT_FALSE(libdma__regions_overlap(&a, &b));
+	CU_ASSERT_EQUAL(libdma_copy(dev, &b, &a, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(ro), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(rw), 0);
+}
+
+/* No dma-buf: the backend lacks it (VFIO), or the driver does not announce it. */
+static void test_dmabuf_unsupported(void)
+{
+	struct libdma_device *old = fake_open(&fake_ops_nolab, 7), *bare = fake_device(99);
+	struct libdma_buffer *b, *imp;
+	int dfd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(old, 100, &b), 0);
+	ASSERT_REFUSED(libdma_buffer_export(b, 0, &dfd), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "fake-nolab backend has no dma-buf"));
+	ASSERT_REFUSED(libdma_buffer_import(old, 5, LIBDMA_ACCESS_RW, &imp, NULL), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "backend has no dma-buf"));
+	ASSERT_REFUSED(libdma_buffer_import(bare, 5, LIBDMA_ACCESS_RW, &imp, NULL), -EOPNOTSUPP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(libdma_errmsg(), "LIBDMA_FEAT_DMABUF"));
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+	CU_ASSERT_EQUAL(libdma_close(old), 0);
+	CU_ASSERT_EQUAL(libdma_close(bare), 0);
+}
+
+/* A closed device: its buffers cannot be exported, nothing imported. */
+static void test_dmabuf_closed_device(void)
+{
+	struct libdma_device *d = fake_device(4);
+	struct libdma_buffer *b, *imp, *other;
+	int dfd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_alloc(d, 100, &b), 0);
+	CU_ASSERT_EQUAL_FATAL(libdma_buffer_import(d, 5, LIBDMA_ACCESS_RW, &imp, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_close(d), 0);
+	ASSERT_REFUSED(libdma_buffer_export(b, 0, &dfd), -EBADF);
+	ASSERT_REFUSED(libdma_buffer_import(d, 5, LIBDMA_ACCESS_RW, &other, NULL), -EBADF);
+	CU_ASSERT_PTR_NULL(other);
+	/* buffers still free after close, the import too */
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(b), 0);
+}
+
+static void test_dmabuf_leaves_errno(void)
+{
+	struct libdma_buffer *imp;
+	int dfd;
+
+	errno = 555;
+	CU_ASSERT(libdma_buffer_export(buf, 9, &dfd) < 0);
+	CU_ASSERT(libdma_buffer_import(dev, -1, 1, &imp, NULL) < 0);
+	CU_ASSERT_EQUAL(libdma_buffer_export(buf, 0, &dfd), 0);
+	close(dfd);
+	errno = 555;
+	CU_ASSERT_EQUAL(libdma_buffer_import(dev, 3, 1, &imp, NULL), 0);
+	CU_ASSERT_EQUAL(libdma_buffer_free(imp), 0);
+	CU_ASSERT_EQUAL(errno, 555);
+}
+
+static const struct edutest_case dmabuf_cases[] = {
+	{ "export_checks", test_export_checks },
+	{ "import_checks", test_import_checks },
+	{ "imported_regions", test_imported_regions },
+	{ "dmabuf_unsupported", test_dmabuf_unsupported },
+	{ "dmabuf_closed_device", test_dmabuf_closed_device },
+	{ "dmabuf_leaves_errno", test_dmabuf_leaves_errno },
+	{ NULL, NULL },
+};
+
 static const struct edutest_case region_cases[] = {
 	{ "region_helpers", test_region_helpers },
 	{ "region_null_and_empty", test_region_null_and_empty },
@@ -669,6 +848,7 @@ static const struct edutest_suite suites[] = {
 	{ "buffers", setup_device_and_buffer, teardown_device_and_buffer, buffer_cases },
 	{ "lifetime", setup_device_and_buffer, teardown_device_and_buffer, lifetime_cases },
 	{ "selftests", setup_device_and_buffer, teardown_device_and_buffer, selftest_cases },
+	{ "dmabuf", setup_device_and_buffer, teardown_device_and_buffer, dmabuf_cases },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -24,6 +24,8 @@ static void test_sizes(void)
 	CU_ASSERT_EQUAL(sizeof(struct edudma_transfer), 112);
 	CU_ASSERT_EQUAL(sizeof(struct edudma_copy), 120);
 	CU_ASSERT_EQUAL(sizeof(struct edudma_lab), 112);
+	CU_ASSERT_EQUAL(sizeof(struct edudma_export), 40);
+	CU_ASSERT_EQUAL(sizeof(struct edudma_import), 48);
 }
 
 static void test_offsets(void)

@@ -8,6 +8,7 @@
  *   cmd_device.c     list, info, version
  *   cmd_selftest.c   irq-test, factorial
  *   cmd_copy.c       copy
+ *   cmd_dmabuf.c     dmabuf (export and import through dma-buf; vgem)
  *   cmd_bench.c      bench (libdma's throughput benchmark)
  *   cmd_lab.c        lab (libdma's contiguity lab)
  *   cmd_lab_native.c lab --native (the same questions on the host's CPU,
@@ -52,6 +53,7 @@ extern const struct dmactl_cmd dmactl_cmd_info;
 extern const struct dmactl_cmd dmactl_cmd_irq_test;
 extern const struct dmactl_cmd dmactl_cmd_factorial;
 extern const struct dmactl_cmd dmactl_cmd_copy;
+extern const struct dmactl_cmd dmactl_cmd_dmabuf;
 extern const struct dmactl_cmd dmactl_cmd_bench;
 extern const struct dmactl_cmd dmactl_cmd_lab;
 extern const struct dmactl_cmd dmactl_cmd_version;

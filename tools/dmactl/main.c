@@ -23,6 +23,7 @@ static const struct dmactl_cmd *const commands[] = {
 	&dmactl_cmd_irq_test,
 	&dmactl_cmd_factorial,
 	&dmactl_cmd_copy,
+	&dmactl_cmd_dmabuf,
 	&dmactl_cmd_bench,
 	&dmactl_cmd_lab,
 	&dmactl_cmd_bind,

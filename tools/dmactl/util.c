@@ -222,6 +222,7 @@ static const struct {
 	{ LIBDMA_FEAT_PIN, "pin", 0 },
 	{ LIBDMA_FEAT_USER_REGION, "user-region", 0 },
 	{ LIBDMA_FEAT_LAB, "lab", 1 },	/* only while the module parameter lab=1 */
+	{ LIBDMA_FEAT_DMABUF, "dmabuf", 1 },	/* kernels with dma-buf; not VFIO */
 };
 
 const char *dm_feature_name(uint64_t bit)
