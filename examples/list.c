@@ -62,8 +62,9 @@ int main(void)
 	for (i = 0; i < n && i < 32; i++) {
 		const struct libdma_device_desc *d = &descs[i];
 
-		printf("%s: edu %u.%u at PCI %s, irq %s, window %u bytes, NUMA node %d\n",
-		       d->node, d->version_major, d->version_minor,
+		printf("%s: %s %u.%u at PCI %s, irq %s, window %u bytes, NUMA node %d\n",
+		       d->node, d->engine == LIBDMA_ENGINE_EDUSG ? "edu-sg" : "edu",
+		       d->version_major, d->version_minor,
 		       d->pci_address[0] ? d->pci_address : "?",
 		       irq_mode_name(d->irq_mode), d->window_size, d->numa_node);
 		show_details(d);

@@ -4,9 +4,11 @@
  *
  *   roundtrip [DEVICE [BYTES]]     DEVICE: "0", "/dev/edudma0", "0000:00:04.0"
  *
- * The device holds one window of data (4095 bytes on QEMU 7.2), so one
- * round trip moves at most that much: memory -> device at offset 0, then
- * device -> another buffer. Larger data goes through libdma_copy().
+ * The device holds one window of data (edu: 4095 bytes on QEMU 7.2;
+ * edu-sg: its on-card RAM), so one round trip moves at most that much, and
+ * at most one coherent buffer (libdma_info.max_alloc): memory -> device at
+ * offset 0, then device -> another buffer. Larger data goes through
+ * libdma_copy().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +34,18 @@ int main(int argc, char **argv)
 	struct libdma_device *dev;
 	struct libdma_info info;
 	unsigned char *in, *out;
-	size_t bytes, i;
+	size_t bytes, limit, i;
 	int ret = EXIT_FAILURE;
 
 	if (libdma_open(spec, &dev) < 0 || libdma_get_info(dev, &info) < 0) {
 		fprintf(stderr, "roundtrip: %s\n", libdma_errmsg());
 		return EXIT_FAILURE;
 	}
-	bytes = argc > 2 ? strtoul(argv[2], NULL, 0) : info.window_size;
-	if (bytes == 0 || bytes > info.window_size) {
-		fprintf(stderr, "roundtrip: BYTES must be 1..%u (one window); "
-			"libdma_copy() moves more\n", info.window_size);
+	limit = info.window_size < info.max_alloc ? info.window_size : info.max_alloc;
+	bytes = argc > 2 ? strtoul(argv[2], NULL, 0) : limit;
+	if (bytes == 0 || bytes > limit) {
+		fprintf(stderr, "roundtrip: BYTES must be 1..%zu (one window, one "
+			"buffer); libdma_copy() moves more\n", limit);
 		libdma_close(dev);
 		return EXIT_FAILURE;
 	}

@@ -134,7 +134,7 @@ case $config in
     # max_alloc), the edu-only suites (bigmem, lab, vfio, udev,
     # failnth) and test_drv_reach (in sg-swiotlb). SG_TESTS=a,b replaces it.
     sgdrv) qemu=sg mem=512M devices="-device edu-sg"
-           append="edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_buf,test_drv_xfer,test_drv_pin,test_drv_sync,test_drv_charge,test_lib,test_lib_dma,test_lib_threads,test_lib_selftest,test_bench,test_abuse_abi,test_abuse_concurrency,test_async,test_lib_async,test_sg_engine,test_dmabuf,test_soak,test_fuzz,test_drv_races,test_drv_reload}" ;;
+           append="edutest.tests=${SG_TESTS:-test_drv_basic,test_drv_buf,test_drv_xfer,test_drv_pin,test_drv_sync,test_drv_charge,test_lib,test_lib_dma,test_lib_threads,test_lib_selftest,test_bench,test_abuse_abi,test_abuse_concurrency,test_async,test_lib_async,test_sg_engine,test_dmabuf,test_tools,test_soak,test_fuzz,test_drv_races,test_drv_reload}" ;;
     # edu-sg with every streaming mapping bounced (like 'swiotlb'; edu-sg's
     # 64-bit mask reaches the pool): the data-path suites, where a missing
     # sync corrupts data. (test_drv_reach's full pool is refused there with

@@ -214,8 +214,9 @@ static int run_info(int argc, char **argv)
 		printf("  %-16s %d\n", "numa node", info.numa_node);
 	else
 		printf("  %-16s - (none)\n", "numa node");
-	printf("  %-16s edu %u.%u (ident 0x%08x)\n", "device",
-	       info.version_major, info.version_minor, info.dev_ident);
+	printf("  %-16s %s %u.%u (ident 0x%08x)\n", "device",
+	       dm_engine_name(info.engine), info.version_major,
+	       info.version_minor, info.dev_ident);
 	printf("  %-16s %u\n", "driver abi", info.abi_version);
 	printf("  %-16s %s\n", "interrupt", dm_irq_mode_name(info.irq_mode));
 	if (info.dma_mask_bits < 64)
@@ -226,7 +227,18 @@ static int run_info(int argc, char **argv)
 		printf("  %-16s %u bits\n", "dma mask", info.dma_mask_bits);
 	printf("  %-16s %u bytes at device address 0x%llx\n", "device buffer",
 	       info.dev_buffer_size, (unsigned long long)info.dev_buffer_addr);
-	printf("  %-16s %u bytes per DMA command\n", "window", info.window_size);
+	if (info.engine == LIBDMA_ENGINE_EDUSG) {
+		printf("  %-16s %u bytes of on-card RAM (TRANSFER's device side)\n",
+		       "window", info.window_size);
+		printf("  %-16s descriptor ring of %u, %u in flight, up to %s per descriptor\n",
+		       "engine", info.ring_size, info.max_in_flight,
+		       dm_fmt_bytes(info.max_cmd_length, b1));
+	} else {
+		printf("  %-16s %u bytes per DMA command\n", "window", info.window_size);
+	}
+	if (info.max_requests)
+		printf("  %-16s %u asynchronous requests per open file\n",
+		       "max requests", info.max_requests);
 	printf("  %-16s %s per coherent buffer (%llu bytes)\n", "max buffer",
 	       dm_fmt_bytes(info.max_alloc, b2),
 	       (unsigned long long)info.max_alloc);

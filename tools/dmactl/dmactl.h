@@ -107,6 +107,8 @@ const char *dm_fmt_ns(uint64_t ns, char *buf);
 const char *dm_fmt_bytes(uint64_t bytes, char *buf);
 
 const char *dm_irq_mode_name(int mode);
+/* "edu", "edu-sg" (LIBDMA_ENGINE_*), "device" if unknown. */
+const char *dm_engine_name(uint32_t engine);
 /* Feature names ("pin", "copy"...) present in, or missing from, 'features'. */
 void dm_print_features(uint64_t features);
 /* Name of one LIBDMA_FEAT_* bit. */

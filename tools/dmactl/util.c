@@ -223,7 +223,21 @@ static const struct {
 	{ LIBDMA_FEAT_USER_REGION, "user-region", 0 },
 	{ LIBDMA_FEAT_LAB, "lab", 1 },	/* only while the module parameter lab=1 */
 	{ LIBDMA_FEAT_DMABUF, "dmabuf", 1 },	/* kernels with dma-buf; not VFIO */
+	{ LIBDMA_FEAT_ENGINE_INFO, "engine-info", 1 },	/* drivers since libdma 1.4 */
+	{ LIBDMA_FEAT_ASYNC, "async", 1 },	/* the same; not VFIO */
 };
+
+const char *dm_engine_name(uint32_t engine)
+{
+	switch (engine) {
+	case LIBDMA_ENGINE_EDU:
+		return "edu";
+	case LIBDMA_ENGINE_EDUSG:
+		return "edu-sg";
+	default:
+		return "device";
+	}
+}
 
 const char *dm_feature_name(uint64_t bit)
 {
