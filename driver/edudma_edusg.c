@@ -400,7 +400,7 @@ static void edusg_halt(struct edudma_dev *edev)
 static void edusg_reap(struct edudma_dev *edev, bool halt)
 {
 	struct edusg_state *sg = sg_state(edev);
-	u32 done;
+	u32 done, reaped = 0;
 
 	if (!sg->ring)
 		return;
@@ -422,7 +422,7 @@ static void edusg_reap(struct edudma_dev *edev, bool halt)
 
 		sg->owner[idx] = NULL;
 		sg->reaped++;
-		atomic64_inc(&edev->completed);
+		reaped++;
 		if (!job)
 			continue;	/* its job was abandoned */
 		job->inflight--;
@@ -447,6 +447,8 @@ static void edusg_reap(struct edudma_dev *edev, bool halt)
 			edudma_job_finish(edev, job);
 		}
 	}
+	/* the engine's progress, once per reap: an atomic per descriptor costs */
+	atomic64_add(reaped, &edev->completed);
 	if (halt)
 		edusg_halt(edev);
 	else
