@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Asynchronous requests (API 1.4): the same checks as the synchronous
- * transfers and copies (transfer.c), then the backend's submit; reaping,
+ * Asynchronous requests (API 1.4): the same argument checks as the
+ * synchronous transfers and copies (transfer.c's libdma__*_args_check),
+ * then the backend's submit; reaping,
  * cancelling and the descriptor to poll.
  */
 #include <string.h>
@@ -34,16 +35,9 @@ static int submit_transfer(struct libdma_device *dev, enum libdma_direction dir,
 
 	if (err)
 		return err;
-	err = libdma__region_check(dev, mem, dir == LIBDMA_TO_DEVICE ?
-				   LIBDMA_DEVICE_READS : LIBDMA_DEVICE_WRITES,
-				   dir == LIBDMA_TO_DEVICE ? "source" :
-				   "destination");
+	err = libdma__transfer_args_check(dev, dir, mem, dev_offset);
 	if (err)
 		return err;
-	if (dev_offset >= dev->info.window_size)
-		return libdma__fail(-EINVAL, "device offset %zu is outside the "
-				    "%u-byte window", dev_offset,
-				    dev->info.window_size);
 	err = dev->ops->submit(dev, NULL, mem, dir, dev_offset, user_data, &id);
 	if (!err && idp)
 		*idp = id;
@@ -77,19 +71,9 @@ static int submit_copy(struct libdma_device *dev, const struct libdma_region *ds
 
 	if (err)
 		return err;
-	err = libdma__region_check(dev, src, LIBDMA_DEVICE_READS, "source");
+	err = libdma__copy_args_check(dev, dst, src);
 	if (err)
 		return err;
-	err = libdma__region_check(dev, dst, LIBDMA_DEVICE_WRITES, "destination");
-	if (err)
-		return err;
-	if (src->length != dst->length)
-		return libdma__fail(-EINVAL, "copy: source length %zu differs "
-				    "from destination length %zu",
-				    src->length, dst->length);
-	if (libdma__regions_overlap(src, dst))
-		return libdma__fail(-EINVAL, "copy: source and destination "
-				    "overlap");
 	err = dev->ops->submit(dev, dst, src, LIBDMA_TO_DEVICE, 0, user_data, &id);
 	if (!err && idp)
 		*idp = id;

@@ -116,6 +116,15 @@ struct libdma_backend_ops {
 		   struct libdma_lab_cell *cell);
 };
 
+/* transfer.c: the arguments of a transfer or copy, for both call paths */
+int libdma__transfer_args_check(struct libdma_device *dev,
+				enum libdma_direction dir,
+				const struct libdma_region *mem,
+				size_t dev_offset);
+int libdma__copy_args_check(struct libdma_device *dev,
+			    const struct libdma_region *dst,
+			    const struct libdma_region *src);
+
 /* backend_kernel.c */
 extern const struct libdma_backend_ops libdma__kernel_backend;
 /* vfio/vfio_open.c */

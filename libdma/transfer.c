@@ -8,6 +8,48 @@
 
 #include "backend.h"
 
+/* A transfer's arguments (synchronous or submitted): 0 or -errno, message set. */
+int libdma__transfer_args_check(struct libdma_device *dev,
+				enum libdma_direction dir,
+				const struct libdma_region *mem,
+				size_t dev_offset)
+{
+	int err = libdma__region_check(dev, mem, dir == LIBDMA_TO_DEVICE ?
+				       LIBDMA_DEVICE_READS : LIBDMA_DEVICE_WRITES,
+				       dir == LIBDMA_TO_DEVICE ? "source" :
+				       "destination");
+
+	if (err)
+		return err;
+	if (dev_offset >= dev->info.window_size)
+		return libdma__fail(-EINVAL, "device offset %zu is outside the "
+				    "%u-byte window", dev_offset,
+				    dev->info.window_size);
+	return 0;
+}
+
+/* A copy's arguments (synchronous or submitted): 0 or -errno, message set. */
+int libdma__copy_args_check(struct libdma_device *dev,
+			    const struct libdma_region *dst,
+			    const struct libdma_region *src)
+{
+	int err = libdma__region_check(dev, src, LIBDMA_DEVICE_READS, "source");
+
+	if (err)
+		return err;
+	err = libdma__region_check(dev, dst, LIBDMA_DEVICE_WRITES, "destination");
+	if (err)
+		return err;
+	if (src->length != dst->length)
+		return libdma__fail(-EINVAL, "copy: source length %zu differs "
+				    "from destination length %zu",
+				    src->length, dst->length);
+	if (libdma__regions_overlap(src, dst))
+		return libdma__fail(-EINVAL, "copy: source and destination "
+				    "overlap");
+	return 0;
+}
+
 static int transfer(struct libdma_device *dev, enum libdma_direction dir,
 		    const struct libdma_region *mem, size_t dev_offset,
 		    struct libdma_stats *stats)
@@ -20,16 +62,9 @@ static int transfer(struct libdma_device *dev, enum libdma_direction dir,
 	err = libdma__device_check(dev);
 	if (err)
 		return err;
-	err = libdma__region_check(dev, mem, dir == LIBDMA_TO_DEVICE ?
-				   LIBDMA_DEVICE_READS : LIBDMA_DEVICE_WRITES,
-				   dir == LIBDMA_TO_DEVICE ? "source" :
-				   "destination");
+	err = libdma__transfer_args_check(dev, dir, mem, dev_offset);
 	if (err)
 		return err;
-	if (dev_offset >= dev->info.window_size)
-		return libdma__fail(-EINVAL, "device offset %zu is outside the "
-				    "%u-byte window", dev_offset,
-				    dev->info.window_size);
 	err = libdma__device_require(dev, LIBDMA_FEAT_TRANSFER, "transfers");
 	if (err)
 		return err;
@@ -70,19 +105,9 @@ static int copy(struct libdma_device *dev, const struct libdma_region *dst,
 	err = libdma__device_check(dev);
 	if (err)
 		return err;
-	err = libdma__region_check(dev, src, LIBDMA_DEVICE_READS, "source");
+	err = libdma__copy_args_check(dev, dst, src);
 	if (err)
 		return err;
-	err = libdma__region_check(dev, dst, LIBDMA_DEVICE_WRITES, "destination");
-	if (err)
-		return err;
-	if (src->length != dst->length)
-		return libdma__fail(-EINVAL, "copy: source length %zu differs "
-				    "from destination length %zu",
-				    src->length, dst->length);
-	if (libdma__regions_overlap(src, dst))
-		return libdma__fail(-EINVAL, "copy: source and destination "
-				    "overlap");
 	err = libdma__device_require(dev, LIBDMA_FEAT_COPY, "copies");
 	if (err)
 		return err;

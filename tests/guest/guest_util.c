@@ -848,3 +848,27 @@ int gu_pci_of(int index, char *addr, size_t len)
 	snprintf(addr, len, "%s", slash ? slash + 1 : target);
 	return 0;
 }
+
+uint8_t *gu_scattered_pages(size_t len)
+{
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *spacer = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || spacer == MAP_FAILED) {
+		if (p != MAP_FAILED)
+			munmap(p, len);
+		if (spacer != MAP_FAILED)
+			munmap(spacer, len);
+		return NULL;
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	madvise(spacer, len, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < len; off += 4096) {
+		p[off] = 0;
+		spacer[off] = 0;
+	}
+	munmap(spacer, len);
+	return p;
+}

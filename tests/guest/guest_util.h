@@ -136,6 +136,13 @@ int gu_drop_cap_ipc_lock(void);
 int gu_wait_child(pid_t pid);
 /* Write a string to a (proc/sys) file. 0 or -errno. */
 int gu_write_file(const char *path, const char *s);
+/*
+ * 'len' bytes (a multiple of 4 KiB) of anonymous 4 KiB pages that are
+ * rarely physical neighbours: each first touch alternates with one of a
+ * spacer area, given back after, so the allocator's consecutive frames go
+ * to both by turns. NULL on failure; munmap() when done.
+ */
+uint8_t *gu_scattered_pages(size_t len);
 /* xorshift64*: a reproducible generator for the randomised suites. */
 uint64_t gu_rand64(uint64_t *state);
 /* Does the device <index> move data? One small verified copy. */

@@ -381,36 +381,11 @@ static void check_prefix(const uint8_t *dst, const uint8_t *src, uint64_t len,
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
-/*
- * Memory in 4 KiB pages (no THP) that are rarely physical neighbours: on
- * edu-sg one descriptor per page, so a long request is more than the ring
- * holds and a cancel catches it with descriptors not yet posted. Each
- * first touch alternates with one of a spacer area, given back after.
- */
-static uint8_t *small_pages(size_t len)
-{
-	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *spacer = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED || spacer == MAP_FAILED)
-		return NULL;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	madvise(spacer, len, MADV_NOHUGEPAGE);
-	for (size_t off = 0; off < len; off += PAGE) {
-		p[off] = 0;
-		spacer[off] = 0;
-	}
-	munmap(spacer, len);
-	return p;
-}
-
 static void test_cancel_in_flight(void)
 {
 	int fd = gu_open(0);
 	const uint64_t len = (24 << 20) / shrink;
-	uint8_t *src = small_pages(len), *dst = small_pages(len);
+	uint8_t *src = gu_scattered_pages(len), *dst = gu_scattered_pages(len);
 	struct edudma_completion c[2];
 	uint32_t n, cnt = 0;
 	uint64_t id;

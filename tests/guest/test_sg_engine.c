@@ -72,31 +72,6 @@ static uint32_t reg32(unsigned int reg)
 	return v;
 }
 
-/*
- * 'len' bytes of 4 KiB pages that are rarely physical neighbours: each
- * first touch alternates with one of a spacer area, given back after, so
- * the allocator's consecutive frames go to both by turns. (Tests compute
- * what they expect from the real frames: physical_runs().)
- */
-static uint8_t *scattered(size_t len)
-{
-	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *spacer = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED || spacer == MAP_FAILED)
-		return NULL;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	madvise(spacer, len, MADV_NOHUGEPAGE);
-	for (size_t off = 0; off < len; off += PAGE) {
-		p[off] = 0;
-		spacer[off] = 0;
-	}
-	munmap(spacer, len);
-	return p;
-}
-
 static void test_identity_and_limits(void)
 {
 	char v[32] = "";
@@ -223,8 +198,8 @@ static void test_one_descriptor_per_run(void)
 	 * expectation is computed from their physical frames). Behind an
 	 * IOMMU each side is one run of IO virtual addresses: one descriptor.
 	 */
-	src = scattered(len);
-	dst = scattered(len + PAGE);
+	src = gu_scattered_pages(len);
+	dst = gu_scattered_pages(len + PAGE);
 	CU_ASSERT_FATAL(src && dst);
 	gu_fill(src, len, 8);
 	memset(dst, 0xee, len + PAGE);
@@ -341,7 +316,7 @@ static void test_descriptor_fault_gives_eio(void)
 	 * the runs before it landed, nothing after it (the device skips the
 	 * rest of its batch; the driver posts no more).
 	 */
-	dst = scattered(len);
+	dst = gu_scattered_pages(len);
 	CU_ASSERT_FATAL(dst != NULL);
 	memset(dst, 0xee, len);
 	{
